@@ -1,0 +1,114 @@
+// Typed errors of the imager: each carries a hint in the user's words and a kind that the CLI maps to an exit code.
+
+export type ErrorKind =
+  | 'usage' // a bad argument: unknown compression, a partition where a disk is expected
+  | 'not-found' // a disk or an image directory that does not exist
+  | 'refused' // a safety check said no: mounted, too small, holds the image, live medium, not confirmed
+  | 'invalid-image' // an image that is incomplete, corrupt or not an image at all
+  | 'no-space' // the destination is full or would be
+  | 'command' // an external tool failed
+  | 'interrupted'; // a signal stopped the job
+
+export class LifeboatError extends Error {
+  readonly kind: ErrorKind;
+  readonly hint: string | undefined;
+  constructor(kind: ErrorKind, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LifeboatError';
+    this.kind = kind;
+    this.hint = options.hint;
+  }
+}
+
+export class UsageError extends LifeboatError {
+  constructor(message: string, hint?: string) {
+    super('usage', message, { hint });
+    this.name = 'UsageError';
+  }
+}
+
+export class NotFoundError extends LifeboatError {
+  constructor(message: string, hint?: string) {
+    super('not-found', message, { hint });
+    this.name = 'NotFoundError';
+  }
+}
+
+export class RefusedError extends LifeboatError {
+  constructor(message: string, hint?: string) {
+    super('refused', message, { hint });
+    this.name = 'RefusedError';
+  }
+}
+
+export class InvalidImageError extends LifeboatError {
+  readonly file: string | undefined;
+  constructor(message: string, options: { hint?: string; file?: string; cause?: unknown } = {}) {
+    super('invalid-image', message, options);
+    this.name = 'InvalidImageError';
+    this.file = options.file;
+  }
+}
+
+export class NoSpaceError extends LifeboatError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('no-space', message, { hint, cause });
+    this.name = 'NoSpaceError';
+  }
+}
+
+export class InterruptedError extends LifeboatError {
+  constructor(message: string) {
+    super('interrupted', message);
+    this.name = 'InterruptedError';
+  }
+}
+
+/** The result of a command that failed, in the same shape as a success plus the cause. */
+export class CommandError extends LifeboatError {
+  readonly command: string;
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly stderrTail: string;
+  readonly durationMs: number;
+  constructor(details: {
+    command: string;
+    exitCode?: number | undefined;
+    signal?: string | undefined;
+    stderrTail: string;
+    durationMs: number;
+    hint?: string;
+    cause?: unknown;
+  }) {
+    const how =
+      details.signal !== undefined
+        ? `was killed by ${details.signal}`
+        : details.exitCode !== undefined
+          ? `exited with code ${details.exitCode}`
+          : 'could not be started';
+    const tail = details.stderrTail.trim().split('\n').filter(Boolean).slice(-1)[0];
+    super('command', `${details.command} ${how}${tail ? `: ${tail}` : ''}`, {
+      hint: details.hint,
+      cause: details.cause,
+    });
+    this.name = 'CommandError';
+    this.command = details.command;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderrTail = details.stderrTail;
+    this.durationMs = details.durationMs;
+  }
+}
+
+/** Exit codes of the `lifeboat` command, one per kind of failure (documented in the README). */
+export const exitCodes: Record<ErrorKind | 'ok' | 'internal', number> = {
+  ok: 0,
+  command: 1,
+  usage: 2,
+  'not-found': 3,
+  refused: 4,
+  'invalid-image': 5,
+  'no-space': 6,
+  interrupted: 130,
+  internal: 70,
+};

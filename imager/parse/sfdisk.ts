@@ -1,0 +1,98 @@
+// Parses `sfdisk --json DEV` into a typed partition table, and rewrites `sfdisk --dump` scripts for another disk.
+
+export type TableType = 'gpt' | 'dos';
+
+export interface TablePartition {
+  number: number;
+  node: string;
+  start: number; // sectors
+  size: number; // sectors
+  type: string; // GPT type GUID (upper case) or MBR type byte in hex ("83", "5")
+  uuid: string | undefined; // GPT partition GUID
+  name: string | undefined; // GPT partition name
+  attrs: string | undefined;
+  bootable: boolean;
+}
+
+export interface PartitionTable {
+  type: TableType;
+  id: string; // GPT disk GUID or MBR disk signature (0x…)
+  sectorSize: number;
+  firstLba: number | undefined;
+  lastLba: number | undefined;
+  partitions: TablePartition[];
+}
+
+interface SfdiskJson {
+  partitiontable: {
+    label: string;
+    id: string;
+    device: string;
+    unit: string;
+    firstlba?: number;
+    lastlba?: number;
+    sectorsize?: number;
+    partitions?: Array<{ node: string; start: number; size: number; type: string; uuid?: string; name?: string; attrs?: string; bootable?: boolean }>;
+  };
+}
+
+/** The partition number at the end of a node name: /dev/sda5 → 5, /dev/nvme0n1p3 → 3, /dev/loop2p1 → 1. */
+export function partitionNumber(node: string): number {
+  const m = /(\d+)$/.exec(node);
+  if (!m) throw new Error(`no partition number in ${node}`);
+  return Number(m[1]);
+}
+
+export function parseSfdiskJson(text: string): PartitionTable {
+  const t = (JSON.parse(text) as SfdiskJson).partitiontable;
+  if (t.label !== 'gpt' && t.label !== 'dos') throw new Error(`unsupported partition table type '${t.label}'`);
+  return {
+    type: t.label,
+    id: t.id,
+    sectorSize: t.sectorsize ?? 512,
+    firstLba: t.firstlba,
+    lastLba: t.lastlba,
+    partitions: (t.partitions ?? []).map((p) => ({
+      number: partitionNumber(p.node),
+      node: p.node,
+      start: p.start,
+      size: p.size,
+      type: p.type.toUpperCase(),
+      uuid: p.uuid,
+      name: p.name,
+      attrs: p.attrs,
+      bootable: p.bootable === true,
+    })),
+  };
+}
+
+/** MBR extended partition types (a container of logical partitions, not a filesystem). */
+export function isExtended(table: PartitionTable, p: TablePartition): boolean {
+  return table.type === 'dos' && ['5', 'F', '85'].includes(p.type.toUpperCase());
+}
+
+/**
+ * Rewrites an `sfdisk --dump` script for a target disk: device names become the target's, the GPT's last-lba is
+ * dropped (so a larger disk gets its backup header at its own end), and with grow the last partition's size is
+ * dropped (sfdisk then extends it to the end of the free space).
+ */
+export function retargetDump(dump: string, target: { device: string; partitionPath: (n: number) => string }, opts: { growNumber?: number; growExtended?: number } = {}): string {
+  const out: string[] = [];
+  for (const line of dump.split('\n')) {
+    if (/^last-lba:/.test(line)) continue;
+    if (/^device:/.test(line)) {
+      out.push(`device: ${target.device}`);
+      continue;
+    }
+    const m = /^(\S+)\s*:\s*(.*)$/.exec(line);
+    if (m && /start=/.test(m[2]!)) {
+      const n = partitionNumber(m[1]!);
+      let fields = m[2]!;
+      if (n === opts.growNumber || n === opts.growExtended) fields = fields.replace(/,?\s*size=\s*\d+/, '');
+      out.push(`${target.partitionPath(n)} : ${fields}`);
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,26 @@
+// Which Debian package provides each external tool, so a missing tool's error says what to install.
+
+const packageOf: Record<string, string> = {
+  sfdisk: 'fdisk',
+  sgdisk: 'gdisk',
+  partx: 'util-linux',
+  lsblk: 'util-linux',
+  blkid: 'util-linux',
+  losetup: 'mount',
+  mkswap: 'util-linux',
+  zstd: 'zstd',
+  gzip: 'gzip',
+  pigz: 'pigz',
+  xz: 'xz-utils',
+  resize2fs: 'e2fsprogs',
+  xfs_growfs: 'xfsprogs',
+  ntfsresize: 'ntfs-3g',
+  mcopy: 'mtools',
+};
+
+/** The Debian package that ships `tool`, or undefined when unknown. */
+export function debianPackageFor(tool: string): string | undefined {
+  const base = tool.split('/').pop() ?? tool;
+  if (base.startsWith('partclone.')) return 'partclone';
+  return packageOf[base];
+}

@@ -1,0 +1,73 @@
+// Test helper: disk files attached as loop devices, with partitions added through partx, always detached afterwards.
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface LoopDisk {
+  file: string;
+  device: string; // /dev/loopN
+  name: string; // loopN
+  part(n: number): string; // /dev/loopNpM
+  detach(): Promise<void>;
+}
+
+const attached = new Set<string>();
+
+/** Attaches a disk file and adds its partitions (the host kernel does not scan tables itself). */
+export async function attach(file: string): Promise<LoopDisk> {
+  const { stdout } = await execa('losetup', ['-f', '--show', file]);
+  const device = stdout.trim();
+  attached.add(device);
+  await execa('partx', ['-a', device], { reject: false });
+  return {
+    file,
+    device,
+    name: path.basename(device),
+    part: (n: number) => `${device}p${n}`,
+    detach: () => detach(device),
+  };
+}
+
+export async function detach(device: string): Promise<void> {
+  await execa('partx', ['-d', device], { reject: false });
+  await execa('losetup', ['-d', device], { reject: false });
+  attached.delete(device);
+}
+
+/** Refreshes a loop disk's partition nodes after its table was rewritten from outside Lifeboat. */
+export async function refreshPartitions(device: string): Promise<void> {
+  await execa('partx', ['-d', device], { reject: false });
+  await execa('partx', ['-a', device], { reject: false });
+}
+
+export async function makeSparse(file: string, sizeMiB: number): Promise<void> {
+  await execa('truncate', ['-s', `${sizeMiB}M`, file]);
+}
+
+/** Writes a partition table from an sfdisk script. */
+export async function partition(file: string, script: string): Promise<void> {
+  await execa('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', file], { input: script });
+}
+
+export async function tempDir(prefix = 'lifeboat-test-'): Promise<string> {
+  const base = process.env['LIFEBOAT_TEST_TMP'] ?? tmpdir();
+  return mkdtemp(path.join(base, prefix));
+}
+
+/** Mounts a device on a fresh directory for the duration of fn, and always unmounts it. */
+export async function withMount<T>(device: string, fn: (dir: string) => Promise<T>, options: string[] = []): Promise<T> {
+  const dir = await tempDir('lifeboat-mnt-');
+  await execa('mount', [...options, device, dir]);
+  try {
+    return await fn(dir);
+  } finally {
+    await execa('umount', [dir], { reject: false });
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Detaches every loop device this process attached (for test teardown after a failure). */
+export async function detachAll(): Promise<void> {
+  for (const d of [...attached]) await detach(d);
+}
