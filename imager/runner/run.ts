@@ -27,6 +27,8 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   signal?: AbortSignal;
   hint?: string;
+  /** Keep stdout in memory for the result (default); false when the caller streams child.stdout itself. */
+  collectStdout?: boolean;
 }
 
 export interface RunResult {
@@ -110,7 +112,7 @@ export class Runner {
       env: opts.env,
       encoding: 'utf8',
       cancelSignal: opts.signal,
-      buffer: { stdout: opts.stdout === undefined || opts.stdout === 'pipe', stderr: true },
+      buffer: { stdout: (opts.stdout === undefined || opts.stdout === 'pipe') && opts.collectStdout !== false, stderr: true },
     } as unknown as Options) as unknown as ResultPromise;
     const handle = { kill: (s?: string) => child.kill((s ?? 'SIGTERM') as NodeJS.Signals) };
     this.live.add(handle);

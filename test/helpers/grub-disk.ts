@@ -1,12 +1,24 @@
-// Test helper: build a small raw disk image with GRUB (BIOS, i386-pc)
+// Test helper: build a small raw disk image with GRUB for BIOS (i386-pc)
 // installed, whose grub.cfg prints a marker on the first serial port and
-// halts. Needs root, losetup/partx (util-linux), sfdisk, mkfs.ext4,
-// grub-install (grub-pc-bin + grub2-common).
+// halts. Needs root and util-linux (losetup, sfdisk, mount), e2fsprogs
+// (mkfs.ext4), grub-pc-bin and grub-common (grub-mkimage, grub-bios-setup).
 //
-// The host kernel does not scan partition tables on its own, so partitions
-// of the loop device are added with `partx -a`. There is no udev, so nothing
-// here waits for udev; devtmpfs creates the nodes.
-import { promises as fs, existsSync } from 'node:fs';
+// Why not `grub-install DEV`: GRUB's Linux probe finds where a partition
+// starts with the HDIO_GETGEO ioctl, which loop devices do not implement
+// (ENOTTY), so grub-install (and grub-bios-setup) die with "cannot find a
+// GRUB drive for /dev/loopNp1" / "cannot get disk geometry" whenever the
+// boot directory lives on a loop *partition* (partx -a or losetup -P).
+// Instead this does by hand what grub-install does for i386-pc:
+//   1. the ext4 partition is attached as its own loop device
+//      (losetup --offset/--sizelimit), so no partition nodes are needed;
+//   2. modules are copied to /boot/grub/i386-pc and core.img is built with
+//      grub-mkimage and a fixed prefix "(,msdos1)/boot/grub" or
+//      "(,gpt2)/boot/grub" (empty drive = the BIOS boot drive);
+//   3. grub-bios-setup writes boot.img to the MBR and embeds core.img
+//      (dos: sectors 1..2047; gpt: the BIOS boot partition), writing to the
+//      image file directly; its -d directory is on the ext4 loop device,
+//      which GRUB can open because that device is not a partition.
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -18,9 +30,9 @@ export interface GrubDiskOptions {
   sizeMiB?: number;
   /** Partition table type (default 'dos'). */
   table?: 'dos' | 'gpt';
-  /** Printed on the serial port by grub.cfg. Printable ASCII, no quote or backslash. */
+  /** Printed on COM1 by grub.cfg. Printable ASCII, no ' or \ (it is single-quoted in grub.cfg). */
   marker: string;
-  /** Extra files to write to the ext4 file system (relative path -> content). */
+  /** Extra files to write to the ext4 file system (path relative to its root -> content). */
   files?: Record<string, string | Uint8Array>;
 }
 
@@ -29,14 +41,16 @@ export const BIOS_BOOT_GUID = '21686148-6449-6E6F-744E-656564454649';
 /** Type GUID of a GPT "Linux filesystem" partition. */
 export const LINUX_FS_GUID = '0FC63DAF-8483-4772-8E79-3D69D8477DE4';
 
+const GRUB_LIB = '/usr/lib/grub/i386-pc';
+const GRUB_BIOS_SETUP = `${GRUB_LIB}/grub-bios-setup`;
+
 /**
  * Files that makeGrubDisk always writes to the ext4 root (besides /boot),
  * so tests can check that an image round trip kept file contents.
  */
 export function defaultGrubDiskFiles(marker: string): Record<string, string | Uint8Array> {
   const blob = new Uint8Array(256 * 1024);
-  // Deterministic, non-compressible-ish content (xorshift32).
-  let x = 0x12345678;
+  let x = 0x12345678; // deterministic xorshift32 bytes
   for (let i = 0; i < blob.length; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
@@ -51,7 +65,8 @@ export function defaultGrubDiskFiles(marker: string): Record<string, string | Ui
   };
 }
 
-function grubCfg(marker: string): string {
+/** The grub.cfg written to /boot/grub/grub.cfg. */
+export function grubCfg(marker: string): string {
   return [
     'serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1',
     'terminal_input serial console',
@@ -74,28 +89,11 @@ function sfdiskScript(table: 'dos' | 'gpt'): string {
   ].join('\n');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Wait until the partition nodes of a loop device exist, adding them with partx -a if needed. */
-async function ensurePartitions(dev: string, count: number): Promise<void> {
-  const base = path.basename(dev);
-  const sysNode = (n: number) => `/sys/class/block/${base}/${base}p${n}`;
-  const present = () => {
-    for (let n = 1; n <= count; n++) if (!existsSync(sysNode(n))) return false;
-    return true;
-  };
-  if (!present()) {
-    // Fails if some partitions already exist (e.g. the kernel did scan); check again after.
-    await execa('partx', ['-a', dev], { reject: false });
-  }
-  for (let i = 0; i < 100; i++) {
-    let ok = present();
-    for (let n = 1; ok && n <= count; n++) if (!existsSync(`${dev}p${n}`)) ok = false;
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`partitions of ${dev} did not appear after partx -a`);
+interface SfdiskJson {
+  partitiontable: { sectorsize?: number; partitions?: Array<{ start: number; size: number }> };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function umountRetry(mnt: string): Promise<void> {
   let last: unknown;
@@ -112,23 +110,27 @@ async function umountRetry(mnt: string): Promise<void> {
 }
 
 /**
- * Create a sparse raw disk image at opts.path with one ext4 partition
- * (dos: partition 1 at 1 MiB; gpt: partition 1 = 1 MiB BIOS boot at 1 MiB,
- * partition 2 = ext4 at 2 MiB to the end), GRUB for BIOS installed, and a
- * grub.cfg that prints opts.marker on COM1 (115200 8N1) and halts (ACPI
- * power-off, so QEMU exits by itself). Everything attached or mounted is
- * released again, also on failure.
+ * Create a sparse raw disk image at opts.path:
+ *  - dos: partition 1 = ext4 from 1 MiB to the end (bootable flag set);
+ *  - gpt: partition 1 = 1 MiB BIOS boot at 1 MiB, partition 2 = ext4 from 2 MiB;
+ * with GRUB for BIOS installed (boot.img in the MBR, core.img embedded),
+ * modules in /boot/grub/i386-pc, and a grub.cfg that prints opts.marker on
+ * COM1 (115200 8N1) and halts (ACPI power-off, so QEMU exits by itself),
+ * plus the files of defaultGrubDiskFiles() and opts.files. The ext4 has the
+ * label "lifeboat". Everything attached or mounted is released again, also
+ * on failure; the image file is left behind on failure.
  */
 export async function makeGrubDisk(opts: GrubDiskOptions): Promise<void> {
   const table = opts.table ?? 'dos';
   const sizeMiB = opts.sizeMiB ?? 64;
   const marker = opts.marker;
-  if (!marker || !/^[\x20-\x7e]+$/.test(marker) || /['\\]/.test(marker)) {
+  if (typeof marker !== 'string' || !/^[\x20-\x7e]+$/.test(marker) || /['\\]/.test(marker)) {
     throw new Error(`makeGrubDisk: marker must be printable ASCII without ' or \\: ${JSON.stringify(marker)}`);
   }
   if (!Number.isInteger(sizeMiB) || sizeMiB < 16) {
     throw new Error(`makeGrubDisk: sizeMiB must be an integer >= 16, got ${sizeMiB}`);
   }
+  if (table !== 'dos' && table !== 'gpt') throw new Error(`makeGrubDisk: bad table ${String(table)}`);
   const imgPath = path.resolve(opts.path);
 
   // Fresh sparse file.
@@ -143,32 +145,59 @@ export async function makeGrubDisk(opts: GrubDiskOptions): Promise<void> {
   await execa('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', imgPath], {
     input: sfdiskScript(table),
   });
+  const pt = (JSON.parse((await execa('sfdisk', ['--json', imgPath])).stdout) as SfdiskJson).partitiontable;
+  const sector = pt.sectorsize ?? 512;
+  const partNo = table === 'dos' ? 1 : 2;
+  const rootPart = pt.partitions?.[partNo - 1];
+  if (!rootPart) throw new Error(`makeGrubDisk: sfdisk did not create partition ${partNo}`);
 
-  const partCount = table === 'dos' ? 1 : 2;
-  const { stdout } = await execa('losetup', ['--find', '--partscan', '--show', imgPath]);
+  // The ext4 partition as a loop device of its own.
+  const { stdout } = await execa('losetup', [
+    '--find',
+    '--show',
+    `--offset=${rootPart.start * sector}`,
+    `--sizelimit=${rootPart.size * sector}`,
+    imgPath,
+  ]);
   const dev = stdout.trim();
   if (!/^\/dev\/loop\d+$/.test(dev)) throw new Error(`losetup returned unexpected device ${JSON.stringify(dev)}`);
   let failed = false;
   try {
-    await ensurePartitions(dev, partCount);
-    const rootPart = `${dev}p${partCount}`;
-    await execa('mkfs.ext4', ['-F', '-q', '-L', 'lifeboat', rootPart]);
-
+    await execa('mkfs.ext4', ['-F', '-q', '-L', 'lifeboat', dev]);
     const mnt = await fs.mkdtemp(path.join(os.tmpdir(), 'lifeboat-grub-'));
     try {
-      await execa('mount', ['-t', 'ext4', rootPart, mnt]);
+      await execa('mount', ['-t', 'ext4', dev, mnt]);
       try {
-        const bootDir = path.join(mnt, 'boot'); // absolute: grub-install fails with a relative one
-        await fs.mkdir(bootDir, { recursive: true });
-        await execa('grub-install', ['--target=i386-pc', `--boot-directory=${bootDir}`, dev]);
-        await fs.writeFile(path.join(bootDir, 'grub', 'grub.cfg'), grubCfg(marker));
+        const grubDir = path.join(mnt, 'boot', 'grub');
+        const modDir = path.join(grubDir, 'i386-pc'); // absolute paths throughout
+        await fs.mkdir(modDir, { recursive: true });
+        for (const name of await fs.readdir(GRUB_LIB)) {
+          if (/\.(mod|lst)$/.test(name) || name === 'boot.img') {
+            await fs.copyFile(path.join(GRUB_LIB, name), path.join(modDir, name));
+          }
+        }
+        const prefix = table === 'dos' ? '(,msdos1)/boot/grub' : '(,gpt2)/boot/grub';
+        await execa('grub-mkimage', [
+          '--format=i386-pc',
+          `--directory=${GRUB_LIB}`,
+          `--output=${path.join(modDir, 'core.img')}`,
+          `--prefix=${prefix}`,
+          'biosdisk',
+          'part_msdos',
+          'part_gpt',
+          'ext2',
+        ]);
+        await fs.writeFile(path.join(grubDir, 'grub.cfg'), grubCfg(marker));
         const files = { ...defaultGrubDiskFiles(marker), ...(opts.files ?? {}) };
         for (const [rel, content] of Object.entries(files)) {
-          const dest = path.join(mnt, rel);
-          if (!dest.startsWith(mnt + path.sep)) throw new Error(`file outside the file system: ${rel}`);
+          const dest = path.resolve(mnt, rel);
+          if (!dest.startsWith(mnt + path.sep)) throw new Error(`makeGrubDisk: file outside the file system: ${rel}`);
           await fs.mkdir(path.dirname(dest), { recursive: true });
           await fs.writeFile(dest, content);
         }
+        // Writes boot.img to sector 0 (keeping the partition table) and
+        // embeds core.img after it; the device argument is the image file.
+        await execa(GRUB_BIOS_SETUP, [`--directory=${modDir}`, imgPath]);
       } finally {
         await umountRetry(mnt);
       }
@@ -179,9 +208,7 @@ export async function makeGrubDisk(opts: GrubDiskOptions): Promise<void> {
     failed = true;
     throw e;
   } finally {
-    // Detaching drops the partitions too (the device was attached with --partscan);
-    // partx -d first in case they were added without it. Never losetup -D.
-    await execa('partx', ['-d', dev], { reject: false });
+    // Never losetup -D: other tests use loop devices concurrently.
     const r = await execa('losetup', ['-d', dev], { reject: false });
     // Do not let a detach failure hide the original error.
     if (r.failed && !failed) throw new Error(`losetup -d ${dev} failed: ${r.stderr}`);

@@ -1,0 +1,207 @@
+// Carries out a backup plan: boot records, table, every partition through partclone, manifest; the image appears only when complete.
+import { mkdir, rename, rm, writeFile, open, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { InterruptedError, RefusedError } from '../errors.js';
+import { gptBackupSectors, gptPrimarySectors, bootCodeBytes } from '../boot/records.js';
+import { readBytes } from '../boot/sectors.js';
+import { sha256File } from '../image/checksum.js';
+import { manifestFile, names } from '../image/layout.js';
+import { writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
+import { PieceWriter } from '../image/pieces.js';
+import { savePartitionImage } from '../pipeline/partclone-pipes.js';
+import type { Runner } from '../runner/run.js';
+import { ProgressTracker, type EventSink } from '../events.js';
+import { lifeboatVersion, toolVersions } from '../version.js';
+import { describeBackupPlan, type BackupPlan } from './plan.js';
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function blkidLine(device: string, raw: Record<string, string>): string {
+  const keys = Object.entries(raw).filter(([k]) => !['DEVNAME', 'PART_ENTRY_DISK', 'PART_ENTRY_OFFSET', 'PART_ENTRY_SIZE', 'PART_ENTRY_NUMBER', 'PART_ENTRY_SCHEME', 'PART_ENTRY_TYPE', 'USAGE', 'VERSION'].includes(k));
+  return `${device}: ${keys.map(([k, v]) => `${k.replace('PART_ENTRY_NAME', 'PARTLABEL').replace('PART_ENTRY_UUID', 'PARTUUID')}="${v}"`).join(' ')}`;
+}
+
+function mib(bytes: number): string {
+  return `${Math.max(1, Math.round(bytes / 1024 / 1024))}M`;
+}
+
+export interface BackupResult {
+  imageDir: string;
+  manifest: Manifest;
+}
+
+export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: EventSink = () => {}, signal?: AbortSignal): Promise<BackupResult> {
+  if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
+  const started = Date.now();
+  const { disk } = plan;
+  const table = disk.table!;
+  const dir = plan.partialDir;
+  const sector = table.sectorSize;
+  const diskName = disk.name;
+  // A partial image of an earlier, interrupted run of the same backup is ours to replace.
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const manifest: Manifest = {
+    format: 'lifeboat-image',
+    version: 1,
+    state: 'in-progress',
+    createdAt: new Date().toISOString(),
+    lifeboatVersion,
+    source: {
+      device: disk.device,
+      name: diskName,
+      ids: disk.ids,
+      ...(disk.model ? { model: disk.model } : {}),
+      ...(disk.serial ? { serial: disk.serial } : {}),
+      ...(disk.wwn ? { wwn: disk.wwn } : {}),
+      ...(disk.backingFile ? { backingFile: disk.backingFile } : {}),
+      sizeBytes: disk.sizeBytes,
+      logicalSectorSize: disk.logicalSectorSize,
+      physicalSectorSize: disk.physicalSectorSize,
+    },
+    table: {
+      type: table.type,
+      id: table.id,
+      sectorSize: sector,
+      ...(table.firstLba !== undefined ? { firstLba: table.firstLba } : {}),
+      ...(table.lastLba !== undefined ? { lastLba: table.lastLba } : {}),
+      requiredBytes: (Math.max(0, ...table.partitions.map((p) => p.start + p.size)) + (table.type === 'gpt' ? gptBackupSectors : 0)) * sector,
+    },
+    compression: { codec: plan.codec.name, ...(plan.level !== undefined ? { level: plan.level } : {}), ...(plan.splitBytes ? { splitBytes: plan.splitBytes } : {}) },
+    partitions: [],
+    bootRecords: {},
+    files: {},
+    tools: await toolVersions(runner),
+    timings: {},
+  };
+  // The manifest comes first, marked in-progress: a backup killed at any point leaves a directory that says so.
+  await writeManifest(dir, manifest);
+  const total = plan.partitions.reduce((n, p) => n + p.weight, 0);
+  onEvent({ type: 'start', job: 'backup', device: disk.device, image: plan.imageDir, partitions: plan.partitions.filter((p) => p.handler).length, totalBytes: total });
+  const put = (file: string, data: string | Buffer) => writeFile(path.join(dir, file), data);
+  let ok = false;
+  try {
+    onEvent({ type: 'step', job: 'backup', message: 'saving the partition table and boot records' });
+    await put(names.disk, `${diskName}\n`);
+    await put(names.parts, `${plan.partitions.filter((p) => p.action === 'partclone' || p.action === 'raw').map((p) => p.name).join(' ')}\n`);
+    const dump = (await runner.run('sfdisk', ['--dump', disk.device])).stdout;
+    await put(names.partTable(diskName), dump);
+    const parted = await runner.run('parted', ['-s', disk.device, 'unit', 's', 'print'], { env: { LC_ALL: 'C' } });
+    await put(`${diskName}-pt.parted`, parted.stdout);
+    const compact = await runner.run('parted', ['-s', disk.device, 'unit', 'compact', 'print'], { env: { LC_ALL: 'C' } });
+    await put(`${diskName}-pt.parted.compact`, compact.stdout);
+    await put(names.mbr(diskName), await readBytes(disk.device, 0, 512));
+    manifest.bootRecords.mbr = names.mbr(diskName);
+    if (plan.hiddenDataSectors > 0) {
+      await put(names.hiddenAfterMbr(diskName), await readBytes(disk.device, sector, plan.hiddenDataSectors * sector));
+      manifest.bootRecords.hiddenDataAfterMbr = names.hiddenAfterMbr(diskName);
+      manifest.bootRecords.hiddenDataBytes = plan.hiddenDataSectors * sector;
+    }
+    if (table.type === 'gpt') {
+      await put(names.gpt1st(diskName), await readBytes(disk.device, 0, gptPrimarySectors * sector));
+      await put(names.gpt2nd(diskName), await readBytes(disk.device, disk.sizeBytes - gptBackupSectors * sector, gptBackupSectors * sector));
+      await runner.run('sgdisk', ['-b', path.join(dir, names.gptBackup(diskName)), disk.device]);
+      const printed = await runner.run('sgdisk', ['-p', disk.device]);
+      await put(names.gptPrint(diskName), printed.stdout);
+      Object.assign(manifest.bootRecords, { gpt1st: names.gpt1st(diskName), gpt2nd: names.gpt2nd(diskName), gptBackup: names.gptBackup(diskName) });
+    }
+    manifest.bootRecords.bootPartitions = plan.bootPartitions;
+    void bootCodeBytes;
+    const blkidLines: string[] = [];
+    const devFs: string[] = ['# <Device name>   <File system>   <Size>', '# File system is got from ocs-get-dev-info. It might be different from that of blkid or parted.'];
+    for (const p of plan.partitions) {
+      if (p.action !== 'extended') blkidLines.push(blkidLine(p.device, p.source.fs.raw));
+      if (p.action === 'partclone' || p.action === 'raw') devFs.push(`${p.device} ${p.handler!.fsName === 'dd' ? (p.source.fs.type ?? 'unknown') : p.handler!.fsName} ${mib(p.source.sizeBytes)}`);
+      if (p.action === 'swap') devFs.push(`${p.device} swap ${mib(p.source.sizeBytes)}`);
+    }
+    await put(names.blkidList, `${blkidLines.join('\n')}\n`);
+    await put(names.devFsList, `${devFs.join('\n')}\n`);
+    await put(names.savedBy, `lifeboat backup ${disk.device} ${plan.imageDir} (Lifeboat ${lifeboatVersion})\n`);
+
+    const tracker = new ProgressTracker(total);
+    for (const p of plan.partitions) {
+      if (signal?.aborted) throw new InterruptedError('backup interrupted');
+      const entry: ManifestPartition = {
+        number: p.number,
+        name: p.name,
+        start: p.source.start,
+        size: p.source.size,
+        type: p.source.type,
+        ...(p.source.uuid ? { uuid: p.source.uuid } : {}),
+        ...(p.source.name ? { label: p.source.name } : {}),
+        ...(p.source.fs.type ? { fsType: p.source.fs.type } : {}),
+        ...(p.source.fs.uuid ? { fsUuid: p.source.fs.uuid } : {}),
+        ...(p.source.fs.label ? { fsLabel: p.source.fs.label } : {}),
+        action: p.action,
+      };
+      if (p.action === 'swap') {
+        const lines = [`UUID="${p.source.fs.uuid ?? ''}"`, `LABEL="${p.source.fs.label ?? ''}"`];
+        await put(names.swapInfo(p.name), `${lines.join('\n')}\n`);
+      } else if (p.action === 'extended') {
+        await put(`${p.name}-ebr`, await readBytes(disk.device, p.source.start * sector, 512));
+      } else {
+        const t0 = Date.now();
+        const sink = new PieceWriter(dir, p.file!, plan.splitBytes);
+        const handler = p.handler!;
+        onEvent({ type: 'step', job: 'backup', message: `saving ${p.name} (${handler.fsName})` });
+        await savePartitionImage((fifo) => handler.save(p.device, fifo), sink, {
+          runner,
+          codec: plan.codec,
+          level: plan.level,
+          ...(signal ? { signal } : {}),
+          onEvent: (e) => {
+            if (e.kind !== 'progress') return;
+            const overall = tracker.overall(p.weight, e.percent);
+            onEvent({
+              type: 'progress',
+              job: 'backup',
+              partition: p.name,
+              percent: e.percent,
+              overallPercent: overall,
+              bytesPerSecond: e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined,
+              etaSeconds: tracker.eta(overall),
+            });
+          },
+        });
+        tracker.finish(p.weight);
+        for (const [file, digest] of sink.digests) manifest.files[file] = digest;
+        entry.fsName = handler.fsName;
+        entry.tool = handler.save('SRC', 'OUT')[0]!;
+        entry.files = [...sink.digests.keys()].sort();
+        entry.usedBytes = p.weight;
+        entry.imageBytes = sink.totalBytes;
+        entry.seconds = (Date.now() - t0) / 1000;
+        onEvent({ type: 'partition-done', job: 'backup', partition: p.name, bytes: sink.totalBytes, seconds: entry.seconds });
+      }
+      manifest.partitions.push(entry);
+    }
+    // Every other file gets its digest too; then the manifest says complete, and only then the image gets its name.
+    for (const file of (await readdir(dir)).sort()) {
+      if (file === manifestFile || manifest.files[file]) continue;
+      const d = await sha256File(path.join(dir, file));
+      manifest.files[file] = { bytes: d.bytes, sha256: d.sha256 };
+    }
+    manifest.timings['totalSeconds'] = (Date.now() - started) / 1000;
+    manifest.state = 'complete';
+    manifest.finishedAt = new Date().toISOString();
+    await writeManifest(dir, manifest);
+    await fsyncDir(dir);
+    await rename(dir, plan.imageDir);
+    await fsyncDir(path.dirname(plan.imageDir));
+    ok = true;
+    const bytes = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
+    onEvent({ type: 'done', job: 'backup', image: plan.imageDir, device: disk.device, seconds: manifest.timings['totalSeconds']!, bytes });
+    return { imageDir: plan.imageDir, manifest };
+  } finally {
+    if (!ok) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export { describeBackupPlan };

@@ -1,0 +1,119 @@
+// Plans a backup without touching anything: what will be saved, how, where, how big, and any reason to refuse.
+import path from 'node:path';
+import type { Codec } from '../codec/codecs.js';
+import type { Disk, Partition } from '../disks/probe.js';
+import { bootPartitionNumbers, hiddenDataSectors } from '../boot/records.js';
+import { handlerForType, type FsHandler } from '../image/filesystems.js';
+import { names } from '../image/layout.js';
+import type { PartitionAction } from '../image/manifest.js';
+
+export interface PlannedPartition {
+  number: number;
+  name: string; // kernel name, e.g. sda1 — used in file names as Clonezilla does
+  device: string;
+  action: PartitionAction;
+  handler: FsHandler | undefined;
+  /** Bytes partclone will read (used bytes; the whole partition for raw copies). */
+  weight: number;
+  usedMeasured: boolean;
+  file: string | undefined; // base name of the image file (pieces add .aa …)
+  source: Partition;
+}
+
+export interface BackupPlan {
+  disk: Disk;
+  imageDir: string;
+  partialDir: string;
+  codec: Codec;
+  level: number | undefined;
+  splitBytes: number | undefined;
+  hiddenDataSectors: number;
+  bootPartitions: number[];
+  partitions: PlannedPartition[];
+  /** Used bytes of the source: the free space the destination must have (compression usually saves more). */
+  requiredBytes: number;
+  freeBytes: number;
+  refusals: string[];
+}
+
+export interface BackupFacts {
+  disk: Disk;
+  imageDir: string;
+  imageDirExists: boolean;
+  /** Whole-disk kernel name of the filesystem that will hold the image. */
+  destinationDisk: string | undefined;
+  freeBytes: number;
+}
+
+export interface BackupOptions {
+  codec: Codec;
+  level: number | undefined;
+  splitBytes: number | undefined;
+}
+
+function actionFor(p: Partition): PartitionAction {
+  if (p.extended) return 'extended';
+  if (p.fs.type === 'swap') return 'swap';
+  return handlerForType(p.fs.type).fsName === 'dd' ? 'raw' : 'partclone';
+}
+
+export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan {
+  const { disk } = facts;
+  const imageDir = path.resolve(facts.imageDir);
+  const refusals: string[] = [];
+  if (!disk.table) refusals.push(`${disk.device} has no partition table; Lifeboat images partitioned disks`);
+  if (facts.imageDirExists) refusals.push(`${imageDir} already exists; choose a new image name`);
+  if (facts.destinationDisk === disk.name) refusals.push(`the image would be written to ${disk.device} itself; choose a store on another disk`);
+  const partitions: PlannedPartition[] = disk.partitions.map((p) => {
+    const action = actionFor(p);
+    const handler = action === 'partclone' || action === 'raw' ? handlerForType(p.fs.type) : undefined;
+    const used = action === 'raw' ? p.sizeBytes : (p.usedBytes ?? p.sizeBytes);
+    const name = path.basename(p.device);
+    return {
+      number: p.number,
+      name,
+      device: p.device,
+      action,
+      handler,
+      weight: handler ? used : 0,
+      usedMeasured: action === 'raw' || p.usedBytes !== undefined,
+      file: handler ? names.partImage(name, handler.fsName, opts.codec.suffix) : undefined,
+      source: p,
+    };
+  });
+  for (const p of disk.partitions) {
+    if (p.mountpoints.length > 0) refusals.push(`${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`);
+    if (p.swapActive) refusals.push(`${p.device} is active swap; run swapoff ${p.device} first`);
+  }
+  const requiredBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024;
+  if (refusals.length === 0 && requiredBytes > facts.freeBytes)
+    refusals.push(`not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`);
+  const base = path.basename(imageDir);
+  return {
+    disk,
+    imageDir,
+    partialDir: path.join(path.dirname(imageDir), `.${base}.lifeboat-partial`),
+    codec: opts.codec,
+    level: opts.level,
+    splitBytes: opts.splitBytes,
+    hiddenDataSectors: disk.table ? hiddenDataSectors(disk.table) : 0,
+    bootPartitions: disk.table ? bootPartitionNumbers(disk.table) : [],
+    partitions,
+    requiredBytes,
+    freeBytes: facts.freeBytes,
+    refusals,
+  };
+}
+
+/** The plan in words, for the CLI's confirmation and the UI's summary screen. */
+export function describeBackupPlan(plan: BackupPlan): string[] {
+  const lines = [`Back up ${plan.disk.device} (${plan.disk.tableType}, ${plan.disk.sizeBytes} bytes) to ${plan.imageDir}`];
+  lines.push(`  compression ${plan.codec.name}${plan.level !== undefined ? ` level ${plan.level}` : ''}${plan.splitBytes ? `, split into ${plan.splitBytes}-byte pieces` : ''}`);
+  for (const p of plan.partitions) {
+    const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : 'extended: boot record saved';
+    lines.push(`  ${p.name}: ${what}`);
+  }
+  lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);
+  for (const r of plan.refusals) lines.push(`  REFUSED: ${r}`);
+  return lines;
+}

@@ -1,0 +1,60 @@
+// The filesystem table: how each filesystem blkid reports is named in an image and which partclone tool handles it.
+
+export interface FsHandler {
+  /** Name in Clonezilla's file names: <part>.<fsName>-ptcl-img.<suffix> */
+  fsName: string;
+  /** argv to save the partition at `source` into the file `output` (a FIFO). */
+  save(source: string, output: string): string[];
+  /** argv to restore from `input` (a FIFO) onto `target`. */
+  restore(input: string, target: string): string[];
+  /** argv to check an image read from `input`, or undefined when only decompression can check it (raw dd). */
+  check(input: string): string[] | undefined;
+}
+
+function partclone(fsName: string, tool = fsName): FsHandler {
+  return {
+    fsName,
+    // -a0: no per-block CRC; Lifeboat's manifest carries a SHA-256 of every file (see shared decisions).
+    save: (source, output) => [`partclone.${tool}`, '-c', '-a0', '-s', source, '-O', output],
+    restore: (input, target) => ['partclone.restore', '-s', input, '-o', target],
+    check: (input) => ['partclone.chkimg', '-s', input],
+  };
+}
+
+/** Raw copy of a partition that no partclone tool reads: Clonezilla's `dd` images carry no partclone header. */
+export const rawHandler: FsHandler = {
+  fsName: 'dd',
+  save: (source, output) => ['partclone.dd', '-s', source, '-O', output],
+  restore: (input, target) => ['partclone.dd', '-s', input, '-o', target],
+  check: () => undefined,
+};
+
+const handlers: Record<string, FsHandler> = {
+  ext2: partclone('ext2'),
+  ext3: partclone('ext3'),
+  ext4: partclone('ext4'),
+  xfs: partclone('xfs'),
+  btrfs: partclone('btrfs'),
+  ntfs: partclone('ntfs'),
+  vfat: partclone('vfat'),
+  exfat: partclone('exfat'),
+  f2fs: partclone('f2fs'),
+  hfsplus: partclone('hfsplus', 'hfsp'),
+  apfs: partclone('apfs'),
+  minix: partclone('minix'),
+  dd: rawHandler,
+};
+
+/** Handler for a filesystem type as blkid reports it; anything unknown is copied raw with partclone.dd. */
+export function handlerForType(type: string | undefined): FsHandler {
+  return (type && handlers[type]) || rawHandler;
+}
+
+/** Handler for the fs name found in an image's file name (Clonezilla's or ours). */
+export function handlerForFsName(fsName: string): FsHandler {
+  if (fsName === 'dd') return rawHandler;
+  const known = handlers[fsName];
+  if (known) return known;
+  // Clonezilla writes names such as fat32 or hfsp; partclone ships a binary for each.
+  return partclone(fsName);
+}

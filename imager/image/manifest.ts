@@ -1,0 +1,109 @@
+// Lifeboat's manifest (lifeboat.json): its types, validation with ajv on every read, and atomic writes.
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { readFile, rename, writeFile, open } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidImageError } from '../errors.js';
+import { manifestFile } from './layout.js';
+import schema from './manifest.schema.json' with { type: 'json' };
+
+export type PartitionAction = 'partclone' | 'raw' | 'swap' | 'extended';
+
+export interface ManifestPartition {
+  number: number;
+  name: string;
+  start: number;
+  size: number;
+  type: string;
+  uuid?: string;
+  label?: string;
+  fsType?: string;
+  fsUuid?: string;
+  fsLabel?: string;
+  action: PartitionAction;
+  fsName?: string;
+  tool?: string;
+  files?: string[];
+  usedBytes?: number;
+  imageBytes?: number;
+  seconds?: number;
+}
+
+export interface FileDigest {
+  bytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  format: 'lifeboat-image';
+  version: 1;
+  state: 'in-progress' | 'complete';
+  createdAt: string;
+  finishedAt?: string;
+  lifeboatVersion: string;
+  source: {
+    device: string;
+    name: string;
+    ids?: string[];
+    model?: string;
+    serial?: string;
+    wwn?: string;
+    backingFile?: string;
+    sizeBytes: number;
+    logicalSectorSize: number;
+    physicalSectorSize: number;
+  };
+  table: { type: 'gpt' | 'dos' | 'none'; id?: string; sectorSize?: number; firstLba?: number; lastLba?: number; requiredBytes?: number };
+  compression: { codec: 'zstd' | 'gzip' | 'xz' | 'none'; level?: number; splitBytes?: number };
+  partitions: ManifestPartition[];
+  bootRecords: {
+    mbr?: string;
+    hiddenDataAfterMbr?: string;
+    hiddenDataBytes?: number;
+    gpt1st?: string;
+    gpt2nd?: string;
+    gptBackup?: string;
+    bootPartitions?: number[];
+  };
+  files: Record<string, FileDigest>;
+  tools: Record<string, string>;
+  timings: Record<string, number>;
+}
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, validateFormats: false });
+const validate = ajv.compile<Manifest>(schema);
+
+export const manifestSchema = schema;
+
+/** Reads and validates lifeboat.json; undefined when the directory has none. */
+export async function readManifest(dir: string): Promise<Manifest | undefined> {
+  const file = path.join(dir, manifestFile);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new InvalidImageError(`${file} is not valid JSON`, { file: manifestFile, hint: 'the image is damaged; back the disk up again' });
+  }
+  if (!validate(data)) {
+    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new InvalidImageError(`${file} does not match the manifest schema: ${why}`, { file: manifestFile });
+  }
+  return data;
+}
+
+/** Writes lifeboat.json through a temporary file and rename, fsynced, so a crash leaves the old or the new one. */
+export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+  const file = path.join(dir, manifestFile);
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  const fh = await open(tmp, 'r');
+  await fh.sync();
+  await fh.close();
+  await rename(tmp, file);
+}

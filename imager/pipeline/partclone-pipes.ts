@@ -1,0 +1,168 @@
+// The two partclone pipelines: partclone (pty) → FIFO → compressor → pieces, and pieces → decompressor → FIFO → partclone (pty).
+import { createReadStream } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CommandError, LifeboatError } from '../errors.js';
+import type { Codec } from '../codec/codecs.js';
+import { parsePartcloneLine, type PartcloneEvent } from '../parse/partclone.js';
+import type { Runner } from '../runner/run.js';
+import { makeFifo } from './fifo.js';
+
+export interface PipeOptions {
+  runner: Runner;
+  codec: Codec;
+  level?: number | undefined;
+  onEvent?: (e: PartcloneEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** Reads the files in order as one stream (split pieces joined back together). */
+export function concatFiles(files: string[]): Readable {
+  return Readable.from(
+    (async function* () {
+      for (const f of files) yield* createReadStream(f, { highWaterMark: 4 * 1024 * 1024 });
+    })(),
+  );
+}
+
+/** The most telling of several failures: a full disk, then partclone's own error, then the rest. */
+function rootCause(errors: unknown[], partcloneError: unknown): unknown {
+  const real = errors.filter((e) => e !== undefined);
+  const noSpace = real.find((e) => e instanceof LifeboatError && e.kind === 'no-space');
+  if (noSpace) return noSpace;
+  if (partcloneError !== undefined) return partcloneError;
+  const notPipe = real.find((e) => !/EPIPE|SIGPIPE|premature close/i.test(String((e as Error).message ?? e)));
+  return notPipe ?? real[0];
+}
+
+function onLines(onEvent: ((e: PartcloneEvent) => void) | undefined) {
+  return (line: string) => {
+    const e = parsePartcloneLine(line);
+    if (e && onEvent) onEvent(e);
+  };
+}
+
+/** partclone writes the image of a partition into a FIFO; it is compressed and written into sink. */
+export async function savePartitionImage(argvFor: (fifo: string) => string[], sink: Writable, opts: PipeOptions): Promise<void> {
+  const { runner, codec } = opts;
+  const fifo = await makeFifo(runner);
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  let partcloneError: unknown;
+  const errors: unknown[] = [];
+  try {
+    const [file, ...args] = argvFor(fifo.path);
+    const pc = runner.pty(file!, args, { onLine: onLines(opts.onEvent), signal: stop.signal, hint: 'check the partition with fsck, or image it raw' });
+    const pcDone = pc.then(
+      () => undefined,
+      (e: unknown) => {
+        partcloneError = e;
+        stop.abort();
+      },
+    );
+    void pcDone.then(() => fifo.unblock());
+    const fh = await fifo.openRead();
+    let dataDone: Promise<unknown>;
+    const compress = codec.compress(opts.level);
+    if (compress) {
+      const [cfile, ...cargs] = compress;
+      const comp = runner.start(cfile!, cargs, { stdin: fh.fd, stdout: 'pipe', collectStdout: false, signal: stop.signal });
+      await fh.close();
+      dataDone = Promise.all([
+        comp.done.catch((e: unknown) => {
+          errors.push(e);
+          stop.abort();
+        }),
+        pipeline(comp.child.stdout!, sink).catch((e: unknown) => {
+          errors.push(e);
+          stop.abort();
+        }),
+      ]);
+    } else {
+      const input = createReadStream('', { fd: fh, highWaterMark: 4 * 1024 * 1024 });
+      dataDone = pipeline(input, sink).catch((e: unknown) => {
+        errors.push(e);
+        stop.abort();
+      });
+    }
+    await Promise.all([pcDone, dataDone]);
+    if (partcloneError !== undefined || errors.length > 0) throw rootCause(errors, partcloneError);
+    if (opts.signal?.aborted) throw new LifeboatError('interrupted', 'interrupted');
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+    await fifo.remove();
+  }
+}
+
+/** The image files are decompressed into a FIFO that partclone (restore or check) reads. */
+export async function feedPartclone(argvFor: (fifo: string) => string[], files: string[], opts: PipeOptions): Promise<void> {
+  const { runner, codec } = opts;
+  const fifo = await makeFifo(runner);
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  let partcloneError: unknown;
+  const errors: unknown[] = [];
+  try {
+    const [file, ...args] = argvFor(fifo.path);
+    const pc = runner.pty(file!, args, { onLine: onLines(opts.onEvent), signal: stop.signal });
+    const pcDone = pc.then(
+      () => undefined,
+      (e: unknown) => {
+        partcloneError = e;
+        stop.abort();
+      },
+    );
+    void pcDone.then(() => fifo.unblock());
+    const fh = await fifo.openWrite();
+    let dataDone: Promise<unknown>;
+    const decompress = codec.decompress();
+    if (decompress) {
+      const [dfile, ...dargs] = decompress;
+      const dec = runner.start(dfile!, dargs, { stdin: 'pipe', stdout: fh.fd, signal: stop.signal, hint: 'the image file is damaged' });
+      await fh.close();
+      dataDone = Promise.all([
+        dec.done.catch((e: unknown) => {
+          errors.push(e);
+          stop.abort();
+        }),
+        pipeline(concatFiles(files), dec.child.stdin!).catch((e: unknown) => {
+          errors.push(e);
+        }),
+      ]);
+    } else {
+      const out = new Writable({
+        write(chunk: Buffer, _e, cb) {
+          fh.write(chunk).then(() => cb(), cb);
+        },
+        final(cb) {
+          fh.close().then(() => cb(), cb);
+        },
+      });
+      dataDone = pipeline(concatFiles(files), out).catch((e: unknown) => {
+        errors.push(e);
+        stop.abort();
+      });
+    }
+    await Promise.all([pcDone, dataDone]);
+    if (partcloneError !== undefined || errors.length > 0) throw rootCause(errors, partcloneError);
+  } finally {
+    opts.signal?.removeEventListener('abort', abort);
+    await fifo.remove();
+  }
+}
+
+/** Decompresses the files to nowhere: the check for raw images, which carry no partclone header. */
+export async function checkDecompresses(files: string[], opts: PipeOptions): Promise<void> {
+  const decompress = opts.codec.decompress();
+  if (!decompress) {
+    await pipeline(concatFiles(files), new Writable({ write: (_c, _e, cb) => cb() }));
+    return;
+  }
+  const [dfile, ...dargs] = decompress;
+  const dec = opts.runner.start(dfile!, dargs, { stdin: 'pipe', stdout: 'ignore', hint: 'the image file is damaged' });
+  const fed = pipeline(concatFiles(files), dec.child.stdin!).catch((e: unknown) => e);
+  const [r] = await Promise.allSettled([dec.done, fed]);
+  if (r.status === 'rejected') throw r.reason instanceof CommandError ? r.reason : r.reason;
+}
