@@ -5,8 +5,8 @@ export interface FsHandler {
   fsName: string;
   /** argv to save the partition at `source` into the file `output` (a FIFO). */
   save(source: string, output: string): string[];
-  /** argv to restore from `input` (a FIFO) onto `target`. */
-  restore(input: string, target: string): string[];
+  /** argv to restore from `input` (a FIFO) onto `target`; undefined for raw data, which is written straight to the target. */
+  restore(input: string, target: string): string[] | undefined;
   /** argv to check an image read from `input`, or undefined when only decompression can check it (raw dd). */
   check(input: string): string[] | undefined;
 }
@@ -25,7 +25,8 @@ function partclone(fsName: string, tool = fsName): FsHandler {
 export const rawHandler: FsHandler = {
   fsName: 'dd',
   save: (source, output) => ['partclone.dd', '-s', source, '-O', output],
-  restore: (input, target) => ['partclone.dd', '-s', input, '-o', target],
+  // partclone.dd sizes its copy by the source, which a FIFO does not have: the decompressed data goes straight to the partition.
+  restore: () => undefined,
   check: () => undefined,
 };
 

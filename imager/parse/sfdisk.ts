@@ -96,3 +96,46 @@ export function retargetDump(dump: string, target: { device: string; partitionPa
   }
   return out.join('\n');
 }
+
+/** Parses an `sfdisk --dump` script (Clonezilla's <disk>-pt.sf) into the same shape as `sfdisk --json`. */
+export function parseSfdiskDump(text: string): PartitionTable {
+  const header: Record<string, string> = {};
+  const partitions: TablePartition[] = [];
+  for (const line of text.split('\n')) {
+    const part = /^(\S+)\s*:\s*(.*start=.*)$/.exec(line);
+    if (part) {
+      const fields: Record<string, string> = {};
+      let bootable = false;
+      for (const raw of part[2]!.match(/(?:[^,"]|"[^"]*")+/g) ?? []) {
+        const f = raw.trim();
+        if (f === 'bootable') bootable = true;
+        const eq = f.indexOf('=');
+        if (eq > 0) fields[f.slice(0, eq).trim()] = f.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      }
+      partitions.push({
+        number: partitionNumber(part[1]!),
+        node: part[1]!,
+        start: Number(fields['start']),
+        size: Number(fields['size']),
+        type: (fields['type'] ?? fields['Id'] ?? '').toUpperCase(),
+        uuid: fields['uuid'],
+        name: fields['name'],
+        attrs: fields['attrs'],
+        bootable,
+      });
+      continue;
+    }
+    const kv = /^([a-z-]+):\s*(.*)$/.exec(line);
+    if (kv) header[kv[1]!] = kv[2]!.trim();
+  }
+  const label = header['label'];
+  if (label !== 'gpt' && label !== 'dos') throw new Error(`unsupported partition table type '${label ?? 'none'}'`);
+  return {
+    type: label,
+    id: header['label-id'] ?? '',
+    sectorSize: header['sector-size'] ? Number(header['sector-size']) : 512,
+    firstLba: header['first-lba'] ? Number(header['first-lba']) : undefined,
+    lastLba: header['last-lba'] ? Number(header['last-lba']) : undefined,
+    partitions,
+  };
+}

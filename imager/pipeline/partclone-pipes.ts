@@ -1,5 +1,6 @@
 // The two partclone pipelines: partclone (pty) → FIFO → compressor → pieces, and pieces → decompressor → FIFO → partclone (pty).
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CommandError, LifeboatError } from '../errors.js';
@@ -121,6 +122,7 @@ export async function feedPartclone(argvFor: (fifo: string) => string[], files: 
     if (decompress) {
       const [dfile, ...dargs] = decompress;
       const dec = runner.start(dfile!, dargs, { stdin: 'pipe', stdout: fh.fd, signal: stop.signal, hint: 'the image file is damaged' });
+      dec.child.stdin?.on('error', () => undefined); // EPIPE when partclone stops early: its own error is the one to report
       await fh.close();
       dataDone = Promise.all([
         dec.done.catch((e: unknown) => {
@@ -153,6 +155,34 @@ export async function feedPartclone(argvFor: (fifo: string) => string[], files: 
   }
 }
 
+/** Decompresses a raw image (Clonezilla's dd-ptcl-img) straight onto the target partition. */
+export async function writeRaw(files: string[], target: string, opts: PipeOptions & { onBytes?: (bytes: number) => void }): Promise<void> {
+  let fed = 0;
+  const source = concatFiles(files);
+  source.on('data', (c: Buffer) => {
+    fed += c.length;
+    opts.onBytes?.(fed);
+  });
+  const decompress = opts.codec.decompress();
+  const fh = await open(target, 'r+');
+  try {
+    if (!decompress) {
+      await pipeline(source, createWriteStream('', { fd: fh, autoClose: false, highWaterMark: 4 * 1024 * 1024 }));
+    } else {
+      const [dfile, ...dargs] = decompress;
+      const dec = opts.runner.start(dfile!, dargs, { stdin: 'pipe', stdout: fh.fd, hint: 'the image file is damaged' });
+      dec.child.stdin?.on('error', () => undefined); // the decompressor's own exit status tells what went wrong
+      const fedDone = pipeline(source, dec.child.stdin!).catch((e: unknown) => e);
+      await dec.done;
+      const err = await fedDone;
+      if (err) throw err;
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Decompresses the files to nowhere: the check for raw images, which carry no partclone header. */
 export async function checkDecompresses(files: string[], opts: PipeOptions): Promise<void> {
   const decompress = opts.codec.decompress();
@@ -162,6 +192,7 @@ export async function checkDecompresses(files: string[], opts: PipeOptions): Pro
   }
   const [dfile, ...dargs] = decompress;
   const dec = opts.runner.start(dfile!, dargs, { stdin: 'pipe', stdout: 'ignore', hint: 'the image file is damaged' });
+  dec.child.stdin?.on('error', () => undefined);
   const fed = pipeline(concatFiles(files), dec.child.stdin!).catch((e: unknown) => e);
   const [r] = await Promise.allSettled([dec.done, fed]);
   if (r.status === 'rejected') throw r.reason instanceof CommandError ? r.reason : r.reason;

@@ -1,0 +1,107 @@
+// Carries out a restore plan: check the image, then table, boot records, partitions, swap, grow.
+import { readFile } from 'node:fs/promises';
+import { RefusedError } from '../errors.js';
+import { writeBytes } from '../boot/sectors.js';
+import { replacePartitionNodes } from '../disks/kernel.js';
+import { partitionPath } from '../disks/names.js';
+import { retargetDump } from '../parse/sfdisk.js';
+import { feedPartclone, writeRaw } from '../pipeline/partclone-pipes.js';
+import type { Runner } from '../runner/run.js';
+import { ProgressTracker, type EventSink } from '../events.js';
+import { failOn, verifyChecksums } from '../verify/verify.js';
+import { growers } from './grow.js';
+import type { RestorePlan } from './plan.js';
+
+export interface RestoreResult {
+  device: string;
+  image: string;
+  seconds: number;
+  bytes: number;
+  steps: string[];
+}
+
+export async function executeRestore(plan: RestorePlan, runner: Runner, opts: { confirmed: boolean; onEvent?: EventSink; signal?: AbortSignal }): Promise<RestoreResult> {
+  const onEvent = opts.onEvent ?? (() => {});
+  if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.length > 1 ? plan.refusals.slice(1).join('; ') : undefined);
+  if (!opts.confirmed) throw new RefusedError(`restoring onto ${plan.target.device} was not confirmed`, 'pass --yes, or type the disk name when asked');
+  const started = Date.now();
+  const { image, target } = plan;
+  const parts = plan.steps.filter((s) => s.kind === 'partition');
+  const total = parts.reduce((n, s) => n + (s.kind === 'partition' ? s.part.imageBytes : 0), 0);
+  onEvent({ type: 'start', job: 'restore', device: target.device, image: image.dir, partitions: parts.length, totalBytes: total });
+  // Nothing is written before the image has proven whole.
+  onEvent({ type: 'step', job: 'restore', message: image.manifest ? 'checking the SHA-256 of every image file' : 'Clonezilla image: partclone checks its data while restoring' });
+  failOn(await verifyChecksums(image));
+  const done: string[] = [];
+  const tracker = new ProgressTracker(total);
+  const grow = plan.steps.find((s) => s.kind === 'grow');
+  for (const step of plan.steps) {
+    onEvent({ type: 'step', job: 'restore', message: step.text });
+    switch (step.kind) {
+      case 'table': {
+        const script = retargetDump(image.tableDump, { device: target.device, partitionPath: (n) => partitionPath(target.device, n) }, grow?.kind === 'grow' ? { growNumber: grow.number, ...(grow.extended !== undefined ? { growExtended: grow.extended } : {}) } : {});
+        // The old table's signatures go, so no stale GPT backup header is left at the end of the disk.
+        await runner.run('wipefs', ['--all', '--force', target.device]);
+        await runner.run('sfdisk', ['--no-reread', '--no-tell-kernel', '--quiet', target.device], { input: script, hint: 'the partition table in the image does not fit this disk' });
+        await replacePartitionNodes(runner, target.device);
+        break;
+      }
+      case 'boot-code': {
+        const mbr = await readFile(image.files.mbr!);
+        await writeBytes(target.device, 0, mbr.subarray(0, step.bytes));
+        break;
+      }
+      case 'hidden-data': {
+        const data = await readFile(image.files.hiddenDataAfterMbr!);
+        await writeBytes(target.device, image.table.sectorSize, data);
+        break;
+      }
+      case 'partition': {
+        const t0 = Date.now();
+        const p = step.part;
+        const handler = p.handler!;
+        const progress = (percent: number, bytesPerSecond: number | undefined) => {
+          const overall = tracker.overall(p.imageBytes, percent);
+          onEvent({ type: 'progress', job: 'restore', partition: p.name, percent, overallPercent: overall, bytesPerSecond, etaSeconds: tracker.eta(overall) });
+        };
+        if (handler.restore('IN', 'OUT')) {
+          await feedPartclone((fifo) => handler.restore(fifo, step.target)!, p.files, {
+            runner,
+            codec: image.codec,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+            onEvent: (e) => e.kind === 'progress' && progress(e.percent, e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined),
+          });
+        } else {
+          let last = 0;
+          await writeRaw(p.files, step.target, {
+            runner,
+            codec: image.codec,
+            onBytes: (n) => {
+              if (Date.now() - last < 500) return;
+              last = Date.now();
+              progress((n / Math.max(1, p.imageBytes)) * 100, n / Math.max(0.001, (Date.now() - t0) / 1000));
+            },
+          });
+        }
+        tracker.finish(p.imageBytes);
+        onEvent({ type: 'partition-done', job: 'restore', partition: p.name, bytes: p.imageBytes, seconds: (Date.now() - t0) / 1000 });
+        break;
+      }
+      case 'swap': {
+        const s = step.part.swap;
+        await runner.run('mkswap', [...(s?.uuid ? ['-U', s.uuid] : []), ...(s?.label ? ['-L', s.label] : []), step.target]);
+        break;
+      }
+      case 'grow': {
+        const grower = step.fsType ? growers[step.fsType] : undefined;
+        if (grower) await grower(runner, step.target);
+        break;
+      }
+    }
+    done.push(step.text);
+  }
+  await runner.run('sync', []);
+  const seconds = (Date.now() - started) / 1000;
+  onEvent({ type: 'done', job: 'restore', image: image.dir, device: target.device, seconds, bytes: total });
+  return { device: target.device, image: image.dir, seconds, bytes: total, steps: done };
+}

@@ -1,0 +1,111 @@
+// Plans a restore without touching anything: the steps in words, and every reason to refuse the target.
+import type { Disk } from '../disks/probe.js';
+import { partitionPath } from '../disks/names.js';
+import type { Image, ImagePartition } from '../image/open.js';
+import { isExtended } from '../parse/sfdisk.js';
+
+export type RestoreStep =
+  | { kind: 'table'; text: string }
+  | { kind: 'boot-code'; text: string; bytes: number }
+  | { kind: 'hidden-data'; text: string }
+  | { kind: 'partition'; text: string; part: ImagePartition; target: string }
+  | { kind: 'swap'; text: string; part: ImagePartition; target: string }
+  | { kind: 'grow'; text: string; number: number; target: string; fsType: string | undefined; extended: number | undefined };
+
+export interface RestorePlan {
+  image: Image;
+  target: Disk;
+  bootOnly: boolean;
+  grow: boolean;
+  steps: RestoreStep[];
+  refusals: string[];
+  warnings: string[];
+}
+
+export interface RestoreFacts {
+  image: Image;
+  target: Disk;
+  /** Kernel name of the disk that holds the image directory. */
+  imageDisk: string | undefined;
+}
+
+export interface RestoreOptions {
+  bootOnly: boolean;
+  grow: boolean;
+}
+
+/** Filesystems Lifeboat can grow after the last partition grew. */
+export const growableFs = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'ntfs', 'swap']);
+
+function lastPartition(image: Image): { number: number; extended: number | undefined } | undefined {
+  const t = image.table;
+  const data = t.partitions.filter((p) => !isExtended(t, p));
+  const last = data.sort((a, b) => b.start + b.size - (a.start + a.size))[0];
+  if (!last) return undefined;
+  const ext = t.partitions.find((p) => isExtended(t, p) && last.start >= p.start && last.start < p.start + p.size);
+  return { number: last.number, extended: ext?.number };
+}
+
+export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestorePlan {
+  const { image, target } = facts;
+  const refusals: string[] = [];
+  const warnings: string[] = [];
+  if (target.inUse) {
+    const where = target.partitions.flatMap((p) => p.mountpoints.map((m) => `${p.device} on ${m}`));
+    refusals.push(`${target.device} is in use (${where.join(', ') || 'mounted or active swap'}); unmount it first`);
+  }
+  if (facts.imageDisk === target.name) refusals.push(`${target.device} holds the image itself; restoring onto it would destroy the image`);
+  if (target.liveMedium) refusals.push(`${target.device} is the medium the live system booted from`);
+  if (target.readOnly) refusals.push(`${target.device} is read-only`);
+  if (target.logicalSectorSize !== image.table.sectorSize)
+    refusals.push(`${target.device} has ${target.logicalSectorSize}-byte sectors, the image ${image.table.sectorSize}-byte sectors`);
+  const steps: RestoreStep[] = [];
+  const sector = image.table.sectorSize;
+  const codeBytes = opts.bootOnly ? 440 : 446;
+  if (opts.bootOnly) {
+    // Only the boot records: the target's table must already have the image's boot partitions where the image has them.
+    if (target.tableType !== image.table.type) refusals.push(`${target.device} has a ${target.tableType} partition table, the image ${image.table.type}; restore the whole disk instead`);
+    for (const n of image.bootPartitions) {
+      const want = image.table.partitions.find((p) => p.number === n);
+      const have = target.partitions.find((p) => p.number === n);
+      if (!want || !have || have.start !== want.start || have.size !== want.size)
+        refusals.push(`partition ${n} of ${target.device} does not match the image's boot partition (start ${want?.start}, size ${want?.size} sectors)`);
+    }
+    const hidden = image.files.hiddenDataAfterMbr;
+    const firstStart = Math.min(...target.partitions.map((p) => p.start));
+    const hiddenSectors = image.table.type === 'dos' && hidden ? image.table.partitions.reduce((m, p) => Math.min(m, p.start), Infinity) - 1 : 0;
+    if (hiddenSectors > 0 && firstStart <= hiddenSectors) refusals.push(`the first partition of ${target.device} starts inside the image's boot area`);
+  } else if (target.sizeBytes < image.requiredBytes) {
+    refusals.push(`${target.device} is too small: ${target.sizeBytes} bytes, the image needs ${image.requiredBytes} bytes`);
+  }
+  if (!opts.bootOnly) steps.push({ kind: 'table', text: `write the ${image.table.type} partition table (${image.table.partitions.length} partitions) to ${target.device}` });
+  if (image.files.mbr) steps.push({ kind: 'boot-code', text: `write the MBR boot code (${codeBytes} bytes)`, bytes: codeBytes });
+  if (image.files.hiddenDataAfterMbr) steps.push({ kind: 'hidden-data', text: 'write the hidden data between the MBR and the first partition' });
+  for (const p of image.partitions) {
+    if (opts.bootOnly && !image.bootPartitions.includes(p.number)) continue;
+    const dev = partitionPath(target.device, p.number);
+    if ((p.action === 'partclone' || p.action === 'raw') && p.handler && p.files.length > 0)
+      steps.push({ kind: 'partition', text: `restore ${p.name} (${p.handler.fsName}, ${p.imageBytes} bytes of image) to ${dev}`, part: p, target: dev });
+    else if (p.action === 'swap') steps.push({ kind: 'swap', text: `make swap on ${dev} with UUID ${p.swap?.uuid ?? '(new)'} and label ${p.swap?.label ?? '(none)'}`, part: p, target: dev });
+  }
+  if (opts.grow && !opts.bootOnly) {
+    const last = lastPartition(image);
+    const part = last ? image.partitions.find((p) => p.number === last.number) : undefined;
+    if (last && part) {
+      const fsType = part.fsType;
+      if (fsType && !growableFs.has(fsType)) warnings.push(`partition ${last.number} grows, but Lifeboat cannot grow its ${fsType} filesystem`);
+      steps.push({ kind: 'grow', text: `grow partition ${last.number}${fsType ? ` and its ${fsType}` : ''} to the end of ${target.device}`, number: last.number, target: partitionPath(target.device, last.number), fsType, extended: last.extended });
+    }
+  }
+  if (!opts.bootOnly && target.sizeBytes > image.requiredBytes && !opts.grow && image.table.type === 'gpt')
+    warnings.push('the target is larger than the source: the GPT backup header moves to its end; --grow would also extend the last partition');
+  return { image, target, bootOnly: opts.bootOnly, grow: opts.grow, steps, refusals, warnings };
+}
+
+export function describeRestorePlan(plan: RestorePlan): string[] {
+  const lines = [`Restore ${plan.image.dir} (${plan.image.origin} image of ${plan.image.diskName}) onto ${plan.target.device} (${plan.target.sizeBytes} bytes${plan.target.model ? `, ${plan.target.model}` : ''})${plan.bootOnly ? ': boot records only' : ''}`];
+  for (const s of plan.steps) lines.push(`  - ${s.text}`);
+  for (const w of plan.warnings) lines.push(`  note: ${w}`);
+  for (const r of plan.refusals) lines.push(`  REFUSED: ${r}`);
+  return lines;
+}
