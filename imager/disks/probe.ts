@@ -45,7 +45,11 @@ export interface Disk {
   /** Mounted anywhere: the disk itself or any of its partitions (or swap in use). */
   inUse: boolean;
   liveMedium: boolean;
+  /** Why the disk could not be read, when it could not (e.g. no permission). */
+  problem?: string;
 }
+
+class UnreadableDisk extends Error {}
 
 async function readTable(runner: Runner, device: string): Promise<PartitionTable | undefined> {
   try {
@@ -54,6 +58,7 @@ async function readTable(runner: Runner, device: string): Promise<PartitionTable
   } catch (e) {
     if (e instanceof CommandError && /does not contain a recognized partition table/.test(e.stderrTail)) return undefined;
     if (e instanceof CommandError && e.exitCode !== undefined && e.stderrTail === '') return undefined;
+    if (e instanceof CommandError && /cannot open/.test(e.stderrTail)) throw new UnreadableDisk(e.stderrTail.trim());
     throw e;
   }
 }
@@ -85,7 +90,14 @@ async function describe(runner: Runner, d: LsblkDevice): Promise<Disk> {
   const mounts = await mountedDevices();
   const swaps = new Set(await swapDevices());
   const live = await liveMediumDisk();
-  const table = await readTable(runner, d.path);
+  let table: PartitionTable | undefined;
+  let problem: string | undefined;
+  try {
+    table = await readTable(runner, d.path);
+  } catch (e) {
+    if (!(e instanceof UnreadableDisk)) throw e;
+    problem = e.message;
+  }
   const children = new Map(d.children.map((c) => [c.path, c]));
   const partitions: Partition[] = [];
   for (const p of table?.partitions ?? []) {
@@ -141,5 +153,6 @@ async function describe(runner: Runner, d: LsblkDevice): Promise<Disk> {
     partitions,
     inUse,
     liveMedium: live === d.name,
+    ...(problem ? { problem } : {}),
   };
 }

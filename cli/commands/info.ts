@@ -1,0 +1,43 @@
+// lifeboat info IMAGE_DIR: what an image holds, in words or JSON.
+import type { CommandModule } from 'yargs';
+import { openImage, type Image } from '../../imager/image/open.js';
+import { bytes } from '../format.js';
+import { makeContext } from '../context.js';
+
+export function imageSummary(image: Image): Record<string, unknown> {
+  const m = image.manifest;
+  return {
+    image: image.dir,
+    origin: image.origin,
+    state: m?.state ?? 'unknown (Clonezilla image: no manifest)',
+    source: m?.source ?? { name: image.diskName },
+    createdAt: m?.createdAt,
+    table: { type: image.table.type, id: image.table.id, sectorSize: image.table.sectorSize, partitions: image.table.partitions.length },
+    requiredBytes: image.requiredBytes,
+    compression: m?.compression ?? { codec: image.codec.name },
+    bootRecords: { mbr: image.files.mbr !== undefined, hiddenDataAfterMbr: image.files.hiddenDataAfterMbr !== undefined, bootPartitions: image.bootPartitions },
+    partitions: image.partitions.map((p) => ({ number: p.number, name: p.name, action: p.action, fs: p.fsType, label: p.fsLabel, uuid: p.fsUuid, imageBytes: p.imageBytes, files: p.files.length })),
+    imageBytes: image.partitions.reduce((n, p) => n + p.imageBytes, 0),
+    tools: m?.tools,
+  };
+}
+
+export const infoCommand: CommandModule<object, { image: string; json: boolean }> = {
+  command: 'info <image>',
+  describe: 'Show what an image holds',
+  builder: (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
+  handler: async (argv) => {
+    const ctx = makeContext(argv.json);
+    const image = await openImage(argv.image);
+    const s = imageSummary(image);
+    const m = image.manifest;
+    const lines = [
+      `${image.dir}: ${image.origin === 'lifeboat' ? 'Lifeboat' : 'Clonezilla'} image of ${m ? `${m.source.device} (${bytes(m.source.sizeBytes)}${m.source.model ? `, ${m.source.model}` : ''})` : image.diskName}`,
+      m ? `  saved ${m.createdAt} with Lifeboat ${m.lifeboatVersion}, state ${m.state}` : '  no manifest: checked with partclone.chkimg only',
+      `  ${image.table.type} partition table, ${image.table.partitions.length} partitions; needs a disk of at least ${bytes(image.requiredBytes)}`,
+      `  compression ${image.codec.name}, ${bytes(s['imageBytes'] as number)} of partition images`,
+      ...image.partitions.map((p) => `  ${String(p.number).padStart(2)} ${p.name.padEnd(12)} ${p.action.padEnd(9)} ${(p.fsType ?? '-').padEnd(8)} ${(p.fsLabel ?? '').padEnd(12)} ${p.imageBytes ? bytes(p.imageBytes) : ''}`),
+    ];
+    ctx.out.result(s, lines);
+  },
+};

@@ -1,0 +1,50 @@
+// lifeboat restore IMAGE_DIR DISK: writes an image back onto a disk, after checks and a confirmation.
+import type { CommandModule } from 'yargs';
+import { RefusedError } from '../../imager/errors.js';
+import { executeRestore } from '../../imager/restore/execute.js';
+import { describeRestorePlan } from '../../imager/restore/plan.js';
+import { prepareRestore } from '../../imager/restore/prepare.js';
+import { confirmByTyping } from '../confirm.js';
+import { duration } from '../format.js';
+import { makeContext } from '../context.js';
+
+interface Args {
+  image: string;
+  disk: string;
+  bootOnly: boolean;
+  grow: boolean;
+  yes: boolean;
+  json: boolean;
+  dryRun: boolean;
+}
+
+export const restoreCommand: CommandModule<object, Args> = {
+  command: 'restore <image> <disk>',
+  describe: 'Restore an image (Lifeboat or Clonezilla) onto a disk; everything on the disk is overwritten',
+  builder: (y) =>
+    y
+      .positional('image', { type: 'string', demandOption: true, describe: 'Image directory' })
+      .positional('disk', { type: 'string', demandOption: true, describe: 'Target disk: /dev/sdb, /dev/disk/by-id/…' })
+      .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
+      .option('grow', { type: 'boolean', default: false, describe: 'On a larger disk, extend the last partition and its filesystem' })
+      .option('yes', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
+  handler: async (argv) => {
+    const ctx = makeContext(argv.json);
+    const plan = await prepareRestore(ctx.runner, argv.image, argv.disk, { bootOnly: argv.bootOnly, grow: argv.grow });
+    const words = describeRestorePlan(plan);
+    if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
+    if (argv.dryRun) {
+      ctx.out.result({ plan: words }, words);
+      return;
+    }
+    let confirmed = argv.yes;
+    if (!confirmed) {
+      confirmed = await confirmByTyping(plan.target.device, words);
+      if (!confirmed) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, process.stdin.isTTY ? 'type the disk name exactly' : 'no terminal to ask: pass --yes');
+    } else if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
+    const r = await executeRestore(plan, ctx.runner, { confirmed, onEvent: (e) => ctx.out.event(e), signal: ctx.signal });
+    ctx.out.result({ type: 'result', ok: true, ...r }, [`Restored ${r.image} onto ${r.device} in ${duration(r.seconds)}`]);
+  },
+};

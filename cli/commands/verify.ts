@@ -1,0 +1,21 @@
+// lifeboat verify IMAGE_DIR: every checksum and every partition image; names the broken file.
+import type { CommandModule } from 'yargs';
+import { failOn, verifyImage } from '../../imager/verify/verify.js';
+import { makeContext } from '../context.js';
+
+export const verifyCommand: CommandModule<object, { image: string; json: boolean }> = {
+  command: 'verify <image>',
+  describe: 'Check an image: SHA-256 of every file (Lifeboat images) and partclone.chkimg of every partition',
+  builder: (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
+  handler: async (argv) => {
+    const ctx = makeContext(argv.json);
+    const report = await verifyImage(argv.image, ctx.runner, (e) => ctx.out.event(e));
+    if (!report.ok) {
+      if (ctx.json) ctx.out.result({ type: 'result', ...report }, []);
+      failOn(report.problems);
+    }
+    ctx.out.result({ type: 'result', ...report }, [
+      `${report.image}: OK (${report.origin} image; ${report.checkedFiles} checksums, ${report.checkedPartitions} partition images checked in ${report.seconds.toFixed(1)} s)`,
+    ]);
+  },
+};

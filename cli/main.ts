@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The lifeboat command: a thin face over the imager library; maps every error to one clear line and an exit code.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { exitCodes, LifeboatError, UsageError } from '../imager/errors.js';
+import { lifeboatVersion } from '../imager/version.js';
+import { backupCommand } from './commands/backup.js';
+import { disksCommand } from './commands/disks.js';
+import { infoCommand } from './commands/info.js';
+import { restoreCommand } from './commands/restore.js';
+import { verifyCommand } from './commands/verify.js';
+
+function report(e: unknown, json: boolean): number {
+  const err = e instanceof LifeboatError ? e : undefined;
+  const code = err ? exitCodes[err.kind] : exitCodes.internal;
+  const message = err ? err.message : e instanceof Error ? e.message : String(e);
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'error', kind: err?.kind ?? 'internal', message, hint: err?.hint, file: (err as { file?: string } | undefined)?.file, exitCode: code })}\n`);
+  process.stderr.write(`lifeboat: ${message}\n`);
+  if (err?.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+  if (!err && process.env['LIFEBOAT_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return code;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  try {
+    await yargs(args)
+      .scriptName('lifeboat')
+      .version(lifeboatVersion)
+      .command(disksCommand)
+      .command(backupCommand)
+      .command(restoreCommand)
+      .command(verifyCommand)
+      .command(infoCommand)
+      .demandCommand(1, 'give a command; lifeboat --help lists them')
+      .strict()
+      .epilogue('Exit codes: 0 success, 1 a tool failed, 2 bad usage, 3 disk or image not found, 4 refused for safety, 5 image incomplete or damaged, 6 no space, 130 interrupted.')
+      .fail((msg, err) => {
+        if (err) throw err;
+        throw new UsageError(msg);
+      })
+      .help()
+      .wrap(Math.min(110, process.stdout.columns ?? 100))
+      .parseAsync();
+    return 0;
+  } catch (e) {
+    return report(e, json);
+  }
+}
+
+process.exitCode = await main(hideBin(process.argv));
