@@ -155,6 +155,37 @@ export async function feedPartclone(argvFor: (fifo: string) => string[], files: 
   }
 }
 
+/**
+ * partclone.chkimg reading the decompressed image on its standard input (`-s -`): given a FIFO's path it tries to
+ * seek and fails with "Illegal seek". Its progress goes to stderr, which is parsed line by line.
+ */
+export async function checkWithPartclone(argv: string[], files: string[], opts: PipeOptions): Promise<void> {
+  const { runner, codec } = opts;
+  const [file, ...args] = argv;
+  const pc = runner.start(file!, args, { stdin: 'pipe', stdout: 'ignore', onLine: onLines(opts.onEvent), hint: 'the image file is damaged' });
+  pc.child.stdin?.on('error', () => undefined);
+  const decompress = codec.decompress();
+  const errors: unknown[] = [];
+  let feeding: Promise<unknown>;
+  let dec: ReturnType<Runner['start']> | undefined;
+  if (decompress) {
+    const [dfile, ...dargs] = decompress;
+    dec = runner.start(dfile!, dargs, { stdin: 'pipe', stdout: 'pipe', collectStdout: false, hint: 'the image file is damaged' });
+    dec.child.stdin?.on('error', () => undefined);
+    feeding = Promise.all([
+      pipeline(concatFiles(files), dec.child.stdin!).catch((e: unknown) => errors.push(e)),
+      pipeline(dec.child.stdout!, pc.child.stdin!).catch((e: unknown) => errors.push(e)),
+    ]);
+  } else {
+    feeding = pipeline(concatFiles(files), pc.child.stdin!).catch((e: unknown) => errors.push(e));
+  }
+  const [pcResult, decResult] = await Promise.allSettled([pc.done, dec?.done ?? Promise.resolve(undefined)]);
+  await feeding;
+  if (decResult.status === 'rejected') throw decResult.reason;
+  if (pcResult.status === 'rejected') throw pcResult.reason;
+  if (errors.length > 0) throw rootCause(errors, undefined);
+}
+
 /** Decompresses a raw image (Clonezilla's dd-ptcl-img) straight onto the target partition. */
 export async function writeRaw(files: string[], target: string, opts: PipeOptions & { onBytes?: (bytes: number) => void }): Promise<void> {
   let fed = 0;

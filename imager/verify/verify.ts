@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidImageError, LifeboatError } from '../errors.js';
 import { sha256File } from '../image/checksum.js';
 import { openImage, type Image } from '../image/open.js';
-import { checkDecompresses, feedPartclone } from '../pipeline/partclone-pipes.js';
+import { checkDecompresses, checkWithPartclone } from '../pipeline/partclone-pipes.js';
 import type { Runner } from '../runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 
@@ -82,7 +82,7 @@ export async function verifyImage(dir: string, runner: Runner, onEvent: EventSin
         onEvent({ type: 'progress', job: 'verify', partition: p.name, percent, overallPercent: overall, bytesPerSecond: undefined, etaSeconds: tracker.eta(overall) });
       };
       if (handler.check('X')) {
-        await feedPartclone((fifo) => handler.check(fifo)!, p.files, { runner, codec: image.codec, onEvent: (e) => e.kind === 'progress' && onProgress(e.percent) });
+        await checkWithPartclone(handler.check('-')!, p.files, { runner, codec: image.codec, onEvent: (e) => e.kind === 'progress' && onProgress(e.percent) });
       } else {
         await checkDecompresses(p.files, { runner, codec: image.codec });
       }

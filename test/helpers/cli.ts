@@ -1,0 +1,31 @@
+// Test helper: runs the built `lifeboat` command (dist/cli/main.js) as a user would, and returns what it printed.
+import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const lifeboatBin = path.join(repoRoot, 'dist/cli/main.js');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function lifeboat(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  const r = await execa('node', [lifeboatBin, ...args], {
+    reject: false,
+    input: opts.input ?? '',
+    env: opts.env,
+    timeout: opts.timeoutMs ?? 600_000,
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** JSON Lines printed with --json. */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}

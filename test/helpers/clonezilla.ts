@@ -1,0 +1,92 @@
+// Test helper: runs Debian's Clonezilla (ocs-sr savedisk / restoredisk) non-interactively on loop disks, with the
+// shims of test/fixtures/clonezilla-shim first on PATH (see that directory); throws with the log's tail on failure.
+import { execa } from 'execa';
+import { access, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { repoRoot } from './cli.js';
+
+export const shimDir = path.join(repoRoot, 'test/fixtures/clonezilla-shim');
+export const ocsSr = '/usr/sbin/ocs-sr';
+
+export type OcsCompression = 'zstd' | 'gzip' | 'xz';
+
+/** ocs-sr's -z flags: zstdmt, pigz, xz -T0 (the parallel variants Clonezilla live uses). */
+const compressFlag: Record<OcsCompression, string> = { zstd: '-z9p', gzip: '-z1p', xz: '-z5p' };
+
+/** Lines in ocs-sr's output that mean a step failed even when ocs-sr itself exits with 0 (it often does). */
+const failurePatterns = [
+  /Failed to (save|restore|use)\b/i,
+  /Program terminated/i,
+  /failed to create partition table/i,
+  /failed to save partition table/i,
+  /Unable to find target (partition|disk)/i,
+];
+
+export class OcsError extends Error {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
+    super(message);
+    this.name = 'OcsError';
+  }
+}
+
+/** True if Clonezilla (ocs-sr) is installed, so tests can say why they are skipped. */
+export async function haveOcsSr(): Promise<boolean> {
+  try {
+    await access(ocsSr);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface OcsResult {
+  output: string;
+  seconds: number;
+}
+
+async function runOcsSr(args: string[], shimLog: string | undefined): Promise<OcsResult> {
+  const started = Date.now();
+  const argv = ['-l', 'en_US.UTF-8', ...args];
+  const r = await execa(ocsSr, argv, {
+    reject: false,
+    stdin: { file: '/dev/null' }, // on an error ocs-sr `read`s an answer: it must get EOF, not hang
+    all: true,
+    env: {
+      PATH: `${shimDir}:${process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`,
+      ...(shimLog ? { SHIM_LOG: shimLog } : {}),
+    },
+    timeout: 15 * 60_000,
+  });
+  const output = String(r.all ?? '');
+  const seconds = (Date.now() - started) / 1000;
+  const failed = r.exitCode !== 0 || r.timedOut || failurePatterns.find((p) => p.test(output));
+  if (failed) {
+    const tail = output.split('\n').slice(-60).join('\n');
+    const why = r.timedOut ? 'timed out' : r.exitCode !== 0 ? `exited with ${r.exitCode ?? r.signal}` : `printed ${String(failed)}`;
+    throw new OcsError(`ocs-sr ${argv.join(' ')} ${why} after ${seconds.toFixed(1)} s; last lines:\n${tail}`, output);
+  }
+  return { output, seconds };
+}
+
+/**
+ * `ocs-sr savedisk`: saves the disk diskName (loopN, without /dev/) as repoDir/imageName, with partclone (-q2),
+ * the hidden data after the MBR (-j2), no fsck/check/encryption, and -i <split MB> (0 = one file per partition).
+ */
+export async function ocsSaveDisk(repoDir: string, imageName: string, diskName: string, opts: { compress: OcsCompression; split?: number; shimLog?: string }): Promise<OcsResult> {
+  await mkdir(repoDir, { recursive: true }); // ocs-sr refuses a repository directory that does not exist
+  return runOcsSr(
+    ['-or', path.resolve(repoDir), '-q2', '-j2', compressFlag[opts.compress], '-i', String(opts.split ?? 0), '-sfsck', '-scs', '-senc', '-nogui', '-batch', '-p', 'true', 'savedisk', imageName, diskName],
+    opts.shimLog,
+  );
+}
+
+/**
+ * `ocs-sr restoredisk`: restores repoDir/imageName onto diskName (loopN, without /dev/): table from the image (-k0),
+ * hidden data after the MBR (-j2); no restorable check (-scr), no EFI NVRAM, no post-processing that mounts or chroots.
+ */
+export async function ocsRestoreDisk(repoDir: string, imageName: string, diskName: string, opts: { shimLog?: string } = {}): Promise<OcsResult> {
+  return runOcsSr(['-or', path.resolve(repoDir), '-j2', '-scr', '-iefi', '-irhr', '-ius', '-iui', '-nogui', '-batch', '-p', 'true', 'restoredisk', imageName, diskName], opts.shimLog);
+}
