@@ -1,7 +1,7 @@
 // Carries out a restore plan: check the image, then table, boot records, partitions, swap, grow.
 import { readFile } from 'node:fs/promises';
 import { RefusedError } from '../errors.js';
-import { writeBytes } from '../boot/sectors.js';
+import { readBytes, writeBytes } from '../boot/sectors.js';
 import { replacePartitionNodes } from '../disks/kernel.js';
 import { partitionPath } from '../disks/names.js';
 import { retargetDump } from '../parse/sfdisk.js';
@@ -48,7 +48,11 @@ export async function executeRestore(plan: RestorePlan, runner: Runner, opts: { 
       }
       case 'boot-code': {
         const mbr = await readFile(image.files.mbr!);
-        await writeBytes(target.device, 0, mbr.subarray(0, step.bytes));
+        let bytes = step.bytes;
+        // Boot-only keeps the target's disk signature (440..445), which its partition ids derive from; a blank one
+        // (wiped with the boot code) comes back from the image, as Windows' boot configuration needs it.
+        if (bytes === 440 && (await readBytes(target.device, 440, 4)).readUInt32LE(0) === 0) bytes = 446;
+        await writeBytes(target.device, 0, mbr.subarray(0, bytes));
         break;
       }
       case 'hidden-data': {
