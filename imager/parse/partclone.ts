@@ -59,6 +59,6 @@ export function parsePartcloneLine(raw: string): PartcloneEvent | undefined {
   if (m) return { kind: 'filesystem', name: m[1]! };
   m = /^Total Time: (\d+:\d+:\d+)/.exec(line);
   if (m) return { kind: 'done', totalSeconds: seconds(m[1]!) };
-  if (/^(Error|error:|.*[Ff]ail(ed)?\b.*)/.test(line) && !/^Partclone successfully/.test(line)) return { kind: 'error', message: line };
+  if (/\berror\b|\bfail(ed|ure)?\b/i.test(line) && !/successfully/.test(line)) return { kind: 'error', message: line };
   return undefined;
 }
