@@ -22,6 +22,9 @@ async function roundTrip(t: import('ava').ExecutionContext, make: (file: string)
   const events = jsonLines(backup.stdout);
   t.truthy(events.find((e) => e['type'] === 'start'));
   t.true(events.filter((e) => e['type'] === 'partition-done').length >= 3);
+  const progress = events.filter((e) => e['type'] === 'progress');
+  t.true(progress.length > 0, 'progress events from partclone');
+  for (const p of progress) t.true(typeof p['overallPercent'] === 'number' && (p['overallPercent'] as number) <= 100);
   t.is(events.find((e) => e['type'] === 'done')?.['image'], image);
 
   const verify = await lifeboat(['verify', image]);

@@ -1,7 +1,7 @@
 // Test helper: runs Debian's Clonezilla (ocs-sr savedisk / restoredisk) non-interactively on loop disks, with the
 // shims of test/fixtures/clonezilla-shim first on PATH (see that directory); throws with the log's tail on failure.
 import { execa } from 'execa';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from './cli.js';
 
@@ -32,7 +32,7 @@ export class OcsError extends Error {
   }
 }
 
-/** True if Clonezilla (ocs-sr) is installed, so tests can say why they are skipped. */
+/** True if Clonezilla (ocs-sr) is installed (scripts/setup installs the clonezilla and drbl packages). */
 export async function haveOcsSr(): Promise<boolean> {
   try {
     await access(ocsSr);
@@ -47,10 +47,17 @@ export interface OcsResult {
   seconds: number;
 }
 
-async function runOcsSr(args: string[], shimLog: string | undefined): Promise<OcsResult> {
+function tailOf(output: string, lines = 60): string {
+  return output.split('\n').slice(-lines).join('\n');
+}
+
+function runOcsSr(args: string[], shimLog: string | undefined): Promise<OcsResult> {
+  return runOcsTool(ocsSr, ['-l', 'en_US.UTF-8', ...args], shimLog);
+}
+
+async function runOcsTool(command: string, argv: string[], shimLog: string | undefined): Promise<OcsResult> {
   const started = Date.now();
-  const argv = ['-l', 'en_US.UTF-8', ...args];
-  const r = await execa(ocsSr, argv, {
+  const r = await execa(command, argv, {
     reject: false,
     stdin: { file: '/dev/null' }, // on an error ocs-sr `read`s an answer: it must get EOF, not hang
     all: true,
@@ -64,9 +71,8 @@ async function runOcsSr(args: string[], shimLog: string | undefined): Promise<Oc
   const seconds = (Date.now() - started) / 1000;
   const failed = r.exitCode !== 0 || r.timedOut || failurePatterns.find((p) => p.test(output));
   if (failed) {
-    const tail = output.split('\n').slice(-60).join('\n');
     const why = r.timedOut ? 'timed out' : r.exitCode !== 0 ? `exited with ${r.exitCode ?? r.signal}` : `printed ${String(failed)}`;
-    throw new OcsError(`ocs-sr ${argv.join(' ')} ${why} after ${seconds.toFixed(1)} s; last lines:\n${tail}`, output);
+    throw new OcsError(`${path.basename(command)} ${argv.join(' ')} ${why} after ${seconds.toFixed(1)} s; last lines:\n${tailOf(output)}`, output);
   }
   return { output, seconds };
 }
@@ -88,5 +94,18 @@ export async function ocsSaveDisk(repoDir: string, imageName: string, diskName: 
  * hidden data after the MBR (-j2); no restorable check (-scr), no EFI NVRAM, no post-processing that mounts or chroots.
  */
 export async function ocsRestoreDisk(repoDir: string, imageName: string, diskName: string, opts: { shimLog?: string } = {}): Promise<OcsResult> {
-  return runOcsSr(['-or', path.resolve(repoDir), '-j2', '-scr', '-iefi', '-irhr', '-ius', '-iui', '-nogui', '-batch', '-p', 'true', 'restoredisk', imageName, diskName], opts.shimLog);
+  try {
+    return await runOcsSr(['-or', path.resolve(repoDir), '-j2', '-scr', '-iefi', '-irhr', '-ius', '-iui', '-nogui', '-batch', '-p', 'true', 'restoredisk', imageName, diskName], opts.shimLog);
+  } finally {
+    // Restoring onto a disk of another name goes through a renamed copy (symlinks) that ocs-sr removes only when it succeeds.
+    await rm(path.join('/tmp', `${imageName}-tmp-cnvted`), { recursive: true, force: true });
+  }
+}
+
+/** `ocs-chkimg`: Clonezilla's own "is this image restorable" check (partclone.chkimg of every partition image). */
+export async function ocsCheckImage(repoDir: string, imageName: string, opts: { shimLog?: string } = {}): Promise<OcsResult> {
+  const r = await runOcsTool('/usr/sbin/ocs-chkimg', ['-b', '-nogui', '-or', path.resolve(repoDir), imageName], opts.shimLog);
+  if (!/images of partition or LV devices in this image were checked and they are restorable/.test(r.output))
+    throw new OcsError(`ocs-chkimg did not say that ${imageName} is restorable; last lines:\n${tailOf(r.output)}`, r.output);
+  return r;
 }
