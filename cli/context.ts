@@ -13,10 +13,11 @@ export function makeContext(json: boolean): CommandContext {
   const runner = new Runner();
   const controller = new AbortController();
   const stop = () => {
+    if (controller.signal.aborted) process.exit(130); // a second signal: leave now
     controller.abort();
     runner.killAll();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   return { runner, out: json ? jsonOutput() : humanOutput(), json, signal: controller.signal };
 }

@@ -4,7 +4,7 @@ import { executeBackup } from '../../imager/backup/execute.js';
 import { describeBackupPlan } from '../../imager/backup/plan.js';
 import { prepareBackup } from '../../imager/backup/prepare.js';
 import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
-import { RefusedError } from '../../imager/errors.js';
+import { NoSpaceError, RefusedError } from '../../imager/errors.js';
 import { bytes, duration, parseSize } from '../format.js';
 import { makeContext } from '../context.js';
 
@@ -40,6 +40,7 @@ export const backupCommand: CommandModule<object, Args> = {
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
     const plan = await prepareBackup(ctx.runner, argv.disk, argv.image, { codec, level, splitBytes });
     if (argv.dryRun || plan.refusals.length > 0) {
+      if (plan.spaceShortBytes > 0) throw new NoSpaceError(plan.refusals[0]!, 'free space on the store, or choose another one');
       if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
       ctx.out.result({ plan: describeBackupPlan(plan) }, describeBackupPlan(plan));
       return;

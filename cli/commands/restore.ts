@@ -41,7 +41,7 @@ export const restoreCommand: CommandModule<object, Args> = {
     }
     let confirmed = argv.yes;
     if (!confirmed) {
-      confirmed = await confirmByTyping(plan.target.device, words);
+      confirmed = await confirmByTyping(plan.target.device, words, ctx.signal);
       if (!confirmed) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, process.stdin.isTTY ? 'type the disk name exactly' : 'no terminal to ask: pass --yes');
     } else if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
     const r = await executeRestore(plan, ctx.runner, { confirmed, onEvent: (e) => ctx.out.event(e), signal: ctx.signal });

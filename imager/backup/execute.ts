@@ -1,7 +1,7 @@
 // Carries out a backup plan: boot records, table, every partition through partclone, manifest; the image appears only when complete.
 import { mkdir, rename, rm, writeFile, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError, RefusedError } from '../errors.js';
+import { InterruptedError, NoSpaceError, RefusedError } from '../errors.js';
 import { gptBackupSectors, gptPrimarySectors, bootCodeBytes } from '../boot/records.js';
 import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
@@ -38,6 +38,7 @@ export interface BackupResult {
 }
 
 export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: EventSink = () => {}, signal?: AbortSignal): Promise<BackupResult> {
+  if (plan.spaceShortBytes > 0) throw new NoSpaceError(plan.refusals[0]!, 'free space on the store, or choose another one');
   if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
   const started = Date.now();
   const { disk } = plan;
@@ -199,6 +200,9 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
     const bytes = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
     onEvent({ type: 'done', job: 'backup', image: plan.imageDir, device: disk.device, seconds: manifest.timings['totalSeconds']!, bytes });
     return { imageDir: plan.imageDir, manifest };
+  } catch (e) {
+    if (signal?.aborted) throw new InterruptedError('backup interrupted; the partial image was removed');
+    throw e;
   } finally {
     if (!ok) await rm(dir, { recursive: true, force: true });
   }

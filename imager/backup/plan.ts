@@ -33,6 +33,8 @@ export interface BackupPlan {
   /** Used bytes of the source: the free space the destination must have (compression usually saves more). */
   requiredBytes: number;
   freeBytes: number;
+  /** How many bytes the store lacks (0 when it has room); the refusal then says so first. */
+  spaceShortBytes: number;
   refusals: string[];
 }
 
@@ -86,7 +88,8 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     if (p.swapActive) refusals.push(`${p.device} is active swap; run swapoff ${p.device} first`);
   }
   const requiredBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024;
-  if (refusals.length === 0 && requiredBytes > facts.freeBytes)
+  const spaceShortBytes = refusals.length === 0 ? Math.max(0, requiredBytes - facts.freeBytes) : 0;
+  if (spaceShortBytes > 0)
     refusals.push(`not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`);
   const base = path.basename(imageDir);
   return {
@@ -101,6 +104,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     partitions,
     requiredBytes,
     freeBytes: facts.freeBytes,
+    spaceShortBytes,
     refusals,
   };
 }

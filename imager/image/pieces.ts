@@ -41,27 +41,46 @@ export class PieceWriter extends Writable {
     this.digests.set(c.name, { bytes: c.bytes, sha256: c.hash.digest('hex') });
   }
 
-  private async put(chunk: Buffer): Promise<void> {
-    let offset = 0;
-    while (offset < chunk.length) {
-      if (!this.current) await this.openNext();
+  /**
+   * Writes chunks in order, cutting pieces at splitBytes. The parts bound for one piece go out in one writev
+   * (the stream hands over everything that queued up while the previous write ran), then are hashed.
+   */
+  private async put(chunks: Buffer[]): Promise<void> {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
       const c = this.current!;
-      const room = this.splitBytes === undefined ? chunk.length - offset : Math.min(chunk.length - offset, this.splitBytes - c.bytes);
-      const part = chunk.subarray(offset, offset + room);
-      let written = 0;
-      while (written < part.length) {
-        const r = await c.fh.write(part, written, part.length - written);
-        written += r.bytesWritten;
+      await writeAll(c.fh, pending);
+      for (const part of pending) c.hash.update(part);
+      c.bytes += pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+    };
+    for (const chunk of chunks) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        if (!this.current) await this.openNext();
+        const c = this.current!;
+        const room = this.splitBytes === undefined ? chunk.length - offset : Math.min(chunk.length - offset, this.splitBytes - c.bytes - pendingBytes);
+        pending.push(chunk.subarray(offset, offset + room));
+        pendingBytes += room;
+        offset += room;
+        if (this.splitBytes !== undefined && c.bytes + pendingBytes >= this.splitBytes) {
+          await flush();
+          await this.closeCurrent();
+        }
       }
-      c.hash.update(part);
-      c.bytes += part.length;
-      offset += room;
-      if (this.splitBytes !== undefined && c.bytes >= this.splitBytes) await this.closeCurrent();
     }
+    await flush();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.put(chunk).then(() => cb(), (e: unknown) => cb(toError(e)));
+    this.put([chunk]).then(() => cb(), (e: unknown) => cb(toError(e)));
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, cb: (e?: Error | null) => void): void {
+    this.put(chunks.map((c) => c.chunk)).then(() => cb(), (e: unknown) => cb(toError(e)));
   }
 
   override _final(cb: (e?: Error | null) => void): void {
@@ -75,6 +94,19 @@ export class PieceWriter extends Writable {
     const c = this.current;
     this.current = undefined;
     (c ? c.fh.close() : Promise.resolve()).then(() => cb(err), () => cb(err));
+  }
+}
+
+/** Writes every buffer at the file position, however many calls that takes. */
+async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<void> {
+  let rest = buffers;
+  while (rest.length > 0) {
+    const { bytesWritten } = await fh.writev(rest);
+    let n = bytesWritten;
+    let i = 0;
+    while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (n > 0) rest[0] = rest[0]!.subarray(n);
   }
 }
 

@@ -1,6 +1,6 @@
 // The two partclone pipelines: partclone (pty) → FIFO → compressor → pieces, and pieces → decompressor → FIFO → partclone (pty).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CommandError, LifeboatError } from '../errors.js';
@@ -24,6 +24,19 @@ export function concatFiles(files: string[]): Readable {
       for (const f of files) yield* createReadStream(f, { highWaterMark: 4 * 1024 * 1024 });
     })(),
   );
+}
+
+/**
+ * The image file opened for reading when there is exactly one (no split pieces), to hand to the decompressor as its
+ * stdin; undefined for pieces, or when it cannot be opened (then the streamed path reports that as it always did).
+ */
+async function openSingle(files: string[]): Promise<FileHandle | undefined> {
+  if (files.length !== 1) return undefined;
+  try {
+    return await open(files[0]!, 'r');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The most telling of several failures: a full disk, then partclone's own error, then the rest. */
@@ -69,17 +82,20 @@ export async function savePartitionImage(argvFor: (fifo: string) => string[], si
     if (compress) {
       const [cfile, ...cargs] = compress;
       const comp = runner.start(cfile!, cargs, { stdin: fh.fd, stdout: 'pipe', collectStdout: false, signal: stop.signal });
-      await fh.close();
+      // The sink must be attached in the same tick as the spawn: a stream that starts flowing with no consumer
+      // loses its first chunk (the compressor's header), and the image would be hashed without it.
+      const written = pipeline(comp.child.stdout!, sink).catch((e: unknown) => {
+        errors.push(e);
+        stop.abort();
+      });
       dataDone = Promise.all([
         comp.done.catch((e: unknown) => {
           errors.push(e);
           stop.abort();
         }),
-        pipeline(comp.child.stdout!, sink).catch((e: unknown) => {
-          errors.push(e);
-          stop.abort();
-        }),
+        written,
       ]);
+      await fh.close();
     } else {
       const input = createReadStream('', { fd: fh, highWaterMark: 4 * 1024 * 1024 });
       dataDone = pipeline(input, sink).catch((e: unknown) => {
@@ -121,17 +137,22 @@ export async function feedPartclone(argvFor: (fifo: string) => string[], files: 
     const decompress = codec.decompress();
     if (decompress) {
       const [dfile, ...dargs] = decompress;
-      const dec = runner.start(dfile!, dargs, { stdin: 'pipe', stdout: fh.fd, signal: stop.signal, hint: 'the image file is damaged' });
+      // A single image file is the decompressor's stdin itself: the data then never passes through Node.
+      const direct = await openSingle(files);
+      const dec = runner.start(dfile!, dargs, { stdin: direct ? direct.fd : 'pipe', stdout: fh.fd, signal: stop.signal, hint: 'the image file is damaged' });
       dec.child.stdin?.on('error', () => undefined); // EPIPE when partclone stops early: its own error is the one to report
       await fh.close();
+      await direct?.close();
       dataDone = Promise.all([
         dec.done.catch((e: unknown) => {
           errors.push(e);
           stop.abort();
         }),
-        pipeline(concatFiles(files), dec.child.stdin!).catch((e: unknown) => {
-          errors.push(e);
-        }),
+        direct
+          ? undefined
+          : pipeline(concatFiles(files), dec.child.stdin!).catch((e: unknown) => {
+              errors.push(e);
+            }),
       ]);
     } else {
       const out = new Writable({

@@ -1,6 +1,6 @@
 // Carries out a restore plan: check the image, then table, boot records, partitions, swap, grow.
 import { readFile } from 'node:fs/promises';
-import { RefusedError } from '../errors.js';
+import { InterruptedError, RefusedError } from '../errors.js';
 import { readBytes, writeBytes } from '../boot/sectors.js';
 import { replacePartitionNodes } from '../disks/kernel.js';
 import { partitionPath } from '../disks/names.js';
@@ -36,6 +36,7 @@ export async function executeRestore(plan: RestorePlan, runner: Runner, opts: { 
   const tracker = new ProgressTracker(total);
   const grow = plan.steps.find((s) => s.kind === 'grow');
   for (const step of plan.steps) {
+    if (opts.signal?.aborted) throw new InterruptedError(`restore interrupted after: ${done.join('; ') || 'nothing'}; ${target.device} is incomplete`);
     onEvent({ type: 'step', job: 'restore', message: step.text });
     switch (step.kind) {
       case 'table': {

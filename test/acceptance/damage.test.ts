@@ -116,3 +116,38 @@ test.serial('a destination that fills up: clear error, exit 6, partial files rem
     t.deepEqual((await readdir(store)).sort(), ['filler', 'lost+found'], 'partial files removed');
   });
 });
+
+test.serial('a store without room for the used bytes is refused before the first byte: exit 6, nothing written', async (t) => {
+  const { dir, attached } = await setup(t);
+  const src = await makeGptSource(path.join(dir, 'src.img'));
+  attached.push(src.disk);
+  await makeSparse(path.join(dir, 'store.img'), 64);
+  await execa('mkfs.ext4', ['-q', '-F', '-m', '0', path.join(dir, 'store.img')]);
+  const storeDev = (await execa('losetup', ['-f', '--show', path.join(dir, 'store.img')])).stdout.trim();
+  t.teardown(() => execa('losetup', ['-d', storeDev], { reject: false }).then(() => undefined));
+  await withMount(storeDev, async (store) => {
+    const r = await lifeboat(['backup', src.disk.device, path.join(store, 'image')]);
+    t.is(r.exitCode, 6);
+    t.regex(r.stderr, /lifeboat: not enough free space at .*: \d+ bytes free, the source uses \d+ bytes/);
+    t.deepEqual(await readdir(store), ['lost+found']);
+  });
+});
+
+test.serial('SIGTERM midway: exit 130, the partial image removed, the disk untouched', async (t) => {
+  const { dir, attached } = await setup(t);
+  const src = await makeGptSource(path.join(dir, 'src.img'));
+  attached.push(src.disk);
+  const image = path.join(dir, 'store', 'image');
+  const partial = path.join(dir, 'store', '.image.lifeboat-partial');
+  const child = execa('node', [lifeboatBin, 'backup', src.disk.device, image], { reject: false });
+  for (let i = 0; i < 600; i++) {
+    if ((await readdir(partial).catch(() => [] as string[])).some((f) => /ptcl-img/.test(f))) break;
+    await sleep(50);
+  }
+  child.kill('SIGTERM');
+  const r = await child;
+  t.is(r.exitCode, 130, String(r.stderr));
+  t.regex(String(r.stderr), /backup interrupted; the partial image was removed/);
+  await t.throwsAsync(stat(partial));
+  await t.throwsAsync(stat(image));
+});

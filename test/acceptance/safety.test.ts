@@ -99,3 +99,26 @@ test.serial('backup refuses a source whose partitions are mounted, and an existi
   t.is(again.exitCode, 4);
   t.regex(again.stderr, /already exists/);
 });
+
+test.serial('in a terminal, restore asks to type the disk name: a wrong name writes nothing', async (t) => {
+  const pty = await import('node-pty');
+  const { lifeboatBin } = await import('../helpers/cli.js');
+  const d = await formattedDisk('typed.img', 600);
+  const before = await fileHash(d.file);
+  const term = pty.spawn('node', [lifeboatBin, 'restore', image, d.device], { name: 'xterm', cols: 120, rows: 30, env: process.env as Record<string, string> });
+  let out = '';
+  let answered = false;
+  term.onData((chunk) => {
+    out += chunk;
+    if (!answered && /Type loop\d+ to go on:/.test(out)) {
+      answered = true;
+      term.write('sda\r');
+    }
+  });
+  const code = await new Promise<number>((resolve) => term.onExit((e) => resolve(e.exitCode)));
+  t.true(answered, out);
+  t.regex(out, /write the dos partition table/);
+  t.is(code, 4);
+  t.regex(out, /not confirmed: nothing was written/);
+  t.is(await fileHash(d.file), before);
+});
