@@ -60,7 +60,6 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
   if (target.logicalSectorSize !== image.table.sectorSize)
     refusals.push(`${target.device} has ${target.logicalSectorSize}-byte sectors, the image ${image.table.sectorSize}-byte sectors`);
   const steps: RestoreStep[] = [];
-  const sector = image.table.sectorSize;
   const codeBytes = opts.bootOnly ? 440 : 446;
   if (opts.bootOnly) {
     // Only the boot records: the target's table must already have the image's boot partitions where the image has them.

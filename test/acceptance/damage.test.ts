@@ -1,30 +1,15 @@
 // Acceptance 4: a damaged, interrupted or out-of-space image never passes for a complete one, and restore writes nothing from it.
 import test from 'ava';
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readdir, rm, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lifeboat, lifeboatBin } from '../helpers/cli.js';
 import { makeGptSource, makeMbrSource } from '../helpers/fixtures.js';
-import { attach, makeSparse, tempDir, withMount, type LoopDisk } from '../helpers/loop.js';
+import { attach, fileHash, makeSparse, scratch, withMount } from '../helpers/loop.js';
 
-async function fileHash(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(file)) h.update(c as Buffer);
-  return h.digest('hex');
-}
 
-async function setup(t: import('ava').ExecutionContext) {
-  const dir = await tempDir();
-  const attached: LoopDisk[] = [];
-  t.teardown(async () => {
-    for (const d of attached) await d.detach();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { dir, attached };
-}
+const setup = scratch;
 
 test.serial('one flipped byte: verify names the file, restore refuses before writing the target', async (t) => {
   const { dir, attached } = await setup(t);

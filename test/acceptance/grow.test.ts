@@ -1,21 +1,12 @@
 // restore --grow onto a larger disk: the last partition (and an extended partition around it) reach the disk's end, and so does the filesystem.
 import test from 'ava';
 import { execa } from 'execa';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { lifeboat } from '../helpers/cli.js';
 import { fingerprint, GUID, makeMbrSource, writeFiles } from '../helpers/fixtures.js';
-import { attach, makeSparse, partition, tempDir, withMount, type LoopDisk } from '../helpers/loop.js';
+import { attach, makeSparse, partition, scratch, withMount } from '../helpers/loop.js';
 
-async function setup(t: import('ava').ExecutionContext) {
-  const dir = await tempDir();
-  const attached: LoopDisk[] = [];
-  t.teardown(async () => {
-    for (const d of attached) await d.detach();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { dir, attached };
-}
+const setup = scratch;
 
 async function table(device: string) {
   return JSON.parse((await execa('sfdisk', ['--json', device])).stdout).partitiontable;

@@ -1,19 +1,12 @@
 // Acceptance 5: restore refuses a mounted disk, a too-small disk and the disk holding the image; the disk stays untouched.
 import test from 'ava';
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { lifeboat } from '../helpers/cli.js';
 import { makeMbrSource } from '../helpers/fixtures.js';
-import { attach, makeSparse, partition, tempDir, withMount, type LoopDisk } from '../helpers/loop.js';
+import { attach, fileHash, makeSparse, partition, tempDir, withMount, type LoopDisk } from '../helpers/loop.js';
 
-async function fileHash(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(file)) h.update(c as Buffer);
-  return h.digest('hex');
-}
 
 let dir: string;
 let image: string;

@@ -1,5 +1,7 @@
 // Test helper: disk files attached as loop devices, with partitions added through partx, always detached afterwards.
 import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,4 +72,22 @@ export async function withMount<T>(device: string, fn: (dir: string) => Promise<
 /** Detaches every loop device this process attached (for test teardown after a failure). */
 export async function detachAll(): Promise<void> {
   for (const d of [...attached]) await detach(d);
+}
+
+/** A scratch directory and a list of loop disks, all removed and detached when the test ends, pass or fail. */
+export async function scratch(t: { teardown(fn: () => Promise<void>): void }): Promise<{ dir: string; attached: LoopDisk[] }> {
+  const dir = await tempDir();
+  const attached: LoopDisk[] = [];
+  t.teardown(async () => {
+    for (const d of attached) await d.detach();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { dir, attached };
+}
+
+/** SHA-256 of a whole file (a disk image), streamed. */
+export async function fileHash(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(file)) h.update(c as Buffer);
+  return h.digest('hex');
 }
