@@ -87,6 +87,9 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
   const total = plan.partitions.reduce((n, p) => n + p.weight, 0);
   onEvent({ type: 'start', job: 'backup', device: disk.device, image: plan.imageDir, partitions: plan.partitions.filter((p) => p.handler).length, totalBytes: total });
   const put = (file: string, data: string | Buffer) => writeFile(path.join(dir, file), data);
+  // The commands of this backup, for Clonezilla's clonezilla-img log.
+  const commandLog: string[] = [];
+  const stopLog = runner.addSink((e) => commandLog.push(`${e.startedAt} ${e.command} -> ${e.ok ? 'ok' : `failed (${e.exitCode ?? e.signal})`} ${e.durationMs} ms`));
   let ok = false;
   try {
     onEvent({ type: 'step', job: 'backup', message: 'saving the partition table and boot records' });
@@ -183,6 +186,13 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
       }
       manifest.partitions.push(entry);
     }
+    // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt.
+    const now = new Date();
+    const stamp = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}${String(now.getUTCDate()).padStart(2, '0')}-${String(now.getUTCHours()).padStart(2, '0')}${String(now.getUTCMinutes()).padStart(2, '0')}`;
+    const czLog = [`This image was saved by Lifeboat ${lifeboatVersion} at ${now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.`, 'The log during saving:', '-'.repeat(58), ...commandLog, '### End of log ###', `### Image created time: ${stamp}`].join('\n');
+    await put(names.clonezillaImg, `${czLog}\n`);
+    const imgId = (await import('node:crypto')).createHash('sha512').update(`${czLog}\n`).digest('hex');
+    await put(names.imgId, `# This checksum is only for identifying the image. Created by the command: sha512sum clonezilla-img\nIMG_ID=${imgId}\n`);
     // Every other file gets its digest too; then the manifest says complete, and only then the image gets its name.
     for (const file of (await readdir(dir)).sort()) {
       if (file === manifestFile || manifest.files[file]) continue;
@@ -204,6 +214,7 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
     if (signal?.aborted) throw new InterruptedError('backup interrupted; the partial image was removed');
     throw e;
   } finally {
+    stopLog();
     if (!ok) await rm(dir, { recursive: true, force: true });
   }
 }

@@ -19,7 +19,8 @@ export const names = {
   blkdevList: 'blkdev.list',
   imgSize: 'Info-img-size.txt',
   savedBy: 'Info-saved-by-cmd.txt',
-  lifeboatLog: 'lifeboat.log',
+  clonezillaImg: 'clonezilla-img',
+  imgId: 'Info-img-id.txt',
   /** Base name of a partition image; pieces add .aa, .ab, … when split. */
   partImage: (part: string, fsName: string, suffix: string) => `${part}.${fsName}-ptcl-img.${suffix}`,
 };

@@ -17,6 +17,10 @@ export interface ImagePartition {
   /** Absolute paths of the image pieces, in order. */
   files: string[];
   swap?: { uuid: string | undefined; label: string | undefined };
+  /** An extended partition's saved boot record (<part>-ebr), if the image has one. */
+  ebr?: string;
+  /** Start sector in the image's table. */
+  start: number;
   fsType: string | undefined;
   fsLabel: string | undefined;
   fsUuid: string | undefined;
@@ -98,7 +102,8 @@ export async function openImage(dirArg: string): Promise<Image> {
     const m = manifestParts.get(name);
     const swapFile = names.swapInfo(name);
     if (isExtended(table, tp)) {
-      partitions.push({ number: tp.number, name, action: 'extended', handler: undefined, files: [], fsType: undefined, fsLabel: undefined, fsUuid: undefined, imageBytes: 0 });
+      const ebr = path.join(dir, `${name}-ebr`);
+      partitions.push({ number: tp.number, name, action: 'extended', handler: undefined, files: [], fsType: undefined, fsLabel: undefined, fsUuid: undefined, imageBytes: 0, start: tp.start, ...((await existsFile(ebr)) ? { ebr } : {}) });
     } else if (byName.has(name)) {
       const files = (m?.files ?? byName.get(name)!.sort()).map((f) => path.join(dir, f));
       const fsName = m?.fsName ?? fsNames.get(name)!;
@@ -110,15 +115,15 @@ export async function openImage(dirArg: string): Promise<Image> {
           throw new InvalidImageError(`image file ${path.basename(f)} is missing`, { file: path.basename(f) });
         }
       }
-      partitions.push({ number: tp.number, name, action: fsName === 'dd' ? 'raw' : 'partclone', handler: handlerForFsName(fsName), files, fsType: m?.fsType ?? fsName, fsLabel: m?.fsLabel, fsUuid: m?.fsUuid, imageBytes: bytes });
+      partitions.push({ number: tp.number, name, action: fsName === 'dd' ? 'raw' : 'partclone', handler: handlerForFsName(fsName), files, fsType: m?.fsType ?? fsName, fsLabel: m?.fsLabel, fsUuid: m?.fsUuid, imageBytes: bytes, start: tp.start });
     } else if (entries.includes(swapFile)) {
       const swap = parseSwapInfo(await readFile(path.join(dir, swapFile), 'utf8'));
-      partitions.push({ number: tp.number, name, action: 'swap', handler: undefined, files: [], swap, fsType: 'swap', fsLabel: swap.label, fsUuid: swap.uuid, imageBytes: 0 });
+      partitions.push({ number: tp.number, name, action: 'swap', handler: undefined, files: [], swap, fsType: 'swap', fsLabel: swap.label, fsUuid: swap.uuid, imageBytes: 0, start: tp.start });
     } else if (partNames.includes(name)) {
       throw new InvalidImageError(`the image of ${name} is missing`, { file: name });
     } else {
       // A partition Clonezilla did not save (e.g. unknown and skipped): the table is restored, its content is not.
-      partitions.push({ number: tp.number, name, action: 'raw', handler: undefined, files: [], fsType: undefined, fsLabel: undefined, fsUuid: undefined, imageBytes: 0 });
+      partitions.push({ number: tp.number, name, action: 'raw', handler: undefined, files: [], fsType: undefined, fsLabel: undefined, fsUuid: undefined, imageBytes: 0, start: tp.start });
     }
   }
   const end = Math.max(0, ...table.partitions.map((p) => p.start + p.size));

@@ -202,8 +202,9 @@ export async function checkWithPartclone(argv: string[], files: string[], opts: 
   }
   const [pcResult, decResult] = await Promise.allSettled([pc.done, dec?.done ?? Promise.resolve(undefined)]);
   await feeding;
-  if (decResult.status === 'rejected') throw decResult.reason;
+  // partclone's own verdict (a CRC error) explains more than the decompressor's broken pipe that follows from it.
   if (pcResult.status === 'rejected') throw pcResult.reason;
+  if (decResult.status === 'rejected') throw decResult.reason;
   if (errors.length > 0) throw rootCause(errors, undefined);
 }
 

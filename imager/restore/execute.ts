@@ -61,6 +61,12 @@ export async function executeRestore(plan: RestorePlan, runner: Runner, opts: { 
         await writeBytes(target.device, image.table.sectorSize, data);
         break;
       }
+      case 'ebr': {
+        // Only the boot code: the EBR's partition entries (446..511) are the ones sfdisk just wrote.
+        const ebr = await readFile(step.file);
+        await writeBytes(target.device, step.offset, ebr.subarray(0, 446));
+        break;
+      }
       case 'partition': {
         const t0 = Date.now();
         const p = step.part;

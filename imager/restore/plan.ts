@@ -8,6 +8,7 @@ export type RestoreStep =
   | { kind: 'table'; text: string }
   | { kind: 'boot-code'; text: string; bytes: number }
   | { kind: 'hidden-data'; text: string }
+  | { kind: 'ebr'; text: string; file: string; offset: number }
   | { kind: 'partition'; text: string; part: ImagePartition; target: string }
   | { kind: 'swap'; text: string; part: ImagePartition; target: string }
   | { kind: 'grow'; text: string; number: number; target: string; fsType: string | undefined; extended: number | undefined };
@@ -80,6 +81,10 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
   if (!opts.bootOnly) steps.push({ kind: 'table', text: `write the ${image.table.type} partition table (${image.table.partitions.length} partitions) to ${target.device}` });
   if (image.files.mbr) steps.push({ kind: 'boot-code', text: `write the MBR boot code (${codeBytes} bytes)`, bytes: codeBytes });
   if (image.files.hiddenDataAfterMbr) steps.push({ kind: 'hidden-data', text: 'write the hidden data between the MBR and the first partition' });
+  if (!opts.bootOnly)
+    for (const p of image.partitions)
+      if (p.action === 'extended' && p.ebr)
+        steps.push({ kind: 'ebr', text: `write the boot code of the extended partition ${p.number}'s boot record (446 bytes)`, file: p.ebr, offset: p.start * image.table.sectorSize });
   for (const p of image.partitions) {
     if (opts.bootOnly && !image.bootPartitions.includes(p.number)) continue;
     const dev = partitionPath(target.device, p.number);

@@ -80,8 +80,13 @@ export class Runner {
     if (envLog === '1') this.sinks.push((e) => process.stderr.write(`[lifeboat] ${e.command} -> ${e.ok ? 'ok' : `failed (${e.exitCode ?? e.signal})`} ${e.durationMs} ms\n`));
   }
 
-  addSink(sink: LogSink): void {
+  /** Adds a log sink; returns the function that removes it again. */
+  addSink(sink: LogSink): () => void {
     this.sinks.push(sink);
+    return () => {
+      const i = this.sinks.indexOf(sink);
+      if (i >= 0) this.sinks.splice(i, 1);
+    };
   }
 
   private log(entry: CommandLogEntry): void {

@@ -41,7 +41,7 @@ test.serial('a GPT disk with every partition described', async (t) => {
   const d = await listed();
   t.like(d, { tableType: 'gpt', sizeBytes: 800 * 1024 * 1024, logicalSectorSize: 512, backingFile: path.join(dir, 'src.img'), inUse: false, liveMedium: false });
   t.deepEqual(d.partitions.map((p) => p.fs.type ?? null), ['vfat', 'ext4', 'xfs', 'ntfs', 'swap', null]);
-  t.like(d.partitions[1], { number: 2, start: 133120, size: 409600, type: '0FC63DAF-8483-4772-8E79-3D69E4779FBE', uuid: '11111111-2222-4333-8444-555555555502', fs: { type: 'ext4', label: 'lbroot', uuid: 'aaaaaaaa-1111-4222-8333-444444444444' } });
+  t.like(d.partitions[1], { number: 2, start: 133120, size: 409600, type: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', uuid: '11111111-2222-4333-8444-555555555502', fs: { type: 'ext4', label: 'lbroot', uuid: 'aaaaaaaa-1111-4222-8333-444444444444' } });
   const used = d.partitions[1]!.usedBytes!;
   t.true(used > 40 * 1024 * 1024 && used < 120 * 1024 * 1024, `ext4 used bytes measured offline: ${used}`);
   t.true((d.partitions[2]!.usedBytes ?? 0) > 0, 'xfs used bytes measured offline');

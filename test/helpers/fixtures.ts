@@ -7,7 +7,7 @@ import { attach, makeSparse, partition, withMount, type LoopDisk } from './loop.
 
 export const GUID = {
   esp: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B',
-  linux: '0FC63DAF-8483-4772-8E79-3D69E4779FBE',
+  linux: '0FC63DAF-8483-4772-8E79-3D69D8477DE4',
   msdata: 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7',
   swap: '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F',
   biosBoot: '21686148-6449-6E6F-744E-656564454649',
@@ -105,6 +105,12 @@ export async function makeMbrSource(file: string): Promise<SourceDisk> {
   await writeBootCode(file);
   const disk = await attach(file);
   try {
+    // The extended partition's boot record gets boot code too (some boot managers chain-load it).
+    const ebr = Buffer.alloc(446);
+    for (let i = 0; i < ebr.length; i++) ebr[i] = (i * 13 + 5) & 0xff;
+    const fh = await import('node:fs/promises').then((m) => m.open(disk.part(2), 'r+'));
+    await fh.write(ebr, 0, ebr.length, 0);
+    await fh.close();
     await execa('mkfs.ext4', ['-q', '-F', '-L', 'mbrroot', disk.part(1)]);
     await withMount(disk.part(1), (d) => writeFiles(d, 1500, 'p1'));
     await execa('mkfs.ext4', ['-q', '-F', '-L', 'mbrlogical', disk.part(5)]);
@@ -191,7 +197,10 @@ export async function fingerprint(disk: LoopDisk, opts: { skipSizes?: boolean } 
     if (type === 'ext4' || type === 'xfs') entry.files = await withMount(dev, treeHashes, ['-o', 'ro']);
     else if (type === 'ntfs') entry.files = await withMount(dev, treeHashes, ['-t', 'ntfs-3g', '-o', 'ro']);
     else if (type === 'vfat') entry.files = await fatHashes(dev);
-    else if (type === undefined && p.type !== '5' && p.type !== 'f') {
+    else if (p.type === '5' || p.type === 'f') {
+      const head = (await readFile(dev)).subarray(0, 446);
+      entry.raw = `ebr-code:${createHash('sha256').update(head).digest('hex')}`;
+    } else if (type === undefined) {
       const r = await execa('sha256sum', [dev]);
       entry.raw = r.stdout.split(' ')[0];
     }

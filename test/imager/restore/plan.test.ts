@@ -34,8 +34,8 @@ function image(type: 'gpt' | 'dos' = 'dos'): Image {
     },
     tableDump: '', codec: codecs.zstd,
     partitions: [
-      { number: 1, name: 'sda1', action: 'partclone', handler: handlerForType('vfat'), files: ['/store/img/sda1.vfat-ptcl-img.zst'], fsType: 'vfat', fsLabel: undefined, fsUuid: undefined, imageBytes: 10 },
-      { number: 2, name: 'sda2', action: 'partclone', handler: handlerForType('ext4'), files: ['/store/img/sda2.ext4-ptcl-img.zst'], fsType: 'ext4', fsLabel: undefined, fsUuid: undefined, imageBytes: 20 },
+      { number: 1, name: 'sda1', action: 'partclone', handler: handlerForType('vfat'), files: ['/store/img/sda1.vfat-ptcl-img.zst'], fsType: 'vfat', fsLabel: undefined, fsUuid: undefined, imageBytes: 10, start: 2048 },
+      { number: 2, name: 'sda2', action: 'partclone', handler: handlerForType('ext4'), files: ['/store/img/sda2.ext4-ptcl-img.zst'], fsType: 'ext4', fsLabel: undefined, fsUuid: undefined, imageBytes: 20, start: 206848 },
     ],
     requiredBytes: 616448 * 512, files: { mbr: '/store/img/sda-mbr', hiddenDataAfterMbr: '/store/img/sda-hidden-data-after-mbr' },
     bootPartitions: type === 'gpt' ? [1] : [],
