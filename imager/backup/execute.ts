@@ -7,7 +7,6 @@ import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
 import { writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
-import { PieceWriter } from '../image/pieces.js';
 import { savePartitionImage } from '../pipeline/partclone-pipes.js';
 import type { Runner } from '../runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
@@ -152,10 +151,9 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
         await put(`${p.name}-ebr`, await readBytes(disk.device, p.source.start * sector, 512));
       } else {
         const t0 = Date.now();
-        const sink = new PieceWriter(dir, p.file!, plan.splitBytes);
         const handler = p.handler!;
         onEvent({ type: 'step', job: 'backup', message: `saving ${p.name} (${handler.fsName})` });
-        await savePartitionImage((fifo) => handler.save(p.device, fifo), sink, {
+        const digests = await savePartitionImage((fifo) => handler.save(p.device, fifo), { dir, base: p.file!, splitBytes: plan.splitBytes }, {
           runner,
           codec: plan.codec,
           level: plan.level,
@@ -175,14 +173,15 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
           },
         });
         tracker.finish(p.weight);
-        for (const [file, digest] of sink.digests) manifest.files[file] = digest;
+        for (const [file, digest] of digests) manifest.files[file] = digest;
+        const imageBytes = [...digests.values()].reduce((n, d) => n + d.bytes, 0);
         entry.fsName = handler.fsName;
         entry.tool = handler.save('SRC', 'OUT')[0]!;
-        entry.files = [...sink.digests.keys()].sort();
+        entry.files = [...digests.keys()].sort();
         entry.usedBytes = p.weight;
-        entry.imageBytes = sink.totalBytes;
+        entry.imageBytes = imageBytes;
         entry.seconds = (Date.now() - t0) / 1000;
-        onEvent({ type: 'partition-done', job: 'backup', partition: p.name, bytes: sink.totalBytes, seconds: entry.seconds });
+        onEvent({ type: 'partition-done', job: 'backup', partition: p.name, bytes: imageBytes, seconds: entry.seconds });
       }
       manifest.partitions.push(entry);
     }

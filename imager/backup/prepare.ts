@@ -30,10 +30,7 @@ export async function diskHolding(dir: string): Promise<string | undefined> {
 export async function prepareBackup(runner: Runner, diskArg: string, imageDir: string, opts: BackupOptions): Promise<BackupPlan> {
   const resolved = await resolveDisk(diskArg);
   let disk = await probeDisk(runner, resolved.device);
-  if (disk.table) {
-    await addMissingPartitionNodes(runner, disk.device, disk.table);
-    disk = await probeDisk(runner, resolved.device);
-  }
+  if (disk.table && (await addMissingPartitionNodes(runner, disk.device, disk.table))) disk = await probeDisk(runner, resolved.device);
   const target = path.resolve(imageDir);
   const parent = path.dirname(target);
   if (!(await exists(parent))) {

@@ -13,13 +13,16 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Adds the partition nodes that the table has and /dev lacks. */
-export async function addMissingPartitionNodes(runner: Runner, device: string, table: PartitionTable): Promise<void> {
+/** Adds the partition nodes that the table has and /dev lacks; true when it added any. */
+export async function addMissingPartitionNodes(runner: Runner, device: string, table: PartitionTable): Promise<boolean> {
+  let added = false;
   for (const p of table.partitions) {
     if (!(await exists(partitionPath(device, p.number)))) {
       await runner.run('partx', ['-a', '--nr', `${p.number}`, device], { okExitCodes: [1] });
+      added = true;
     }
   }
+  return added;
 }
 
 /** After a new table was written: drop the kernel's old partitions and add the new ones. */

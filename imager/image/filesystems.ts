@@ -15,8 +15,9 @@ function partclone(fsName: string, tool = fsName): FsHandler {
   return {
     fsName,
     // -a0: no per-block CRC; Lifeboat's manifest carries a SHA-256 of every file (see shared decisions).
-    save: (source, output) => [`partclone.${tool}`, '-c', '-a0', '-s', source, '-O', output],
-    restore: (input, target) => ['partclone.restore', '-s', input, '-o', target],
+    // -f 1: progress every second (partclone's default is 2 s, and it exits only on a progress tick).
+    save: (source, output) => [`partclone.${tool}`, '-c', '-a0', '-f', '1', '-s', source, '-O', output],
+    restore: (input, target) => ['partclone.restore', '-f', '1', '-s', input, '-o', target],
     check: (input) => ['partclone.chkimg', '-s', input],
   };
 }
@@ -24,7 +25,7 @@ function partclone(fsName: string, tool = fsName): FsHandler {
 /** Raw copy of a partition that no partclone tool reads: Clonezilla's `dd` images carry no partclone header. */
 export const rawHandler: FsHandler = {
   fsName: 'dd',
-  save: (source, output) => ['partclone.dd', '-s', source, '-O', output],
+  save: (source, output) => ['partclone.dd', '-f', '1', '-s', source, '-O', output],
   // partclone.dd sizes its copy by the source, which a FIFO does not have: the decompressed data goes straight to the partition.
   restore: () => undefined,
   check: () => undefined,

@@ -3,7 +3,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CommandError, LifeboatError } from '../errors.js';
+import { CommandError, LifeboatError, NoSpaceError } from '../errors.js';
+import { hashWhileWritten } from '../image/follow-hash.js';
+import type { FileDigest } from '../image/manifest.js';
+import { PieceWriter } from '../image/pieces.js';
+import path from 'node:path';
 import type { Codec } from '../codec/codecs.js';
 import { parsePartcloneLine, type PartcloneEvent } from '../parse/partclone.js';
 import type { Runner } from '../runner/run.js';
@@ -57,7 +61,26 @@ function onLines(onEvent: ((e: PartcloneEvent) => void) | undefined) {
 }
 
 /** partclone writes the image of a partition into a FIFO; it is compressed and written into sink. */
-export async function savePartitionImage(argvFor: (fifo: string) => string[], sink: Writable, opts: PipeOptions): Promise<void> {
+export interface ImageOutput {
+  dir: string;
+  /** File name of the image; split pieces add .aa, .ab, … */
+  base: string;
+  splitBytes: number | undefined;
+}
+
+/** A compressor that failed for lack of room says so in its stderr; that is a full destination, not a tool failure. */
+function noSpaceFrom(e: unknown): unknown {
+  if (e instanceof CommandError && /No space left on device|Disk quota exceeded/i.test(e.stderrTail))
+    return new NoSpaceError('the destination is full', 'free space or choose another destination', e);
+  return e;
+}
+
+/**
+ * partclone writes the image of a partition into a FIFO; a compressor reads it. Unsplit, the compressor writes the
+ * image file itself and Node hashes the file as it grows (no data through Node); split into pieces, or without
+ * compression, Node's PieceWriter cuts, writes and hashes. Returns the digest of every file written.
+ */
+export async function savePartitionImage(argvFor: (fifo: string) => string[], output: ImageOutput, opts: PipeOptions): Promise<Map<string, FileDigest>> {
   const { runner, codec } = opts;
   const fifo = await makeFifo(runner);
   const stop = new AbortController();
@@ -78,8 +101,39 @@ export async function savePartitionImage(argvFor: (fifo: string) => string[], si
     void pcDone.then(() => fifo.unblock());
     const fh = await fifo.openRead();
     let dataDone: Promise<unknown>;
+    let digests: () => Map<string, FileDigest>;
     const compress = codec.compress(opts.level);
-    if (compress) {
+    if (compress && output.splitBytes === undefined) {
+      const [cfile, ...cargs] = compress;
+      const imageFile = path.join(output.dir, output.base);
+      const out = await open(imageFile, 'wx');
+      const comp = runner.start(cfile!, cargs, { stdin: fh.fd, stdout: out.fd, signal: stop.signal });
+      await fh.close();
+      await out.close();
+      const compDone = comp.done.then(
+        async () => {
+          const fd = await open(imageFile, 'r');
+          await fd.sync();
+          await fd.close();
+        },
+        (e: unknown) => {
+          errors.push(noSpaceFrom(e));
+          stop.abort();
+        },
+      );
+      let digest: FileDigest | undefined;
+      const hashed = hashWhileWritten(imageFile, compDone).then(
+        (d) => void (digest = d),
+        (e: unknown) => {
+          errors.push(e);
+          stop.abort();
+        },
+      );
+      dataDone = Promise.all([compDone, hashed]);
+      digests = () => new Map([[output.base, digest!]]);
+    } else if (compress) {
+      const sink = new PieceWriter(output.dir, output.base, output.splitBytes);
+      digests = () => sink.digests;
       const [cfile, ...cargs] = compress;
       const comp = runner.start(cfile!, cargs, { stdin: fh.fd, stdout: 'pipe', collectStdout: false, signal: stop.signal });
       // The sink must be attached in the same tick as the spawn: a stream that starts flowing with no consumer
@@ -97,6 +151,8 @@ export async function savePartitionImage(argvFor: (fifo: string) => string[], si
       ]);
       await fh.close();
     } else {
+      const sink = new PieceWriter(output.dir, output.base, output.splitBytes);
+      digests = () => sink.digests;
       const input = createReadStream('', { fd: fh, highWaterMark: 4 * 1024 * 1024 });
       dataDone = pipeline(input, sink).catch((e: unknown) => {
         errors.push(e);
@@ -106,6 +162,7 @@ export async function savePartitionImage(argvFor: (fifo: string) => string[], si
     await Promise.all([pcDone, dataDone]);
     if (partcloneError !== undefined || errors.length > 0) throw rootCause(errors, partcloneError);
     if (opts.signal?.aborted) throw new LifeboatError('interrupted', 'interrupted');
+    return digests();
   } finally {
     opts.signal?.removeEventListener('abort', abort);
     await fifo.remove();

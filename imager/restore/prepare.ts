@@ -11,9 +11,6 @@ export async function prepareRestore(runner: Runner, imageDir: string, diskArg: 
   const image = await openImage(imageDir);
   const resolved = await resolveDisk(diskArg);
   let target = await probeDisk(runner, resolved.device);
-  if (target.table) {
-    await addMissingPartitionNodes(runner, target.device, target.table);
-    target = await probeDisk(runner, resolved.device);
-  }
+  if (target.table && (await addMissingPartitionNodes(runner, target.device, target.table))) target = await probeDisk(runner, resolved.device);
   return planRestore({ image, target, imageDisk: await diskHolding(image.dir) }, opts);
 }
