@@ -6,9 +6,9 @@ import type { Runner } from '../runner/run.js';
 
 type Grower = (runner: Runner, device: string) => Promise<void>;
 
-async function whileMounted(runner: Runner, device: string, fn: (dir: string) => Promise<void>, type?: string): Promise<void> {
+async function whileMounted(runner: Runner, device: string, fn: (dir: string) => Promise<void>, type?: string, options: string[] = []): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-grow-'));
-  await runner.run('mount', [...(type ? ['-t', type] : []), device, dir]);
+  await runner.run('mount', [...(type ? ['-t', type] : []), ...(options.length ? ['-o', options.join(',')] : []), device, dir]);
   try {
     await fn(dir);
   } finally {
@@ -27,7 +27,8 @@ export const growers: Record<string, Grower> = {
   ext2: ext,
   ext3: ext,
   ext4: ext,
-  xfs: (runner, device) => whileMounted(runner, device, async (dir) => void (await runner.run('xfs_growfs', [dir]))),
+  // nouuid: the source disk (same filesystem UUID) may be mounted on this machine too; XFS would refuse the mount.
+  xfs: (runner, device) => whileMounted(runner, device, async (dir) => void (await runner.run('xfs_growfs', [dir])), 'xfs', ['nouuid']),
   btrfs: (runner, device) => whileMounted(runner, device, async (dir) => void (await runner.run('btrfs', ['filesystem', 'resize', 'max', dir]))),
   ntfs: async (runner, device) => void (await runner.run('ntfsresize', ['--force', '--force', '--no-progress-bar', device], { input: 'y\n' })),
   swap: async () => undefined, // mkswap after the grow already fills the partition

@@ -83,7 +83,8 @@ export async function makeGptSource(file: string): Promise<SourceDisk> {
     await execa('mkfs.ext4', ['-q', '-F', '-L', 'lbroot', '-U', 'aaaaaaaa-1111-4222-8333-444444444444', disk.part(2)]);
     await withMount(disk.part(2), (d) => writeFiles(d, 3000, 'root'));
     await execa('mkfs.xfs', ['-q', '-f', '-L', 'lbdata', '-m', 'uuid=bbbbbbbb-1111-4222-8333-444444444444', disk.part(3)]);
-    await withMount(disk.part(3), (d) => writeFiles(d, 400, 'data'));
+    // nouuid: XFS refuses a second mount of the same UUID, and copies of this disk are mounted by other tests at once.
+    await withMount(disk.part(3), (d) => writeFiles(d, 400, 'data'), ['-o', 'nouuid']);
     await execa('mkntfs', ['-Q', '-q', '-F', '-L', 'lbwin', disk.part(4)]);
     await withMount(disk.part(4), (d) => writeFiles(d, 200, 'win'), ['-t', 'ntfs-3g']);
     await execa('mkswap', ['-L', 'lbswap', '-U', 'cccccccc-1111-4222-8333-444444444444', disk.part(5)]);
@@ -194,7 +195,8 @@ export async function fingerprint(disk: LoopDisk, opts: { skipSizes?: boolean } 
     const blkid = await blkidOf(dev);
     const entry: Fingerprint['partitions'][string] = { blkid };
     const type = blkid['TYPE'];
-    if (type === 'ext4' || type === 'xfs') entry.files = await withMount(dev, treeHashes, ['-o', 'ro']);
+    if (type === 'ext4') entry.files = await withMount(dev, treeHashes, ['-o', 'ro']);
+    else if (type === 'xfs') entry.files = await withMount(dev, treeHashes, ['-o', 'ro,nouuid']);
     else if (type === 'ntfs') entry.files = await withMount(dev, treeHashes, ['-t', 'ntfs-3g', '-o', 'ro']);
     else if (type === 'vfat') entry.files = await fatHashes(dev);
     else if (p.type === '5' || p.type === 'f') {
