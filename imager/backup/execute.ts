@@ -7,7 +7,7 @@ import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
 import { writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
-import { savePartitionImage } from '../pipeline/partclone-pipes.js';
+import { savePartitionImage } from '../pipeline/save-image.js';
 import type { Runner } from '../runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { lifeboatVersion, toolVersions } from '../version.js';

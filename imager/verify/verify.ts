@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidImageError, LifeboatError } from '../errors.js';
 import { sha256File } from '../image/checksum.js';
 import { openImage, type Image } from '../image/open.js';
-import { checkDecompresses, checkWithPartclone } from '../pipeline/partclone-pipes.js';
+import { checkDecompresses, checkWithPartclone } from '../pipeline/check-image.js';
 import type { Runner } from '../runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 
