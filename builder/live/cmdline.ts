@@ -1,0 +1,28 @@
+// Lifeboat's kernel parameters (lifeboat.job=… lifeboat.disk=…): written from the config's autorun section into the
+// boot menu, read back from /proc/cmdline by the entry point. Both directions live here so they cannot drift apart.
+
+export interface AutorunParams {
+  job?: string;
+  disk?: string;
+  store?: string;
+  image?: string;
+  after?: string;
+}
+
+const keys = ['job', 'disk', 'store', 'image', 'after'] as const;
+
+/** The kernel parameters for an autorun section (none without one). */
+export function autorunKernelParams(autorun: AutorunParams | undefined): string[] {
+  if (!autorun) return [];
+  return keys.filter((k) => autorun[k] !== undefined).map((k) => `lifeboat.${k}=${autorun[k]}`);
+}
+
+/** The lifeboat.* parameters of a kernel command line; the value is everything after the first "=". */
+export function parseLifeboatParams(cmdline: string): AutorunParams {
+  const out: AutorunParams = {};
+  for (const word of cmdline.trim().split(/\s+/)) {
+    const m = /^lifeboat\.([a-z]+)=(.*)$/.exec(word);
+    if (m && (keys as readonly string[]).includes(m[1]!)) out[m[1] as (typeof keys)[number]] = m[2]!;
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// Stage: the live system's root filesystem from mmdebstrap (Debian minbase + kernel + live-boot + the disk tools),
+// cached as a tarball under a key of what shapes it, and unpacked into this build's work directory.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { IsoConfig } from '../../iso-config/config.js';
+import { TreeCache } from '../cache.js';
+import { note, toolOutput, toolsOf, type BuildContext, type InstalledPackage } from '../context.js';
+import type { Step } from '../driver.js';
+import { components, livePackageList, parseDpkgStatus } from '../packages.js';
+
+/** dpkg path filters: no documentation, manuals or translations in the live system (copyright files stay). */
+export const dpkgExcludes: readonly string[] = [
+  'path-exclude=/usr/share/doc/*',
+  'path-include=/usr/share/doc/*/copyright',
+  'path-exclude=/usr/share/man/*',
+  'path-exclude=/usr/share/info/*',
+  'path-exclude=/usr/share/locale/*',
+  'path-include=/usr/share/locale/locale.alias',
+  'path-exclude=/usr/share/lintian/*',
+];
+
+/** Everything that shapes the bootstrapped root; its hash is the cache key. */
+export function rootInputs(c: IsoConfig): Record<string, unknown> {
+  return {
+    format: 1,
+    suite: c.suite,
+    mirror: c.mirror,
+    architecture: c.architecture,
+    components: components(c),
+    variant: 'minbase',
+    dpkgOptions: [...dpkgExcludes],
+    packages: livePackageList(c),
+  };
+}
+
+/** mmdebstrap's argv for the root tarball. */
+export function mmdebstrapArgs(inputs: Record<string, unknown>, tarball: string): string[] {
+  return [
+    `--variant=${String(inputs['variant'])}`,
+    '--mode=root',
+    '--format=tar',
+    `--architectures=${String(inputs['architecture'])}`,
+    `--components=${(inputs['components'] as string[]).join(',')}`,
+    '--aptopt=APT::Install-Recommends "false"',
+    ...(inputs['dpkgOptions'] as string[]).map((o) => `--dpkgopt=${o}`),
+    `--include=${(inputs['packages'] as string[]).join(',')}`,
+    String(inputs['suite']),
+    tarball,
+    String(inputs['mirror']),
+  ];
+}
+
+/** tar's argv that unpacks the root tarball with owners, modes, capabilities and device nodes intact. */
+export function unpackRootArgs(tarball: string, root: string): string[] {
+  return ['--extract', '--file', tarball, '--directory', root, '--preserve-permissions', '--numeric-owner', '--xattrs', '--xattrs-include=*'];
+}
+
+export interface RootMeta {
+  inputs: Record<string, unknown>;
+  createdAt: string;
+  seconds: number;
+  kernelVersion: string;
+  packages: InstalledPackage[];
+}
+
+async function bootstrap(ctx: BuildContext, cache: TreeCache<RootMeta>, key: string, inputs: Record<string, unknown>): Promise<RootMeta> {
+  const started = Date.now();
+  const partial = await cache.begin(key);
+  const tarball = path.join(partial, 'root.tar');
+  await ctx.runner.run('mmdebstrap', mmdebstrapArgs(inputs, tarball), {
+    onLine: toolOutput(ctx),
+    signal: ctx.signal,
+    env: ctx.options.sourceDateEpoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(ctx.options.sourceDateEpoch) },
+    hint: 'mmdebstrap could not bootstrap the live root: check the mirror and the package names in the config',
+  });
+  const tools = toolsOf(ctx);
+  const status = await tools.run(['tar', '--extract', '--to-stdout', '--file', tarball, './var/lib/dpkg/status'], { ro: [partial] });
+  const listing = await tools.run(['tar', '--list', '--file', tarball, './boot/'], { ro: [partial] });
+  const kernels = listing.stdout
+    .split('\n')
+    .map((l) => /^\.\/boot\/vmlinuz-(.+)$/.exec(l)?.[1])
+    .filter((v): v is string => v !== undefined);
+  if (kernels.length !== 1) throw new Error(`the bootstrapped root has ${kernels.length} kernels in /boot (${kernels.join(', ')}); expected one`);
+  const meta: RootMeta = {
+    inputs,
+    createdAt: new Date().toISOString(),
+    seconds: (Date.now() - started) / 1000,
+    kernelVersion: kernels[0]!,
+    packages: parseDpkgStatus(status.stdout),
+  };
+  const entry = await cache.commit(key, partial, meta);
+  await cache.prune(3, key);
+  return entry.meta;
+}
+
+export const bootstrapRoot: Step = {
+  name: 'bootstrap root',
+  async run(ctx) {
+    const inputs = rootInputs(ctx.config);
+    const cache = new TreeCache<RootMeta>(path.join(ctx.paths.cache, 'roots'));
+    const found = await cache.lookup(inputs, ctx.options.refresh);
+    let meta: RootMeta;
+    let key: string;
+    let summary: string;
+    if (found.hit) {
+      ({ meta, key } = found.entry);
+      summary = `reused cached root ${key.slice(0, 12)} (bootstrapped ${meta.createdAt}, kernel ${meta.kernelVersion})`;
+    } else {
+      key = found.key;
+      note(ctx, `root cache miss: ${found.reason}; bootstrapping ${(inputs['packages'] as string[]).length} packages with mmdebstrap`);
+      meta = await bootstrap(ctx, cache, key, inputs);
+      summary = `bootstrapped root ${key.slice(0, 12)} in ${meta.seconds.toFixed(1)} s (${meta.packages.length} packages, kernel ${meta.kernelVersion})`;
+    }
+    const tarball = path.join(cache.entryDir(key), 'root.tar');
+    await mkdir(ctx.paths.root, { recursive: true });
+    await toolsOf(ctx).run(['tar', ...unpackRootArgs(tarball, ctx.paths.root)], { ro: [cache.entryDir(key)], rw: [ctx.paths.root], signal: ctx.signal });
+    ctx.state.rootKey = key;
+    ctx.state.kernelVersion = meta.kernelVersion;
+    ctx.state.packages = meta.packages;
+    return summary;
+  },
+};

@@ -1,0 +1,68 @@
+// The build cache: keys that ignore key order, misses explained in words, entries committed whole.
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cacheKey, canonicalJson, defaultCacheDir, missReason, TreeCache } from '../../builder/cache.js';
+import { rootInputs } from '../../builder/steps/bootstrap-root.js';
+import { validateIsoConfig } from '../../iso-config/load.js';
+
+test('keys: canonical JSON, so key order does not matter but every value does', (t) => {
+  t.is(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }), '{"a":[2,{"c":4,"d":3}],"b":1}');
+  t.is(cacheKey({ a: 1, b: 2 }), cacheKey({ b: 2, a: 1 }));
+  t.not(cacheKey({ a: 1 }), cacheKey({ a: 2 }));
+  t.regex(cacheKey({}), /^[0-9a-f]{64}$/);
+});
+
+test('the root key changes with the package set, suite, mirror and architecture, not with other settings', (t) => {
+  const base = cacheKey(rootInputs(validateIsoConfig({})));
+  t.is(cacheKey(rootInputs(validateIsoConfig({ hostname: 'other', boot: { timeout: 1 }, locale: 'C.UTF-8' }))), base, 'settings applied after bootstrap');
+  t.not(cacheKey(rootInputs(validateIsoConfig({ packages: ['less'] }))), base);
+  t.not(cacheKey(rootInputs(validateIsoConfig({ mirror: 'http://ftp.de.debian.org/debian' }))), base);
+  t.not(cacheKey(rootInputs(validateIsoConfig({ ssh: { enabled: true, authorizedKeys: ['ssh-ed25519 AAAAC3Nz x'] } }))), base, 'openssh-server');
+  t.not(cacheKey(rootInputs(validateIsoConfig({ locale: 'de_DE.UTF-8' }))), base, 'locales');
+});
+
+test('a miss says why: nothing cached, or which inputs changed and how', (t) => {
+  t.is(missReason(undefined, { a: 1 }), 'nothing cached yet');
+  t.is(missReason({ packages: ['a', 'b'], mirror: 'x' }, { packages: ['a', 'c'], mirror: 'x' }), 'packages changed (+c -b)');
+  t.is(missReason({ mirror: 'http://a' }, { mirror: 'http://b' }), 'mirror changed ("http://a" → "http://b")');
+  t.is(missReason({ a: 1 }, { a: 1 }), 'the cached entry is missing or incomplete');
+});
+
+test('defaults: LIFEBOAT_CACHE, then /var/cache/lifeboat for root, then the user cache', (t) => {
+  t.is(defaultCacheDir({ LIFEBOAT_CACHE: '/x/c' }, 1000), '/x/c');
+  t.is(defaultCacheDir({}, 0), '/var/cache/lifeboat');
+  t.is(defaultCacheDir({ XDG_CACHE_HOME: '/home/u/.c' }, 1000), '/home/u/.c/lifeboat');
+});
+
+test('TreeCache: miss, commit, hit; the next miss compares with the newest entry; prune keeps the newest', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-cache-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const cache = new TreeCache<{ inputs: Record<string, unknown> }>(dir);
+  const a = { packages: ['x', 'y'] };
+  const miss = await cache.lookup(a);
+  t.false(miss.hit);
+  if (miss.hit) return;
+  t.is(miss.reason, 'nothing cached yet');
+  const partial = await cache.begin(miss.key);
+  await writeFile(path.join(partial, 'root.tar'), 'tar');
+  await cache.commit(miss.key, partial, { inputs: a });
+  const hit = await cache.lookup(a);
+  t.true(hit.hit);
+  if (hit.hit) t.true(existsSync(path.join(hit.entry.dir, 'root.tar')));
+  const refresh = await cache.lookup(a, true);
+  t.false(refresh.hit);
+  if (!refresh.hit) t.regex(refresh.reason, /refresh/);
+  const b = { packages: ['x', 'z'] };
+  const other = await cache.lookup(b);
+  t.false(other.hit);
+  if (other.hit) return;
+  t.is(other.reason, 'packages changed (+z -y)');
+  await cache.commit(other.key, await cache.begin(other.key), { inputs: b });
+  await cache.begin('abandoned'); // a partial directory of this (live) process stays
+  const removed = await cache.prune(1, other.key);
+  t.deepEqual(removed, [miss.key]);
+  t.deepEqual((await readdir(dir)).sort(), ['.abandoned.partial-' + process.pid, 'last.json', other.key].sort());
+});

@@ -1,0 +1,57 @@
+// The live system's side: lifeboat.* kernel parameters both ways, and the unattended job they make.
+import test from 'ava';
+import { planAutorun, splitStore } from '../../builder/live/autorun.js';
+import { autorunKernelParams, parseLifeboatParams } from '../../builder/live/cmdline.js';
+import { readyMarker } from '../../builder/live/layout.js';
+// Type-checked with the tests, never run here (both act on import: the entry point takes over the terminal).
+import type {} from '../../builder/live/entry.js';
+import type {} from '../../builder/live/lifeboat.js';
+
+test('config autorun → kernel parameters → parsed back the same', (t) => {
+  const autorun = { job: 'restore', disk: '/dev/nvme0n1', store: 'UUID=1234-ABCD:/images/pc', image: 'pc-2026', after: 'reboot' };
+  const params = autorunKernelParams(autorun);
+  t.deepEqual(params, ['lifeboat.job=restore', 'lifeboat.disk=/dev/nvme0n1', 'lifeboat.store=UUID=1234-ABCD:/images/pc', 'lifeboat.image=pc-2026', 'lifeboat.after=reboot']);
+  t.deepEqual(parseLifeboatParams(`BOOT_IMAGE=/live/vmlinuz boot=live ${params.join(' ')} quiet\n`), autorun);
+  t.deepEqual(autorunKernelParams(undefined), []);
+});
+
+test('the last lifeboat.job wins, unknown lifeboat.* keys are ignored', (t) => {
+  t.deepEqual(parseLifeboatParams('lifeboat.job=backup lifeboat.colour=red lifeboat.job=none'), { job: 'none' });
+});
+
+test('stores: a device or LABEL=/UUID=, with an optional folder', (t) => {
+  t.deepEqual(splitStore('LABEL=BACKUPS:/images/'), { device: 'LABEL=BACKUPS', folder: '/images' });
+  t.deepEqual(splitStore('/dev/sdb1'), { device: '/dev/sdb1', folder: '' });
+});
+
+test('autorun plans: backup mounts the store read-write, restore and verify read-only', (t) => {
+  const now = new Date(2026, 10, 26, 9, 5);
+  t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda', store: 'LABEL=B:/img', after: 'poweroff' }, now), {
+    mount: ['LABEL=B', '/run/lifeboat/store'],
+    lifeboat: ['backup', '/dev/sda', '/run/lifeboat/store/img/lifeboat-2026-11-26-0905'],
+    after: 'poweroff',
+  });
+  t.deepEqual(planAutorun({ job: 'restore', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' }), {
+    mount: ['-o', 'ro', '/dev/sdb1', '/run/lifeboat/store'],
+    lifeboat: ['restore', '/run/lifeboat/store/pc', '/dev/sda', '--yes'],
+    after: 'shell',
+  });
+  t.deepEqual(planAutorun({ job: 'verify', store: '/dev/sdb1', image: 'pc' }), {
+    mount: ['-o', 'ro', '/dev/sdb1', '/run/lifeboat/store'],
+    lifeboat: ['verify', '/run/lifeboat/store/pc'],
+    after: 'shell',
+  });
+});
+
+test('autorun plans: what is missing, in words', (t) => {
+  t.deepEqual(planAutorun({ job: 'none' }), { error: 'no job (lifeboat.job is not set, or none)' });
+  t.deepEqual(planAutorun({ job: 'backup', store: 'LABEL=B' }), { error: 'lifeboat.job=backup needs lifeboat.disk=' });
+  t.deepEqual(planAutorun({ job: 'restore', disk: '/dev/sda', store: 'LABEL=B' }), { error: 'lifeboat.job=restore needs lifeboat.disk= and lifeboat.image=' });
+  t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda' }), { error: 'lifeboat.job=backup needs lifeboat.store=' });
+  t.deepEqual(planAutorun({ job: 'clone', store: 'x' }), { error: 'lifeboat.job=clone: use backup, restore or verify' });
+  t.deepEqual(planAutorun({ job: 'verify', store: 'x', image: 'i', after: 'halt' }), { error: 'lifeboat.after=halt: use poweroff, reboot or shell' });
+});
+
+test('the ready marker names the embedded node', (t) => {
+  t.is(readyMarker('v24.21.0', '0.1.0'), 'LIFEBOAT-READY node=v24.21.0 lifeboat=0.1.0');
+});
