@@ -26,3 +26,13 @@ export function parseLifeboatParams(cmdline: string): AutorunParams {
   }
   return out;
 }
+
+/** The kernel's consoles (console=ttyS0,115200n8 console=tty0) as device paths: /dev/ttyS0, /dev/tty0. */
+export function consoleDevices(cmdline: string): string[] {
+  const out: string[] = [];
+  for (const word of cmdline.trim().split(/\s+/)) {
+    const m = /^console=([A-Za-z0-9]+)/.exec(word);
+    if (m && !out.includes(`/dev/${m[1]}`)) out.push(`/dev/${m[1]}`);
+  }
+  return out;
+}

@@ -1,14 +1,40 @@
 // The Lifeboat entry point of the live system: the consoles that log in by themselves (tty1, the serial port) run
 // it from root's login shell. It says it is ready, runs the job the kernel command line names (lifeboat.job=…), and
 // returns to that shell. Its commands get the terminal itself (stdio inherited), so it spawns them, not the Runner.
+// Only one console runs the job (whichever logs in first, often tty1); the job's own lines (what runs, a refusal,
+// the outcome) are written to every console of the kernel command line, so the serial port sees them too.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { lifeboatVersion } from '../../imager/version.js';
 import { planAutorun, storeMountPoint } from './autorun.js';
-import { parseLifeboatParams } from './cmdline.js';
+import { consoleDevices, parseLifeboatParams } from './cmdline.js';
 import { live, readyMarker } from './layout.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** This console's device (/dev/ttyS0, /dev/tty1), or '' when stdin is not a terminal. */
+function ownConsole(): string {
+  try {
+    return readlinkSync('/proc/self/fd/0');
+  } catch {
+    return '';
+  }
+}
+
+/** Says a line of the job here and on the kernel's other consoles (/dev/tty0 is the screen's current VT). */
+function announce(cmdline: string, line: string): void {
+  say(line);
+  const own = ownConsole();
+  const onScreen = /^\/dev\/tty[1-9][0-9]*$/.test(own);
+  for (const dev of consoleDevices(cmdline)) {
+    if (dev === own || (onScreen && dev === '/dev/tty0')) continue;
+    try {
+      appendFileSync(dev, `${line}\n`);
+    } catch {
+      // a console that cannot be written to misses the line; the job goes on
+    }
+  }
+}
 
 function run(file: string, args: string[]): number {
   const r = spawnSync(file, args, { stdio: 'inherit' });
@@ -27,29 +53,32 @@ function takeJobLock(): boolean {
 }
 
 function autorun(): void {
-  const params = parseLifeboatParams(readFileSync('/proc/cmdline', 'utf8'));
+  const cmdline = readFileSync('/proc/cmdline', 'utf8');
+  const params = parseLifeboatParams(cmdline);
   if (!params.job || params.job === 'none') return;
   if (!takeJobLock()) {
-    say(`The job lifeboat.job=${params.job} runs on another console.`);
+    say(`The job lifeboat.job=${params.job} runs on another console; its outcome is reported here too.`);
     return;
   }
+  const tell = (line: string) => announce(cmdline, line);
   const plan = planAutorun(params);
   if ('error' in plan) {
-    say(`lifeboat: cannot run the job from the kernel command line: ${plan.error}`);
+    tell(`lifeboat: cannot run the job from the kernel command line: ${plan.error}`);
     return;
   }
-  say(`Running: lifeboat ${plan.lifeboat.join(' ')}`);
+  tell(`Running: lifeboat ${plan.lifeboat.join(' ')}`);
   mkdirSync(storeMountPoint, { recursive: true });
   if (run('mount', [...plan.mount]) !== 0) {
-    say(`lifeboat: could not mount the store (mount ${plan.mount.join(' ')})`);
+    tell(`lifeboat: could not mount the store (mount ${plan.mount.join(' ')})`);
     return;
   }
   const status = run(live.command, plan.lifeboat);
   run('umount', [storeMountPoint]);
   if (status !== 0) {
-    say(`lifeboat: the job failed (exit code ${status}); staying here.`);
+    tell(`lifeboat: the job failed (exit code ${status}); staying here.`);
     return;
   }
+  tell(`lifeboat: the job succeeded${plan.after === 'shell' ? '.' : `; ${plan.after} now.`}`);
   if (plan.after !== 'shell') run('systemctl', [plan.after]);
 }
 

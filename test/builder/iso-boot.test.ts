@@ -4,63 +4,19 @@
 // Needs root, the network (Debian mirror, npm registry) on the first build, qemu-system-x86 and ovmf.
 // LIFEBOAT_TEST_ISO=/path/to.iso boots that ISO instead; LIFEBOAT_SKIP_ISO_BOOT=1 skips the suite.
 import test from 'ava';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildIso } from '../../builder/build.js';
-import { Runner } from '../../imager/runner/run.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
+import { isoUnderTest, skipIsoBoot } from './iso-under-test.js';
 import { bootIso, type IsoBootMode } from './qemu-iso.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const isoDir = process.env['LIFEBOAT_TEST_ISO_DIR'] ?? '/var/tmp/lifeboat-test-iso';
 const nodeVersion = defaultIsoConfig().node.version;
 const marker = `LIFEBOAT-READY node=v${nodeVersion}`;
-const skip = process.env['LIFEBOAT_SKIP_ISO_BOOT'] === '1';
-
-/** A hash of everything that goes into the ISO from this repository, to know when a built ISO is stale. */
-async function sourcesHash(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const top of ['builder', 'iso-config', 'cli', 'imager']) {
-    const files = (await readdir(path.join(repo, top), { recursive: true })).filter((f) => /\.(ts|json)$/.test(f)).sort();
-    for (const f of files) hash.update(`${top}/${f}\0`).update(await readFile(path.join(repo, top, f)));
-  }
-  for (const f of ['package.json', 'package-lock.json']) hash.update(await readFile(path.join(repo, f)));
-  return hash.digest('hex');
-}
-
-async function defaultIso(log: (line: string) => void): Promise<string> {
-  const given = process.env['LIFEBOAT_TEST_ISO'];
-  if (given) return given;
-  const stampFile = path.join(isoDir, 'sources.sha256');
-  const stamp = await sourcesHash();
-  const existing = existsSync(stampFile) ? (await readFile(stampFile, 'utf8')).trim().split('  ') : [];
-  if (existing[0] === stamp && existing[1] && existsSync(existing[1])) {
-    log(`reusing ${existing[1]} (built from these sources)`);
-    return existing[1];
-  }
-  await mkdir(isoDir, { recursive: true });
-  const r = await buildIso({
-    config: defaultIsoConfig(),
-    out: isoDir,
-    runner: new Runner(),
-    emit: (e) => {
-      if (e.type === 'stage-done') log(`${e.stage}: ${e.seconds.toFixed(1)} s${e.note ? ` (${e.note})` : ''}`);
-      if (e.type === 'note') log(`  ${e.message}`);
-    },
-  });
-  log(`built ${r.iso}: ${(r.bytes / 1024 / 1024).toFixed(0)} MiB in ${r.seconds.toFixed(0)} s`);
-  await writeFile(stampFile, `${stamp}  ${r.iso}\n`);
-  return r.iso;
-}
+const skip = skipIsoBoot;
 
 let iso = '';
 
 test.before(async (t) => {
   if (skip) return;
-  iso = await defaultIso((l) => t.log(l));
+  iso = await isoUnderTest((l) => t.log(l));
 });
 
 const versionAnswer = new RegExp(`lifeboat \\S+ \\(node v${nodeVersion.replaceAll('.', '\\.')}\\)`);

@@ -1,7 +1,7 @@
 // The live system's side: lifeboat.* kernel parameters both ways, and the unattended job they make.
 import test from 'ava';
 import { planAutorun, splitStore } from '../../builder/live/autorun.js';
-import { autorunKernelParams, parseLifeboatParams } from '../../builder/live/cmdline.js';
+import { autorunKernelParams, consoleDevices, parseLifeboatParams } from '../../builder/live/cmdline.js';
 import { readyMarker } from '../../builder/live/layout.js';
 // Type-checked with the tests, never run here (both act on import: the entry point takes over the terminal).
 import type {} from '../../builder/live/entry.js';
@@ -50,6 +50,11 @@ test('autorun plans: what is missing, in words', (t) => {
   t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda' }), { error: 'lifeboat.job=backup needs lifeboat.store=' });
   t.deepEqual(planAutorun({ job: 'clone', store: 'x' }), { error: 'lifeboat.job=clone: use backup, restore or verify' });
   t.deepEqual(planAutorun({ job: 'verify', store: 'x', image: 'i', after: 'halt' }), { error: 'lifeboat.after=halt: use poweroff, reboot or shell' });
+});
+
+test('the kernel consoles as devices, in order, once each (the job reports on all of them)', (t) => {
+  t.deepEqual(consoleDevices('BOOT_IMAGE=/live/vmlinuz boot=live console=ttyS0,115200n8 console=tty0 console=ttyS0 quiet\n'), ['/dev/ttyS0', '/dev/tty0']);
+  t.deepEqual(consoleDevices('boot=live'), []);
 });
 
 test('the ready marker names the embedded node', (t) => {

@@ -137,3 +137,65 @@ export async function bootIso(iso: string, mode: IsoBootMode, opts: IsoBootOptio
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export interface KernelBootOptions {
+  kernel: string;
+  initrd: string;
+  /** The kernel command line. */
+  append: string;
+  /** The ISO, as the CD that live-boot finds the squashfs on. */
+  iso: string;
+  /** Raw disk files, as virtio disks in this order (/dev/vda, /dev/vdb, …). */
+  disks: string[];
+  timeoutMs: number;
+  memoryMiB?: number;
+  /** Stop QEMU (kill it) this long after the serial text matches, instead of waiting for the guest to power off. */
+  stopAfter?: { match: RegExp; delayMs: number };
+}
+
+/** QEMU's argv for a direct kernel boot (SeaBIOS) with the ISO as the CD and the disks on virtio. */
+export function qemuKernelArgs(o: KernelBootOptions): string[] {
+  const esc = (f: string) => path.resolve(f).replaceAll(',', ',,');
+  return [
+    '-accel', 'tcg',
+    '-m', String(o.memoryMiB ?? 1024),
+    '-display', 'none',
+    '-monitor', 'none',
+    '-serial', 'stdio',
+    '-nic', 'none',
+    '-no-reboot',
+    '-kernel', esc(o.kernel),
+    '-initrd', esc(o.initrd),
+    '-append', o.append,
+    '-drive', `file=${esc(o.iso)},format=raw,media=cdrom,readonly=on`,
+    ...o.disks.flatMap((d) => ['-drive', `file=${esc(d)},format=raw,if=virtio,cache=unsafe`]),
+  ];
+}
+
+/** Boots a kernel with the ISO and disks attached and waits for QEMU to exit (the guest powered off) or the timeout. */
+export async function bootKernelUntilExit(o: KernelBootOptions): Promise<{ serial: string; seconds: number; exited: boolean; stderr: string }> {
+  const started = performance.now();
+  const child = execa('qemu-system-x86_64', qemuKernelArgs(o), { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+  let serial = '';
+  let stderr = '';
+  const decoder = new StringDecoder('utf8');
+  let stopping: NodeJS.Timeout | undefined;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    serial += decoder.write(chunk);
+    if (o.stopAfter && !stopping && o.stopAfter.match.test(serial)) stopping = setTimeout(() => child.kill('SIGKILL'), o.stopAfter.delayMs);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), o.timeoutMs);
+  });
+  const exited = !(await Promise.race([child.then(() => false), timedOut]));
+  clearTimeout(timer);
+  clearTimeout(stopping);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const r = await child;
+  // Powered off: QEMU's own exit with status 0; killed by stopAfter or the timeout: not.
+  return { serial, seconds: (performance.now() - started) / 1000, exited: exited && r.exitCode === 0, stderr };
+}

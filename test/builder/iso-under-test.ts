@@ -1,0 +1,106 @@
+// Test helper: the ISO the slow builder suites boot. LIFEBOAT_TEST_ISO=file names one; otherwise the default ISO is
+// built once into /var/tmp/lifeboat-test-iso (LIFEBOAT_TEST_ISO_DIR) and reused while the sources it was built from
+// (builder, iso-config, cli, imager, the package files) have not changed. Also: its kernel and initrd, extracted.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isoInitrd, isoKernel } from '../../builder/boot/grub-cfg.js';
+import { buildIso } from '../../builder/build.js';
+import { defaultCacheDir } from '../../builder/cache.js';
+import { ensureToolsTree } from '../../builder/tools-tree.js';
+import { Runner } from '../../imager/runner/run.js';
+import { defaultIsoConfig } from '../../iso-config/load.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const isoDir = process.env['LIFEBOAT_TEST_ISO_DIR'] ?? '/var/tmp/lifeboat-test-iso';
+
+/** LIFEBOAT_SKIP_ISO_BOOT=1 skips the suites that boot the ISO. */
+export const skipIsoBoot = process.env['LIFEBOAT_SKIP_ISO_BOOT'] === '1';
+
+/** A hash of everything that goes into the ISO from this repository, to know when a built ISO is stale. */
+async function sourcesHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const top of ['builder', 'iso-config', 'cli', 'imager']) {
+    const files = (await readdir(path.join(repo, top), { recursive: true })).filter((f) => /\.(ts|json)$/.test(f)).sort();
+    for (const f of files) hash.update(`${top}/${f}\0`).update(await readFile(path.join(repo, top, f)));
+  }
+  for (const f of ['package.json', 'package-lock.json']) hash.update(await readFile(path.join(repo, f)));
+  return hash.digest('hex');
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One build at a time: the suites run in parallel worker processes and would build into the same directory. */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  await mkdir(isoDir, { recursive: true });
+  const lock = path.join(isoDir, 'build.lock');
+  for (;;) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
+      if (pid && !alive(pid)) await rm(lock, { force: true });
+      else await sleep(2000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+/** The ISO under test: LIFEBOAT_TEST_ISO, or the default ISO built from these sources (built now if missing or stale). */
+export async function isoUnderTest(log: (line: string) => void): Promise<string> {
+  const given = process.env['LIFEBOAT_TEST_ISO'];
+  if (given) return given;
+  const stamp = await sourcesHash();
+  return withBuildLock(async () => {
+    const stampFile = path.join(isoDir, 'sources.sha256');
+    const existing = existsSync(stampFile) ? (await readFile(stampFile, 'utf8')).trim().split('  ') : [];
+    if (existing[0] === stamp && existing[1] && existsSync(existing[1])) {
+      log(`reusing ${existing[1]} (built from these sources)`);
+      return existing[1];
+    }
+    const r = await buildIso({
+      config: defaultIsoConfig(),
+      out: isoDir,
+      runner: new Runner(),
+      emit: (e) => {
+        if (e.type === 'stage-done') log(`${e.stage}: ${e.seconds.toFixed(1)} s${e.note ? ` (${e.note})` : ''}`);
+        if (e.type === 'note') log(`  ${e.message}`);
+      },
+    });
+    log(`built ${r.iso}: ${(r.bytes / 1024 / 1024).toFixed(0)} MiB in ${r.seconds.toFixed(0)} s`);
+    await writeFile(stampFile, `${stamp}  ${r.iso}\n`);
+    return r.iso;
+  });
+}
+
+/**
+ * Copies the ISO's kernel and initrd into dir with the tools tree's xorriso (the host kernel may lack iso9660), so
+ * QEMU can boot them with -kernel/-initrd/-append and a command line of the test's own.
+ */
+export async function extractKernel(iso: string, dir: string): Promise<{ kernel: string; initrd: string }> {
+  const { tree } = await ensureToolsTree(defaultCacheDir(), defaultIsoConfig(), new Runner(), {});
+  const kernel = path.join(dir, 'vmlinuz');
+  const initrd = path.join(dir, 'initrd.img');
+  const isoPath = path.resolve(iso);
+  await tree.run(['xorriso', '-osirrox', 'on', '-indev', isoPath, '-extract', isoKernel, kernel, '-extract', isoInitrd, initrd], {
+    ro: [path.dirname(isoPath)],
+    rw: [dir],
+  });
+  return { kernel, initrd };
+}

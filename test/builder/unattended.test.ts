@@ -1,0 +1,151 @@
+// Slow suite: the unattended jobs of the kernel command line, end to end under QEMU (TCG). The ISO's own kernel and
+// initrd boot with the ISO as the CD (live-boot finds the squashfs there) and the boot menu's parameters plus
+// lifeboat.job=…: a backup of a real source disk (an MBR disk with two ext4 partitions full of files) onto a store
+// disk (ext4, label STORE), after which the host finds the image and `lifeboat verify` passes; a restore of that image
+// onto a blank disk, after which the host compares every file with the source; and a job line that makes no job
+// (backup without a disk), which is refused on the serial console with the disks left byte for byte as they were.
+// Needs root, qemu-system-x86 and the ISO (see iso-under-test.ts); LIFEBOAT_SKIP_ISO_BOOT=1 skips the suite.
+import test from 'ava';
+import { execa } from 'execa';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { kernelParams } from '../../builder/boot/kernel-params.js';
+import { defaultIsoConfig } from '../../iso-config/load.js';
+import { lifeboat } from '../helpers/cli.js';
+import { fingerprint, writeFiles, type Fingerprint } from '../helpers/fixtures.js';
+import { attach, fileHash, makeSparse, partition, tempDir, withMount } from '../helpers/loop.js';
+import { extractKernel, isoUnderTest, skipIsoBoot } from './iso-under-test.js';
+import { bootKernelUntilExit } from './qemu-iso.js';
+
+const bootTimeoutMs = 8 * 60_000;
+const config = defaultIsoConfig();
+const entry = config.boot.entries.find((e) => e.id === config.boot.default) ?? config.boot.entries[0]!;
+/** The default menu entry's command line, as grub.cfg has it; the job's parameters come after it. */
+const menuParams = kernelParams(config, entry);
+
+let dir = '';
+let iso = '';
+let kernel = { kernel: '', initrd: '' };
+let sourceFingerprint: Fingerprint | undefined;
+const files = { source: '', store: '', target: '' };
+
+/** MBR: 1 ext4 (40M, 300 files and 3 MiB of random bytes), 2 ext4 (20M, 100 files and the same); 64 MiB in all. */
+async function makeSource(file: string): Promise<Fingerprint> {
+  await makeSparse(file, 64);
+  await partition(file, ['label: dos', 'label-id: 0x4c425545', 'size=40M, type=83, bootable', 'size=20M, type=83'].join('\n'));
+  const disk = await attach(file);
+  try {
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'e2eone', disk.part(1)]);
+    await withMount(disk.part(1), (d) => writeFiles(d, 300, 'one'));
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'e2etwo', disk.part(2)]);
+    await withMount(disk.part(2), (d) => writeFiles(d, 100, 'two'));
+    return await fingerprint(disk);
+  } finally {
+    await disk.detach();
+  }
+}
+
+/** MBR with one ext4 partition labelled STORE, holding an empty /images. */
+async function makeStore(file: string): Promise<void> {
+  await makeSparse(file, 256);
+  await partition(file, ['label: dos', 'type=83'].join('\n'));
+  const disk = await attach(file);
+  try {
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'STORE', disk.part(1)]);
+    await withMount(disk.part(1), (d) => execa('mkdir', [path.join(d, 'images')]));
+  } finally {
+    await disk.detach();
+  }
+}
+
+function boot(job: string[], disks: string[], stopAfter?: { match: RegExp; delayMs: number }) {
+  return bootKernelUntilExit({ ...kernel, iso, disks, append: [...menuParams, ...job].join(' '), timeoutMs: bootTimeoutMs, stopAfter });
+}
+
+/** The serial text from the job's start on (the entry point's "Running: …" or its refusal). */
+function jobTail(serial: string): string {
+  const at = serial.search(/Running: lifeboat|lifeboat: cannot run the job/);
+  return at < 0 ? serial.slice(-3000) : serial.slice(at, at + 4000);
+}
+
+/** Which console ran the job: the serial port, or tty1 (then only the job's announced lines reach the serial port). */
+function jobConsole(serial: string): string {
+  return /runs on another console/.test(serial) ? 'tty1 (the serial port got its announced lines)' : 'the serial port';
+}
+
+test.before(async (t) => {
+  if (skipIsoBoot) return;
+  iso = await isoUnderTest((l) => t.log(l));
+  dir = await tempDir('lifeboat-unattended-');
+  kernel = await extractKernel(iso, dir);
+  files.source = path.join(dir, 'source.img');
+  files.store = path.join(dir, 'store.img');
+  files.target = path.join(dir, 'target.img');
+  sourceFingerprint = await makeSource(files.source);
+  await makeStore(files.store);
+  await makeSparse(files.target, 64);
+});
+
+test.after.always(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+(skipIsoBoot ? test.skip : test.serial)('a job line without a disk is refused on the serial console; the disks stay untouched', async (t) => {
+  t.timeout(bootTimeoutMs + 60_000);
+  const before = [await fileHash(files.source), await fileHash(files.store)];
+  const refusal = /lifeboat: cannot run the job from the kernel command line: lifeboat\.job=backup needs lifeboat\.disk=/;
+  // The guest stays at its shell after a refusal, so QEMU is stopped a little after the message.
+  const r = await boot(['lifeboat.job=backup', 'lifeboat.store=LABEL=STORE:/images', 'lifeboat.after=poweroff'], [files.source, files.store], {
+    match: refusal,
+    delayMs: 5_000,
+  });
+  t.log(`refused after ${r.seconds.toFixed(0)} s, on ${jobConsole(r.serial)}`);
+  t.regex(r.serial, refusal, jobTail(r.serial));
+  t.notRegex(r.serial, /Running: lifeboat/);
+  t.deepEqual([await fileHash(files.source), await fileHash(files.store)], before, 'the source and the store are byte for byte as before');
+});
+
+(skipIsoBoot ? test.skip : test.serial)('lifeboat.job=backup: the image lands on the store, the guest powers off, lifeboat verify passes on the host', async (t) => {
+  t.timeout(bootTimeoutMs + 120_000);
+  const sourceBefore = await fileHash(files.source);
+  const r = await boot(
+    ['lifeboat.job=backup', 'lifeboat.disk=/dev/vda', 'lifeboat.store=LABEL=STORE:/images', 'lifeboat.image=e2e', 'lifeboat.after=poweroff'],
+    [files.source, files.store],
+  );
+  t.log(`backup boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
+  t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
+  t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
+  t.regex(r.serial, /Running: lifeboat backup \/dev\/vda \/run\/lifeboat\/store\/images\/e2e/);
+  t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
+  t.is(await fileHash(files.source), sourceBefore, 'the backup left the source disk as it was');
+  const store = await attach(files.store);
+  try {
+    await withMount(store.part(1), async (m) => {
+      const image = path.join(m, 'images', 'e2e');
+      const v = await lifeboat(['verify', image]);
+      t.log(`lifeboat verify: exit ${v.exitCode}; ${v.stdout.trim().split('\n').slice(-3).join(' | ')}`);
+      t.is(v.exitCode, 0, `${v.stdout}\n${v.stderr}`);
+    }, ['-o', 'ro']);
+  } finally {
+    await store.detach();
+  }
+});
+
+(skipIsoBoot ? test.skip : test.serial)('lifeboat.job=restore: the image goes onto a blank disk, which holds every file of the source', async (t) => {
+  t.timeout(bootTimeoutMs + 120_000);
+  const r = await boot(
+    ['lifeboat.job=restore', 'lifeboat.disk=/dev/vdb', 'lifeboat.store=LABEL=STORE:/images', 'lifeboat.image=e2e', 'lifeboat.after=poweroff'],
+    [files.store, files.target],
+  );
+  t.log(`restore boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
+  t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
+  t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
+  t.regex(r.serial, /Running: lifeboat restore \/run\/lifeboat\/store\/images\/e2e \/dev\/vdb --yes/);
+  t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
+  const target = await attach(files.target);
+  try {
+    t.deepEqual(await fingerprint(target), sourceFingerprint);
+  } finally {
+    await target.detach();
+  }
+});
