@@ -4,10 +4,11 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { type DiskResult, runImager } from './imager.js';
+import { type IsoResult, runIso } from './iso.js';
 import { gib } from './measure.js';
 import { cleanup, log, onSignal, sh, stopper } from './process.js';
 import { imagerJson, imagerLegend, imagerText, imagerTargets } from './report.js';
-import { uiTargets } from './sections-report.js';
+import { isoTargets, isoText, uiTargets } from './sections-report.js';
 import { type Args, lifeboatBin, parseArgs } from './settings.js';
 import { type TargetResult, targetLines } from './targets.js';
 
@@ -41,10 +42,11 @@ async function machine(dir: string): Promise<Record<string, unknown>> {
 
 interface Results {
   imager?: DiskResult[];
+  iso?: IsoResult;
 }
 
 function allTargets(r: Results): TargetResult[] {
-  return [...(r.imager ?? []).flatMap(imagerTargets), ...uiTargets()];
+  return [...(r.imager ?? []).flatMap(imagerTargets), ...(r.iso ? isoTargets(r.iso) : []), ...uiTargets()];
 }
 
 function print(args: Args, host: Record<string, unknown>, r: Results, totalSeconds: number): void {
@@ -58,6 +60,7 @@ function print(args: Args, host: Record<string, unknown>, r: Results, totalSecon
       sections: args.only,
       totalSeconds,
       imager: r.imager?.map(imagerJson),
+      iso: r.iso,
       targets,
     };
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
@@ -74,6 +77,7 @@ function print(args: Args, host: Record<string, unknown>, r: Results, totalSecon
     for (const d of r.imager) lines.push(...imagerText(d, args.reps));
     lines.push('', ...imagerLegend);
   }
+  if (r.iso) lines.push(...isoText(r.iso));
   lines.push('', 'Targets (reported, not enforced):', ...targetLines(targets));
   lines.push('', `bench total ${totalSeconds.toFixed(0)} s`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -91,7 +95,8 @@ async function main(): Promise<void> {
   log(args, `machine: ${host['nproc']} CPUs (${host['cpu']}), ${gib(Number(host['memBytes']))} RAM, load ${(host['loadAverageAtStart'] as number[]).join(' ')}`);
   const r: Results = {};
   if (args.only.includes('imager')) r.imager = await runImager(args);
-  for (const s of args.only) if (s !== 'imager') throw new Error(`section ${s} is not written yet`);
+  if (args.only.includes('iso')) r.iso = await runIso(args);
+  if (args.only.includes('guest-ram')) throw new Error('section guest-ram is not written yet');
   host['loadAverageAtEnd'] = await loadAverage();
   print(args, host, r, (performance.now() - started) / 1000);
 }
