@@ -1,4 +1,5 @@
 // The ISO, guest-RAM and UI sections' reports: figures in words, and their targets.
+import { type GuestRamResult } from './guest-ram.js';
 import { type IsoResult } from './iso.js';
 import { targets } from './settings.js';
 import { type TargetResult, atMost, notMeasured } from './targets.js';
@@ -26,6 +27,24 @@ export function isoText(r: IsoResult): string[] {
     `  warm rebuild       ${spread(r.warmStat)} over ${r.warm.length} build(s), each after a change to the app (builder/live/entry.ts); root reused every time`,
     `    stages (s): ${stageLine(r.warm.at(-1)!)}`,
     `  boot               ${spread(r.bootStat)} over ${r.bootSeconds.length} boot(s): QEMU start to LIFEBOAT-READY on the serial port (TCG, BIOS CD, ${r.bootMemoryMiB} MiB)`,
+  ];
+}
+
+export function ramTargets(r: GuestRamResult): TargetResult[] {
+  return [atMost('guest-ram', 'guest-ram', 'smallest guest RAM for unattended backup + restore', 'MiB', r.smallestMiB ?? Infinity, targets.guestRamMiB, r.smallestMiB === null ? `none of ${r.tries.map((t) => t.memoryMiB).join(', ')} MiB completed` : undefined)];
+}
+
+export function ramText(r: GuestRamResult): string[] {
+  return [
+    '',
+    `Guest RAM (unattended lifeboat.job=backup then restore, QEMU TCG, ${(r.sourceUsedBytes / 1024 ** 2).toFixed(0)} MiB of files on a 512 MiB GPT/ext4 source; sizes tried upwards):`,
+    ...r.tries.map(
+      (t) =>
+        `  ${String(t.memoryMiB).padStart(5)} MiB: backup ${t.backup.ok ? 'ok' : `failed (${t.backup.why})`} ${t.backup.seconds.toFixed(0)} s` +
+        (t.restore ? `, restore ${t.restore.ok ? 'ok' : `failed (${t.restore.why})`} ${t.restore.seconds.toFixed(0)} s` : '') +
+        (t.verified === undefined ? '' : t.verified ? ', every file restored' : ', restored files DIFFER'),
+    ),
+    `  smallest: ${r.smallestMiB === null ? 'none of the sizes tried' : `${r.smallestMiB} MiB`}`,
   ];
 }
 

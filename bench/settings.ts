@@ -53,15 +53,18 @@ export interface Args {
   only: Section[];
   /** Imager disks to run (--disk half,quarter). */
   disks: DiskSpec['id'][];
-  /** ISO: cold builds to time (each from an empty cache, minutes each); default 1. */
+  /** ISO: cold builds to time (each from an empty cache, minutes each); default 2. */
   coldReps: number;
+  /** Also write the JSON report to this file (the text report still goes to stdout). */
+  save: string | undefined;
 }
 
-const usage = `usage: node dist/bench/main.js [--only ${sections.join('|')}[,…]] [--reps N] [--cold-reps N] [--disk half|quarter[,…]] [--json] [--rebuild]
+const usage = `usage: node dist/bench/main.js [--only ${sections.join('|')}[,…]] [--reps N] [--cold-reps N] [--disk half|quarter[,…]] [--json] [--save FILE] [--rebuild]
   imager:    backup and restore of the 4 GiB test disks (half and quarter full): Lifeboat, partclone | zstd, dd | zstd, ocs-sr
   iso:       the default ISO: cold build (empty cache), warm rebuild after an app-only change, size, boot to the entry point
   guest-ram: the smallest guest RAM (512, 768, 1024 MiB) with which the ISO runs an unattended backup and restore
-  --reps N: repetitions of each timed operation (default 3); --cold-reps N: cold ISO builds (default 1)
+  --reps N: repetitions of each timed operation (default 3); --cold-reps N: cold ISO builds (default 2)
+  --json: the report as JSON on stdout; --save FILE: the JSON report to FILE as well
   work dir: $LIFEBOAT_BENCH_DIR (default /var/tmp/lifeboat-bench); CLI: $LIFEBOAT_BENCH_CLI (default dist/cli/main.js)
 `;
 
@@ -86,7 +89,8 @@ export function parseArgs(argv: string[]): Args {
     dir: process.env['LIFEBOAT_BENCH_DIR'] ?? '/var/tmp/lifeboat-bench',
     only: [...sections],
     disks: disks.map((d) => d.id),
-    coldReps: 1,
+    coldReps: 2,
+    save: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -98,6 +102,7 @@ export function parseArgs(argv: string[]): Args {
     else if (flag === '--reps') args.reps = positive(flag, value());
     else if (flag === '--cold-reps') args.coldReps = positive(flag, value());
     else if (flag === '--only') args.only = listOf(flag, value(), sections);
+    else if (flag === '--save') args.save = value();
     else if (flag === '--disk') args.disks = listOf(flag, value(), disks.map((d) => d.id));
     else if (a === '--help' || a === '-h') {
       process.stdout.write(usage);

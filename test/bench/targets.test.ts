@@ -53,6 +53,7 @@ test('arguments: sections, reps, disks; bad values refused', (t) => {
   t.deepEqual(a.disks, ['quarter']);
   t.true(a.json);
   t.deepEqual(parseArgs([]).only, ['imager', 'iso', 'guest-ram']);
+  t.is(parseArgs(['--save', '/tmp/r.json']).save, '/tmp/r.json');
   t.throws(() => parseArgs(['--only', 'ui']), { message: /--only wants one or more of imager, iso, guest-ram/ });
   t.throws(() => parseArgs(['--reps', '0']), { message: /positive integer/ });
 });
