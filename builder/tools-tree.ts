@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CommandError } from '../imager/errors.js';
 import { formatCommand, type Runner, type RunOptions, type RunResult } from '../imager/runner/run.js';
 import type { IsoConfig } from '../iso-config/config.js';
+import { bootstrapEnv } from './bootstrap-env.js';
 import { TreeCache } from './cache.js';
 import { sandboxNetwork } from './container.js';
 
@@ -206,8 +207,11 @@ export async function ensureToolsTree(
   }
   const started = Date.now();
   const partial = await cache.begin(found.key);
+  const sde = baseEnv['SOURCE_DATE_EPOCH'];
   await runner.run('mmdebstrap', toolsTreeMmdebstrapArgs(inputs, path.join(partial, 'tree')), {
     onLine,
+    env: bootstrapEnv(sde === undefined ? undefined : Number(sde)),
+    extendEnv: false,
     hint: 'mmdebstrap makes the tools tree: install it (scripts/setup iso) and check that the mirror is reachable',
   });
   const seconds = (Date.now() - started) / 1000;

@@ -113,7 +113,10 @@ export const installApp: Step = {
   async run(ctx) {
     const bundleDir = path.join(ctx.paths.work, 'app');
     const nodeMajor = Number(ctx.config.node.version.split('.')[0]);
-    await ctx.runner.run(esbuildBinary(ctx.paths.app), esbuildArgs(ctx.paths.app, bundleDir, nodeMajor), { signal: ctx.signal });
+    await ctx.runner.run(esbuildBinary(ctx.paths.app), esbuildArgs(ctx.paths.app, bundleDir, nodeMajor), {
+      cwd: ctx.paths.app, // the bundle's path comments are relative to it: the same wherever the build was started
+      signal: ctx.signal,
+    });
     const bundles = (await readdir(bundleDir)).sort();
     note(ctx, `bundled ${bundles.join(', ')}`);
     const modules = await buildAddons(ctx);
