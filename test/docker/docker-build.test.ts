@@ -18,7 +18,7 @@ import { lifeboatVersion } from '../../imager/version.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 import { bootIso } from '../builder/qemu-iso.js';
 import { engineDir, ensureDockerInstalled, startEngine, type Engine } from './engine.js';
-import { compareFiles, differenceMessage, isoExtents } from './iso-compare.js';
+import { compareFiles, describeRanges, differenceMessage, isoExtents, isoSquashfs, squashfsDifferences } from './iso-compare.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const skip = process.env['LIFEBOAT_SKIP_DOCKER'] === '1';
@@ -182,10 +182,19 @@ serial('the ISO built in Docker is byte for byte the native build of the same co
   const started = performance.now();
   const d = await compareFiles(path.join(nativeOut, isoName), path.join(dockerOut, isoName));
   t.log(`compared ${d.sizes[0]} bytes in ${secs(started)}: ${d.identical ? 'identical' : 'different'}`);
-  if (!d.identical) {
-    const { tree } = await ensureToolsTree(defaultCacheDir(), config, new Runner(), {});
-    t.fail(differenceMessage(d, await isoExtents(tree, path.join(nativeOut, isoName))));
-  } else t.pass();
+  if (d.identical) return t.pass();
+  const { tree } = await ensureToolsTree(defaultCacheDir(), config, new Runner(), {});
+  const [nativeIso, dockerIso] = [path.join(nativeOut, isoName), path.join(dockerOut, isoName)];
+  const extents = await isoExtents(tree, nativeIso);
+  let message = differenceMessage(d, extents);
+  if (describeRanges(d.ranges, extents).some((l) => l.startsWith(`${isoSquashfs}:`))) {
+    const scratch = path.join(work, 'squashfs');
+    await mkdir(scratch, { recursive: true });
+    const paths = await squashfsDifferences(tree, nativeIso, dockerIso, scratch);
+    await rm(scratch, { recursive: true, force: true });
+    message += `\nin the squashfs (native | Docker): ${paths.length} paths differ${paths.length > 0 ? `:\n${paths.slice(0, 30).map((p) => `  ${p}`).join('\n')}` : ''}`;
+  }
+  t.fail(message);
 });
 
 serial('the ISO built in Docker boots (BIOS CD, QEMU) to the Lifeboat entry point', async (t) => {

@@ -1,6 +1,6 @@
 // Test helper: compares two ISOs byte for byte and, when they differ, says where: the first differing offset, and
 // which files of the ISO (by xorriso's extent report, run in the tools tree) or which ISO 9660 metadata it lies in.
-import { open } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ToolsTree } from '../../builder/tools-tree.js';
 
@@ -73,20 +73,23 @@ export async function isoExtents(tree: ToolsTree, iso: string): Promise<IsoExten
   return parseReportLba(`${r.stdout}\n${r.stderr}`);
 }
 
-/** Names what each differing block range holds: files of the ISO, or its metadata and boot records outside them. */
+/** Names what the differing blocks hold: files of the ISO (with how many blocks and from where), or its metadata. */
 export function describeRanges(ranges: [number, number][], extents: IsoExtent[]): string[] {
-  const names = new Set<string>();
+  const files = new Map<string, { blocks: number; from: number }>();
+  const other = new Set<string>();
   for (const [first, last] of ranges) {
     let inFile = false;
     for (const e of extents) {
-      if (e.startLba <= last && first < e.startLba + e.blocks) {
-        names.add(`${e.path} (offset ${(Math.max(first, e.startLba) - e.startLba) * block} in it)`);
-        inFile = true;
-      }
+      const lo = Math.max(first, e.startLba);
+      const hi = Math.min(last, e.startLba + e.blocks - 1);
+      if (lo > hi) continue;
+      inFile = true;
+      const seen = files.get(e.path);
+      files.set(e.path, { blocks: (seen?.blocks ?? 0) + hi - lo + 1, from: seen?.from ?? (lo - e.startLba) * block });
     }
-    if (!inFile) names.add(first < 16 ? 'the system area (MBR, GPT, hybrid boot records)' : 'ISO 9660 metadata (volume descriptors, path tables, directory records, El Torito catalog)');
+    if (!inFile) other.add(first < 16 ? 'the system area (MBR, GPT, hybrid boot records)' : 'ISO 9660 metadata (volume descriptors, path tables, directory records, El Torito catalog)');
   }
-  return [...names];
+  return [...other, ...[...files].map(([p, f]) => `${p}: ${f.blocks} blocks from its byte ${f.from}`)];
 }
 
 /** One message for a failed comparison. */
@@ -96,4 +99,50 @@ export function differenceMessage(d: IsoDifference, extents: IsoExtent[]): strin
     `the ISOs differ (${d.sizes[0]} and ${d.sizes[1]} bytes): first at byte ${d.firstOffset} (block ${Math.floor((d.firstOffset ?? 0) / block)}); ${blocks} blocks of 2048 differ in ${d.ranges.length} ranges`,
     ...describeRanges(d.ranges, extents).map((n) => `  in ${n}`),
   ].join('\n');
+}
+
+/** The live system's squashfs inside the ISO. */
+export const isoSquashfs = '/live/filesystem.squashfs';
+
+/** `unsquashfs -lln` lines by path: mode, owner, size, time (and link target) as the image records them. */
+function listingByPath(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+\s+\S+\s+\S+\s+\S+\s+\S+)\s+squashfs-root(\/.*?)(?: -> .*)?$/.exec(line);
+    if (m) out.set(m[2]!, line);
+  }
+  return out;
+}
+
+async function regularFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(path.relative(dir, path.join(e.parentPath, e.name)));
+  return out.sort();
+}
+
+/**
+ * The paths inside the two ISOs' squashfs images whose metadata (mode, owner, size, time, link) or content differ,
+ * by extracting both in the tools tree into scratch (which the caller removes).
+ */
+export async function squashfsDifferences(tree: ToolsTree, isoA: string, isoB: string, scratch: string): Promise<string[]> {
+  const sides = await Promise.all(
+    [isoA, isoB].map(async (iso, i) => {
+      const file = path.resolve(iso);
+      const image = path.join(scratch, `${i}.squashfs`);
+      const root = path.join(scratch, String(i));
+      await tree.run(['xorriso', '-osirrox', 'on', '-indev', file, '-extract', isoSquashfs, image], { ro: [path.dirname(file)], rw: [scratch] });
+      const listing = listingByPath((await tree.run(['unsquashfs', '-lln', image], { ro: [scratch] })).stdout);
+      await tree.run(['unsquashfs', '-quiet', '-no-progress', '-no-xattrs', '-dest', root, image], { rw: [scratch] });
+      return { listing, root };
+    }),
+  );
+  const [a, b] = sides as [(typeof sides)[0], (typeof sides)[0]];
+  const changed = new Set<string>();
+  for (const p of new Set([...a.listing.keys(), ...b.listing.keys()])) if (a.listing.get(p) !== b.listing.get(p)) changed.add(`${p} (${a.listing.get(p) ?? 'missing'} | ${b.listing.get(p) ?? 'missing'})`);
+  for (const rel of await regularFiles(a.root)) {
+    const other = path.join(b.root, rel);
+    const [x, y] = await Promise.all([readFile(path.join(a.root, rel)), readFile(other).catch(() => undefined)]);
+    if (y !== undefined && !x.equals(y)) changed.add(`/${rel} (content)`);
+  }
+  return [...changed].sort();
 }
