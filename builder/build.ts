@@ -54,6 +54,14 @@ export interface BuildRequest {
   keepWork?: boolean;
   /** Default: the machine's parallelism. */
   jobs?: number;
+  /** Timestamps for a reproducible build; default: $SOURCE_DATE_EPOCH when it is a number, else none. */
+  sourceDateEpoch?: number;
+}
+
+/** SOURCE_DATE_EPOCH from the environment, when it is a whole number of seconds. */
+export function sourceDateEpochFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const sde = env['SOURCE_DATE_EPOCH'];
+  return sde && /^\d+$/.test(sde) ? Number(sde) : undefined;
 }
 
 export interface BuildResult {
@@ -84,12 +92,11 @@ export async function buildIso(req: BuildRequest): Promise<BuildResult> {
   await mkdir(path.join(cache, 'work'), { recursive: true });
   await mkdir(out, { recursive: true });
   const work = await mkdtemp(path.join(cache, 'work', 'build-'));
-  const sde = process.env['SOURCE_DATE_EPOCH'];
   const ctx: BuildContext = {
     config: req.config,
     paths: buildPaths(findAppDir(), cache, work, out, isoFileName(req.config, lifeboatVersion)),
     runner: req.runner,
-    options: { refresh: req.refresh ?? false, sourceDateEpoch: sde && /^\d+$/.test(sde) ? Number(sde) : undefined, jobs: req.jobs ?? availableParallelism() },
+    options: { refresh: req.refresh ?? false, sourceDateEpoch: req.sourceDateEpoch ?? sourceDateEpochFromEnv(), jobs: req.jobs ?? availableParallelism() },
     version: lifeboatVersion,
     signal: req.signal,
     emit: req.emit,

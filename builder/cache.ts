@@ -98,10 +98,18 @@ export class TreeCache<Meta extends { inputs: Record<string, unknown> }> {
 
   /**
    * Writes meta.json into the filled directory and renames it to its key; records it as the newest. When another
-   * build committed the same key meanwhile, its entry stays (it may be in use) and this one is dropped.
+   * build committed the same key meanwhile, its entry stays (it may be in use) and this one is dropped, unless
+   * `replace` (a refresh): then the new entry takes the key and the old one is removed (a build reading it keeps
+   * its open files).
    */
-  async commit(key: string, partial: string, meta: Meta): Promise<CachedTree<Meta>> {
+  async commit(key: string, partial: string, meta: Meta, replace = false): Promise<CachedTree<Meta>> {
     const dir = this.entryDir(key);
+    if (replace && existsSync(dir)) {
+      const old = path.join(this.dir, `.${key}.replaced-${process.pid}`);
+      await rm(old, { recursive: true, force: true });
+      await rename(dir, old);
+      await rm(old, { recursive: true, force: true });
+    }
     if (existsSync(path.join(dir, 'meta.json'))) {
       await rm(partial, { recursive: true, force: true });
       return { key, dir, meta: JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as Meta };

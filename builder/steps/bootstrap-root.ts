@@ -21,8 +21,10 @@ export const dpkgExcludes: readonly string[] = [
 ];
 
 /** Everything that shapes the bootstrapped root; its hash is the cache key. */
-export function rootInputs(c: IsoConfig): Record<string, unknown> {
+export function rootInputs(c: IsoConfig, sourceDateEpoch?: number): Record<string, unknown> {
   return {
+    // The tarball's times and its initrd depend on it; absent, the key is the one builds without it always had.
+    ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
     format: 1,
     suite: c.suite,
     mirror: c.mirror,
@@ -90,7 +92,7 @@ async function bootstrap(ctx: BuildContext, cache: TreeCache<RootMeta>, key: str
     kernelVersion: kernels[0]!,
     packages: parseDpkgStatus(status.stdout),
   };
-  const entry = await cache.commit(key, partial, meta);
+  const entry = await cache.commit(key, partial, meta, ctx.options.refresh);
   await cache.prune(3, key);
   return entry.meta;
 }
@@ -98,7 +100,7 @@ async function bootstrap(ctx: BuildContext, cache: TreeCache<RootMeta>, key: str
 export const bootstrapRoot: Step = {
   name: 'bootstrap root',
   async run(ctx) {
-    const inputs = rootInputs(ctx.config);
+    const inputs = rootInputs(ctx.config, ctx.options.sourceDateEpoch);
     const cache = new TreeCache<RootMeta>(path.join(ctx.paths.cache, 'roots'));
     const found = await cache.lookup(inputs, ctx.options.refresh);
     let meta: RootMeta;

@@ -4,10 +4,16 @@ import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { note, toolsOf } from '../context.js';
 import type { Step } from '../driver.js';
-import { symlinkInRoot, writeRootFile } from '../root-files.js';
+import { removeInRoot, symlinkInRoot, writeRootFile } from '../root-files.js';
 import { autologinDropIn, fstab, hostsFile, keyboardFile, localeFile, localeGenLine, rootBashProfile } from '../system/files.js';
 
 /** Timers and services a recovery system must not run: updates, and anything that writes to the user's disks. */
+/**
+ * Files that name one machine, made by package scripts while bootstrapping (nvme-cli's NVMe host identity): a live
+ * system boots on many machines, and left in, they would also make every build of the root differ.
+ */
+export const perMachineFiles: readonly string[] = ['/etc/nvme/hostid', '/etc/nvme/hostnqn'];
+
 export const maskedUnits: readonly string[] = [
   'apt-daily.timer',
   'apt-daily-upgrade.timer',
@@ -32,6 +38,7 @@ export const configureSystem: Step = {
     await writeRootFile(root, '/etc/hosts', hostsFile(c.hostname));
     await writeRootFile(root, '/etc/fstab', fstab());
     await writeRootFile(root, '/etc/machine-id', ''); // made at boot: every boot is a new machine
+    for (const file of perMachineFiles) await removeInRoot(root, file);
 
     // Debian 13 keeps the locale in /etc/locale.conf; /etc/default/locale links to it (tmpfiles.d restores the link).
     await writeRootFile(root, '/etc/locale.conf', localeFile(c.locale));

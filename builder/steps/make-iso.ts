@@ -1,7 +1,8 @@
 // Stage: the hybrid ISO (xorriso): El Torito BIOS and UEFI boot as a CD, and an MBR/GPT so it boots as a USB disk.
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { toolOutput, toolsOf } from '../context.js';
+import { clampTimes } from '../clamp-times.js';
+import { note, toolOutput, toolsOf } from '../context.js';
 import type { Step } from '../driver.js';
 import { biosImage, efiImageName } from './install-boot-loaders.js';
 
@@ -54,6 +55,8 @@ export const makeIso: Step = {
   async run(ctx) {
     const partial = `${ctx.paths.iso}.partial`;
     await rm(partial, { force: true });
+    const epoch = ctx.options.sourceDateEpoch;
+    if (epoch !== undefined) note(ctx, `SOURCE_DATE_EPOCH ${epoch}: ${await clampTimes(ctx.paths.staging, epoch)} entries of the ISO tree clamped to it`);
     await toolsOf(ctx).run(
       ['xorriso', ...xorrisoArgs({ staging: ctx.paths.staging, efiImage: path.join(ctx.paths.work, efiImageName), output: partial, volumeLabel: ctx.config.volumeLabel, version: ctx.version })],
       { ro: [ctx.paths.work], rw: [ctx.paths.out], onLine: toolOutput(ctx), signal: ctx.signal },

@@ -1,7 +1,7 @@
 // The build cache: keys that ignore key order, misses explained in words, entries committed whole.
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cacheKey, canonicalJson, defaultCacheDir, missReason, TreeCache } from '../../builder/cache.js';
@@ -22,6 +22,8 @@ test('the root key changes with the package set, suite, mirror and architecture,
   t.not(cacheKey(rootInputs(validateIsoConfig({ mirror: 'http://ftp.de.debian.org/debian' }))), base);
   t.not(cacheKey(rootInputs(validateIsoConfig({ ssh: { enabled: true, authorizedKeys: ['ssh-ed25519 AAAAC3Nz x'] } }))), base, 'openssh-server');
   t.not(cacheKey(rootInputs(validateIsoConfig({ locale: 'de_DE.UTF-8' }))), base, 'locales');
+  t.not(cacheKey(rootInputs(validateIsoConfig({}), 1_764_115_200)), base, 'SOURCE_DATE_EPOCH sets the times in the tarball');
+  t.is(cacheKey(rootInputs(validateIsoConfig({}), undefined)), base, 'without it, the key builds always had');
 });
 
 test('a miss says why: nothing cached, or which inputs changed and how', (t) => {
@@ -65,4 +67,26 @@ test('TreeCache: miss, commit, hit; the next miss compares with the newest entry
   const removed = await cache.prune(1, other.key);
   t.deepEqual(removed, [miss.key]);
   t.deepEqual((await readdir(dir)).sort(), ['.abandoned.partial-' + process.pid, 'last.json', other.key].sort());
+});
+
+test('TreeCache: a second commit of a key keeps the first entry, a refresh replaces it', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-cache-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const cache = new TreeCache<{ inputs: Record<string, unknown>; n: number }>(dir);
+  const a = { packages: ['x'] };
+  const miss = await cache.lookup(a);
+  if (miss.hit) return t.fail('an empty cache hit');
+  const fill = async (n: number): Promise<string> => {
+    const partial = await cache.begin(miss.key);
+    await writeFile(path.join(partial, 'root.tar'), `tar ${n}`);
+    return partial;
+  };
+  await cache.commit(miss.key, await fill(1), { inputs: a, n: 1 });
+  const raced = await cache.commit(miss.key, await fill(2), { inputs: a, n: 2 });
+  t.is(raced.meta.n, 1, 'a build that raced another one uses the entry already there');
+  t.is(await readFile(path.join(cache.entryDir(miss.key), 'root.tar'), 'utf8'), 'tar 1');
+  const refreshed = await cache.commit(miss.key, await fill(3), { inputs: a, n: 3 }, true);
+  t.is(refreshed.meta.n, 3);
+  t.is(await readFile(path.join(cache.entryDir(miss.key), 'root.tar'), 'utf8'), 'tar 3', '--refresh: the new bootstrap is the one used');
+  t.deepEqual((await readdir(dir)).sort(), ['last.json', miss.key].sort(), 'no leftovers');
 });

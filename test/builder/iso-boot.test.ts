@@ -2,8 +2,10 @@
 // CD, a UEFI CD, a UEFI CD with Secure Boot enforced, and a USB disk (BIOS and UEFI); each boot must reach the
 // Lifeboat entry point (its marker on the serial port) and answer `lifeboat --version` with the embedded Node's.
 // Needs root, the network (Debian mirror, npm registry) on the first build, qemu-system-x86 and ovmf.
+// Also: the default ISO within its 300 MB size budget.
 // LIFEBOAT_TEST_ISO=/path/to.iso boots that ISO instead; LIFEBOAT_SKIP_ISO_BOOT=1 skips the suite.
 import test from 'ava';
+import { stat } from 'node:fs/promises';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 import { isoUnderTest, skipIsoBoot } from './iso-under-test.js';
 import { bootIso, type IsoBootMode } from './qemu-iso.js';
@@ -17,6 +19,15 @@ let iso = '';
 test.before(async (t) => {
   if (skip) return;
   iso = await isoUnderTest((l) => t.log(l));
+});
+
+/** Issue 3's size budget for the default ISO (decimal megabytes, as USB sticks and CDs count them). */
+const sizeBudget = 300_000_000;
+
+(skip ? test.skip : test.serial)('the default ISO stays within the 300 MB size budget', async (t) => {
+  const bytes = (await stat(iso)).size;
+  t.log(`${iso}: ${bytes} bytes (${(bytes / 1e6).toFixed(1)} MB, ${((100 * bytes) / sizeBudget).toFixed(0)}% of the budget)`);
+  t.true(bytes < sizeBudget, `${bytes - sizeBudget} bytes over the budget`);
 });
 
 const versionAnswer = new RegExp(`lifeboat \\S+ \\(node v${nodeVersion.replaceAll('.', '\\.')}\\)`);

@@ -41,7 +41,7 @@ function alive(pid: number): boolean {
 }
 
 /** One build at a time: the suites run in parallel worker processes and would build into the same directory. */
-async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
   await mkdir(isoDir, { recursive: true });
   const lock = path.join(isoDir, 'build.lock');
   for (;;) {
