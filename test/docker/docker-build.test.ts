@@ -91,23 +91,17 @@ async function dockerBuildIso(t: { log(...v: unknown[]): void }, refresh: boolea
 
 async function nativeBuildIso(t: { log(...v: unknown[]): void }, refresh: boolean): Promise<void> {
   await rm(nativeOut, { recursive: true, force: true });
-  const before = process.env['SOURCE_DATE_EPOCH'];
-  process.env['SOURCE_DATE_EPOCH'] = String(sourceDateEpoch);
-  try {
-    const r = await buildIso({
-      config,
-      out: nativeOut,
-      runner: new Runner(),
-      refresh,
-      emit: (e) => {
-        if (e.type === 'note' && /cache miss/.test(e.message)) t.log(`  native: ${e.message}`);
-      },
-    });
-    t.log(`native ISO${refresh ? ' (--refresh)' : ''} in ${r.seconds.toFixed(0)} s`);
-  } finally {
-    if (before === undefined) delete process.env['SOURCE_DATE_EPOCH'];
-    else process.env['SOURCE_DATE_EPOCH'] = before;
-  }
+  const r = await buildIso({
+    config,
+    out: nativeOut,
+    runner: new Runner(),
+    refresh,
+    sourceDateEpoch,
+    emit: (e) => {
+      if (e.type === 'note' && /cache miss/.test(e.message)) t.log(`  native: ${e.message}`);
+    },
+  });
+  t.log(`native ISO${refresh ? ' (--refresh)' : ''} in ${r.seconds.toFixed(0)} s`);
 }
 
 /** Package lines that differ: "name a → b", "+name v", "-name v". */
