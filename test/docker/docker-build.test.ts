@@ -2,7 +2,8 @@
 // builder image is built from the repository's Dockerfile on a base imported from mmdebstrap (no registry), run to
 // build the default ISO, compared byte for byte with a native build of the same config and SOURCE_DATE_EPOCH, and
 // booted under QEMU to the Lifeboat entry point. Needs root, the Debian mirror and the npm registry.
-// LIFEBOAT_SKIP_DOCKER=1 skips it; LIFEBOAT_TEST_DOCKER_DIR moves the engine's state (default /var/lib/lifeboat-test-docker).
+// LIFEBOAT_SKIP_DOCKER=1 skips it; LIFEBOAT_TEST_DOCKER_DIR moves the engine's state (default
+// /var/lib/lifeboat-test-docker) and LIFEBOAT_TEST_DOCKER_CACHE the container's build cache (/var/cache/lifeboat-docker).
 import test from 'ava';
 import { execa } from 'execa';
 import { existsSync, readdirSync } from 'node:fs';
