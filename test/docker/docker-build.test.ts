@@ -139,7 +139,14 @@ serial('docker.io engine started; base image imported from mmdebstrap; builder i
   if ((await engine.docker(['image', 'inspect', baseImage])).exitCode === 0) t.log(`${baseImage}: already imported`);
   else {
     const started = performance.now();
-    await execa('mmdebstrap', ['--variant=minbase', '--quiet', 'trixie', '-'], { stderr: 'inherit' }).pipe('/usr/bin/docker', [...engine.clientArgs, 'import', '-', baseImage]);
+    // Unbuffered (the tarball streams through), and in a process group of its own: when mmdebstrap fails to write
+    // the tarball it sends SIGHUP to its whole group, which would otherwise be this test's and the engine's.
+    await execa('mmdebstrap', ['--variant=minbase', '--quiet', 'trixie', '-'], { stderr: 'inherit', buffer: false, detached: true }).pipe('/usr/bin/docker', [
+      ...engine.clientArgs,
+      'import',
+      '-',
+      baseImage,
+    ]);
     t.log(`${baseImage}: imported from mmdebstrap in ${secs(started)}`);
   }
   const started = performance.now();
@@ -147,6 +154,7 @@ serial('docker.io engine started; base image imported from mmdebstrap; builder i
   const r = await execa('/usr/bin/docker', [...engine.clientArgs, 'build', '--network', 'host', '--build-arg', `EXTRA_CA_CERTS=${ca}`, '-t', builderImage, repo], { reject: false, all: true });
   t.is(r.exitCode, 0, `docker build failed:\n${String(r.all).slice(-4000)}`);
   t.log(`${builderImage}: built in ${secs(started)} (engine state in ${engineDir})`);
+  await engine.docker(['image', 'prune', '--force']); // the previous run's image, now untagged
   imageReady = r.exitCode === 0;
 });
 
