@@ -6,7 +6,9 @@ import path from 'node:path';
 import { CommandError } from '../imager/errors.js';
 import { formatCommand, type Runner, type RunOptions, type RunResult } from '../imager/runner/run.js';
 import type { IsoConfig } from '../iso-config/config.js';
+import { bootstrapEnv } from './bootstrap-env.js';
 import { TreeCache } from './cache.js';
+import { sandboxNetwork } from './container.js';
 
 /** What the build runs, and the signed boot loaders it copies (same suite as the live system). */
 export const toolsPackages: readonly string[] = [
@@ -62,6 +64,9 @@ export function toolsTreeMmdebstrapArgs(inputs: Record<string, unknown>, target:
   ];
 }
 
+/** 'none': a fresh network namespace without interfaces but loopback (the default); 'shared': the caller's. */
+export type SandboxNetwork = 'none' | 'shared';
+
 export interface SandboxOptions {
   /** Host paths bound read-write at the same path inside. */
   rw?: readonly string[];
@@ -73,6 +78,8 @@ export interface SandboxOptions {
   env?: Record<string, string>;
   /** Directories put before the standard PATH. */
   path?: readonly string[];
+  /** Default 'none'; 'shared' in a container (container.ts). */
+  network?: SandboxNetwork;
 }
 
 const standardPath = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin';
@@ -90,7 +97,7 @@ function commonArgs(opts: SandboxOptions, baseEnv: Record<string, string>, home:
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
-    '--unshare-net',
+    ...(opts.network === 'shared' ? [] : ['--unshare-net']),
     '--die-with-parent',
     '--clearenv',
     ...envArgs(env),
@@ -126,6 +133,7 @@ export class ToolsTree {
     private readonly runner: Runner,
     private readonly baseEnv: Record<string, string> = {},
     private readonly arch: string = process.arch,
+    private readonly network: SandboxNetwork = sandboxNetwork(),
   ) {}
 
   /** The host command line: the tree's loader runs the tree's bwrap with the given sandbox options. */
@@ -138,11 +146,11 @@ export class ToolsTree {
   }
 
   argv(command: readonly string[], opts: SandboxOptions = {}): { file: string; args: string[] } {
-    return this.wrap(toolsSandboxArgs(this.dir, opts, this.baseEnv), command);
+    return this.wrap(toolsSandboxArgs(this.dir, { network: this.network, ...opts }, this.baseEnv), command);
   }
 
   rootArgv(root: string, command: readonly string[], opts: SandboxOptions = {}): { file: string; args: string[] } {
-    return this.wrap(rootSandboxArgs(root, opts, this.baseEnv), command);
+    return this.wrap(rootSandboxArgs(root, { network: this.network, ...opts }, this.baseEnv), command);
   }
 
   /** Runs a tool of the tree with host paths bound in. */
@@ -199,8 +207,11 @@ export async function ensureToolsTree(
   }
   const started = Date.now();
   const partial = await cache.begin(found.key);
+  const sde = baseEnv['SOURCE_DATE_EPOCH'];
   await runner.run('mmdebstrap', toolsTreeMmdebstrapArgs(inputs, path.join(partial, 'tree')), {
     onLine,
+    env: bootstrapEnv(sde === undefined ? undefined : Number(sde)),
+    extendEnv: false,
     hint: 'mmdebstrap makes the tools tree: install it (scripts/setup iso) and check that the mirror is reachable',
   });
   const seconds = (Date.now() - started) / 1000;

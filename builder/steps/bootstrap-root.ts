@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { IsoConfig } from '../../iso-config/config.js';
+import { bootstrapEnv } from '../bootstrap-env.js';
 import { TreeCache } from '../cache.js';
 import { note, toolOutput, toolsOf, type BuildContext, type InstalledPackage } from '../context.js';
 import type { Step } from '../driver.js';
@@ -72,7 +73,8 @@ async function bootstrap(ctx: BuildContext, cache: TreeCache<RootMeta>, key: str
   await ctx.runner.run('mmdebstrap', mmdebstrapArgs(inputs, tarball), {
     onLine: toolOutput(ctx),
     signal: ctx.signal,
-    env: ctx.options.sourceDateEpoch === undefined ? {} : { SOURCE_DATE_EPOCH: String(ctx.options.sourceDateEpoch) },
+    env: bootstrapEnv(ctx.options.sourceDateEpoch),
+    extendEnv: false,
     hint: 'mmdebstrap could not bootstrap the live root: check the mirror and the package names in the config',
   });
   const tools = toolsOf(ctx);

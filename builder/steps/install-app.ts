@@ -53,14 +53,15 @@ function esbuildBinary(appDir: string): string {
   }
 }
 
-/** node-gyp as the host's npm ships it, copied with npm's other modules (its dependencies) into the work directory. */
-async function copyNodeGyp(ctx: BuildContext): Promise<{ script: string; dir: string }> {
-  const root = (await ctx.runner.run('npm', ['root', '--global'])).stdout.trim();
-  const npmDir = path.join(root, 'npm');
-  if (!existsSync(path.join(npmDir, 'node_modules/node-gyp/bin/node-gyp.js'))) throw new Error(`npm at ${npmDir} has no node-gyp`);
-  const copy = path.join(ctx.paths.work, 'npm');
-  await cp(npmDir, copy, { recursive: true });
-  return { script: path.join(copy, 'node_modules/node-gyp/bin/node-gyp.js'), dir: copy };
+/**
+ * node-gyp from the app's own node_modules (a pinned devDependency): the same version on every host and in Docker,
+ * whatever npm the host has (Debian's npm does not even ship it inside npm's own tree).
+ */
+function findNodeGyp(appDir: string): { script: string; dir: string } {
+  const modules = path.join(appDir, 'node_modules');
+  const script = path.join(modules, 'node-gyp/bin/node-gyp.js');
+  if (!existsSync(script)) throw new Error(`node-gyp is not installed in ${modules} (npm ci installs it)`);
+  return { script, dir: modules };
 }
 
 /** Copies an addon's sources (without its prebuilt binaries) and its build-time dependencies, then compiles it. */
@@ -76,7 +77,7 @@ async function buildAddons(ctx: BuildContext): Promise<string> {
     if (!existsSync(from)) throw new Error(`${name} is not installed in ${source} (npm ci)`);
     await cp(from, path.join(modules, name), { recursive: true, filter: (f) => !['build', 'prebuilds'].includes(path.relative(from, f)) });
   }
-  const nodeGyp = await copyNodeGyp(ctx);
+  const nodeGyp = findNodeGyp(ctx.paths.app);
   const tools = toolsOf(ctx);
   for (const name of Object.keys(nativeAddons)) {
     await tools.run(nodeGypArgs(nodeGyp.script, nodeDir, ctx.options.jobs), {
@@ -112,7 +113,10 @@ export const installApp: Step = {
   async run(ctx) {
     const bundleDir = path.join(ctx.paths.work, 'app');
     const nodeMajor = Number(ctx.config.node.version.split('.')[0]);
-    await ctx.runner.run(esbuildBinary(ctx.paths.app), esbuildArgs(ctx.paths.app, bundleDir, nodeMajor), { signal: ctx.signal });
+    await ctx.runner.run(esbuildBinary(ctx.paths.app), esbuildArgs(ctx.paths.app, bundleDir, nodeMajor), {
+      cwd: ctx.paths.app, // the bundle's path comments are relative to it: the same wherever the build was started
+      signal: ctx.signal,
+    });
     const bundles = (await readdir(bundleDir)).sort();
     note(ctx, `bundled ${bundles.join(', ')}`);
     const modules = await buildAddons(ctx);

@@ -23,6 +23,10 @@ export interface RunOptions {
   /** Exit codes that count as success besides 0. */
   okExitCodes?: number[];
   env?: Record<string, string>;
+  /** false: the command gets only `env`, nothing of this process's environment (default true: env is added to it). */
+  extendEnv?: boolean;
+  /** Working directory (default: this process's). */
+  cwd?: string;
   /** Called with each line the command writes to stderr (stdout too in pty mode). */
   onLine?: (line: string) => void;
   signal?: AbortSignal;
@@ -115,6 +119,8 @@ export class Runner {
       stdout: opts.stdout ?? 'pipe',
       stderr: 'pipe',
       env: opts.env,
+      ...(opts.extendEnv === false ? { extendEnv: false } : {}),
+      ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
       encoding: 'utf8',
       cancelSignal: opts.signal,
       buffer: { stdout: (opts.stdout === undefined || opts.stdout === 'pipe') && opts.collectStdout !== false, stderr: true },

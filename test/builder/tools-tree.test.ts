@@ -1,5 +1,6 @@
 // The tools tree's sandbox: the exact bubblewrap command lines, started through the tree's own dynamic loader.
 import test from 'ava';
+import { sandboxNetwork } from '../../builder/container.js';
 import { Runner } from '../../imager/runner/run.js';
 import { rootSandboxArgs, ToolsTree, toolsPackages, toolsSandboxArgs, toolsTreeInputs, toolsTreeMmdebstrapArgs } from '../../builder/tools-tree.js';
 
@@ -63,4 +64,15 @@ test('tools tree: mmdebstrap minbase directory with the build tools and signed b
     '/c/tools/.k.partial-1/tree',
     'http://deb.debian.org/debian',
   ]);
+});
+
+test('in a container the sandbox shares the container network namespace (a fresh one needs CAP_NET_ADMIN)', (t) => {
+  t.is(sandboxNetwork({}), 'none');
+  t.is(sandboxNetwork({ LIFEBOAT_IN_CONTAINER: '1' }), 'shared');
+  t.false(toolsSandboxArgs('/t', { network: 'shared' }).includes('--unshare-net'));
+  t.false(rootSandboxArgs('/w/root', { network: 'shared' }).includes('--unshare-net'));
+  const inDocker = new ToolsTree('/t', new Runner(), {}, 'x64', 'shared');
+  t.false(inDocker.argv(['true']).args.includes('--unshare-net'));
+  t.false(inDocker.rootArgv('/w/root', ['true']).args.includes('--unshare-net'));
+  t.true(new ToolsTree('/t', new Runner(), {}, 'x64', 'none').argv(['true']).args.includes('--unshare-net'));
 });

@@ -1,0 +1,96 @@
+// Test helper: a Docker engine of the test's own (Debian's docker.io: dockerd without a bridge or iptables, with a
+// private data root, exec root and socket), started if need be after `scripts/setup docker`, and stopped again.
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Debian's docker.io paths: a newer client elsewhere on PATH may not speak to engine 20.10. */
+export const dockerd = '/usr/sbin/dockerd';
+export const dockerClient = '/usr/bin/docker';
+
+/** Where the test's engine keeps images (kept between runs, so the base and build layers stay cached). */
+export const engineDir = process.env['LIFEBOAT_TEST_DOCKER_DIR'] ?? '/var/lib/lifeboat-test-docker';
+
+export interface Engine {
+  socket: string;
+  /** Runs the docker.io client against this engine. */
+  docker(args: readonly string[], opts?: { input?: string }): Promise<{ stdout: string; stderr: string; exitCode: number }>;
+  /** The client's argv prefix (for commands the caller streams itself). */
+  clientArgs: string[];
+  stop(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Installs docker.io (scripts/setup docker) when dockerd is missing. */
+export async function ensureDockerInstalled(repo: string, log: (line: string) => void): Promise<void> {
+  if (existsSync(dockerd) && existsSync(dockerClient)) return;
+  log('dockerd is missing: scripts/setup docker');
+  await execa(path.join(repo, 'scripts/setup'), ['docker'], { stdio: 'inherit' });
+}
+
+/** The dockerd argv: no bridge, no iptables rules on the host, everything under dir. */
+export function dockerdArgs(dir: string): string[] {
+  return [
+    '--bridge=none',
+    '--iptables=false',
+    '--ip6tables=false',
+    '--data-root', path.join(dir, 'data'),
+    '--exec-root', path.join(dir, 'exec'),
+    '--pidfile', path.join(dir, 'dockerd.pid'),
+    '-H', `unix://${path.join(dir, 'docker.sock')}`,
+  ];
+}
+
+/** Starts dockerd and waits until it answers; refuses when an engine (another run's) already uses the directory. */
+export async function startEngine(log: (line: string) => void, dir: string = engineDir): Promise<Engine> {
+  await mkdir(dir, { recursive: true });
+  const pidfile = path.join(dir, 'dockerd.pid');
+  const pid = Number(await readFile(pidfile, 'utf8').catch(() => ''));
+  if (pid && alive(pid)) throw new Error(`a Docker engine (pid ${pid}) already runs on ${dir}: stop it, or set LIFEBOAT_TEST_DOCKER_DIR`);
+  const socket = path.join(dir, 'docker.sock');
+  const clientArgs = ['-H', `unix://${socket}`];
+  const logPath = path.join(dir, 'dockerd.log');
+  const child = execa(dockerd, dockerdArgs(dir), { stdin: 'ignore', stdout: { file: logPath, append: true }, stderr: { file: logPath, append: true }, reject: false, cleanup: true });
+  let exited = false;
+  void child.then(() => {
+    exited = true;
+  });
+  const docker: Engine['docker'] = async (args, opts = {}) => {
+    const argv = [...clientArgs, ...args];
+    const r = await (opts.input === undefined ? execa(dockerClient, argv, { reject: false }) : execa(dockerClient, argv, { reject: false, input: opts.input }));
+    return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+  };
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await child;
+      clearTimeout(timer);
+    }
+  };
+  const started = performance.now();
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`dockerd exited at once; see ${path.join(dir, 'dockerd.log')}`);
+    }
+    if ((await docker(['version', '--format', '{{.Server.Version}}'])).exitCode === 0) break;
+    if (performance.now() - started > 60_000) {
+      await stop();
+      throw new Error(`dockerd did not answer on ${socket} within 60 s; see ${path.join(dir, 'dockerd.log')}`);
+    }
+    await sleep(500);
+  }
+  log(`dockerd ${(await docker(['version', '--format', '{{.Server.Version}}'])).stdout.trim()} (pid ${child.pid}) answered after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { socket, docker, clientArgs, stop };
+}
