@@ -1,6 +1,6 @@
 // Lines of text taller than the screen: Up/Down and PgUp/PgDn scroll, Esc goes back, other keys go to onKey.
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTheme } from '../hooks/use-theme.js';
 import { fit } from '../format.js';
 
@@ -16,9 +16,17 @@ export interface ScrollTextProps {
 export function ScrollText({ lines, rows = 17, onBack, onKey, fromEnd = false }: ScrollTextProps) {
   const theme = useTheme();
   const max = Math.max(0, lines.length - rows);
-  const [top, setTop] = useState(fromEnd ? max : 0);
+  const [top, setTopState] = useState(fromEnd ? max : 0);
   const first = Math.min(top, max);
+  // Keys typed faster than a render must see each other's moves.
+  const current = useRef(first);
+  current.current = Math.min(current.current, max);
+  const setTop = (n: number) => {
+    current.current = n;
+    setTopState(n);
+  };
   useInput((input, key) => {
+    const first = current.current;
     if (key.upArrow) setTop(Math.max(0, first - 1));
     else if (key.downArrow) setTop(Math.min(max, first + 1));
     else if (key.pageUp) setTop(Math.max(0, first - rows));

@@ -1,6 +1,6 @@
 // A keyboard list: Up/Down (and PgUp/PgDn, Home/End) move, Enter chooses, Esc goes back; long lists scroll.
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTheme } from '../hooks/use-theme.js';
 import { fit } from '../format.js';
 
@@ -27,7 +27,13 @@ export interface SelectListProps<T> {
 
 export function SelectList<T>({ items, onSelect, onBack, rows = 12, initial = 0, onKey }: SelectListProps<T>) {
   const theme = useTheme();
-  const [index, setIndex] = useState(Math.min(initial, Math.max(0, items.length - 1)));
+  const [index, setIndexState] = useState(Math.min(initial, Math.max(0, items.length - 1)));
+  // Keys typed faster than a render (a paste, tmux send-keys, a serial line) must see each other's moves.
+  const current = useRef(index);
+  const setIndex = (f: (i: number) => number) => {
+    current.current = f(current.current);
+    setIndexState(current.current);
+  };
   const perItem = items.some((i) => i.detail) ? 2 : 1;
   const shown = Math.max(1, Math.floor(rows / perItem));
   useInput((input, key) => {
@@ -36,10 +42,10 @@ export function SelectList<T>({ items, onSelect, onBack, rows = 12, initial = 0,
     else if (key.downArrow) setIndex((i) => Math.min(last, i + 1));
     else if (key.pageUp) setIndex((i) => Math.max(0, i - shown));
     else if (key.pageDown) setIndex((i) => Math.min(last, i + shown));
-    else if (key.home) setIndex(0);
-    else if (key.end) setIndex(last);
+    else if (key.home) setIndex(() => 0);
+    else if (key.end) setIndex(() => last);
     else if (key.return) {
-      const item = items[index];
+      const item = items[current.current];
       if (item && !item.disabled) onSelect(item);
     } else if (key.escape) onBack?.();
     else onKey?.(input);

@@ -14,7 +14,11 @@ export function logLine(e: CommandLogEntry): string {
 export function LogScreen({ onBack }: { onBack: () => void }) {
   const backend = useBackend();
   const [entries, setEntries] = useState(() => backend.log());
-  useEffect(() => backend.onLog(() => setEntries(backend.log())), [backend]);
+  useEffect(() => {
+    const stop = backend.onLog(() => setEntries(backend.log()));
+    setEntries(backend.log()); // anything logged between the first frame and subscribing
+    return stop;
+  }, [backend]);
   const lines = entries.length ? entries.map(logLine) : ['No commands have run yet.'];
   return (
     <Frame title={`Log (${entries.length} commands)`} keys="Up/Down scroll  Esc back">
