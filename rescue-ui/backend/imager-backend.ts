@@ -15,7 +15,7 @@ import type { CommandLogEntry, Runner } from '../../imager/runner/run.js';
 import { verifyChecksums, verifyImage } from '../../imager/verify/verify.js';
 import { describeImage, scanForImages } from './find-images.js';
 import type { Backend, BackupRequest, FoundImage, JobHooks, Store, VerifyOutcome } from './port.js';
-import { StoreMounts, storesOf } from './stores.js';
+import { StoreMounts, storesOf, storesRoot } from './stores.js';
 
 /** FAT32 cannot hold a file of 4 GiB: images on vfat stores are split, as Clonezilla does. */
 const fatSplitBytes = 4000 * 1024 * 1024;
@@ -25,6 +25,15 @@ function partitionWhat(p: PlannedPartition): string {
   if (p.action === 'partclone') return `${p.handler?.fsName ?? '?'}, used blocks`;
   if (p.action === 'raw') return `${p.source.fs.type ?? 'unknown'}, raw copy`;
   return p.action === 'swap' ? 'swap: UUID and label' : 'extended: boot record';
+}
+
+/**
+ * The image's store is mounted while the restore is planned, so a target that holds the image is also "in use" by
+ * that mount; the refusal that says it holds the image is the one that explains, so the other is left out.
+ */
+function withoutOwnMount(refusals: string[]): string[] {
+  const holds = refusals.some((r) => r.includes('holds the image itself'));
+  return holds ? refusals.filter((r) => !(r.includes(' is in use (') && r.includes(storesRoot))) : refusals;
 }
 
 export interface ImagerBackendOptions {
@@ -138,7 +147,7 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
         return {
           lines: describeRestorePlan(plan),
           steps: plan.steps.map((s) => s.text),
-          refusals: plan.refusals,
+          refusals: withoutOwnMount(plan.refusals),
           warnings: plan.warnings,
           target: { device: t.device, name: t.name, sizeBytes: t.sizeBytes, model: t.model },
         };

@@ -41,7 +41,7 @@ const compressions: { value: CompressionChoice; label: string }[] = [
 
 export function BackupFlow({ onDone, now }: { onDone: () => void; now?: Date }) {
   const [step, setStep] = useState<Step>({ s: 'source' });
-  const keys = step.s === 'name' ? 'type a name  Enter next  Esc back' : step.s === 'run' ? 'Esc stop a running job  Enter menu when done' : 'Up/Down choose  Enter next  Esc back';
+  const keys = step.s === 'name' ? 'type a name  Enter next  Esc back' : step.s === 'run' ? 'Esc stop the job  Enter back to the menu once it has ended' : 'Up/Down choose  Enter next  Esc back';
   return (
     <Frame title="Back up a disk" keys={keys}>
       {step.s === 'source' && (

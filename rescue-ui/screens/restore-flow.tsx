@@ -31,7 +31,7 @@ export function sizeVerdict(d: Disk, image: FoundImage, bootOnly: boolean): stri
 export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; bootOnly?: boolean }) {
   const [step, setStep] = useState<Step>({ s: 'image' });
   const title = bootOnly ? 'Repair boot (boot records only)' : 'Restore an image';
-  const keys = step.s === 'plan' ? 'type the name  Enter go  Esc back' : step.s === 'run' ? 'Esc stop a running job  Enter menu when done' : step.s === 'inspect' ? 'Enter choose the target  Esc back' : 'Up/Down choose  Enter next  r look again  Esc back';
+  const keys = step.s === 'plan' ? 'type the name  Enter go  Esc back' : step.s === 'run' ? 'Esc stop the job  Enter back to the menu once it has ended' : step.s === 'inspect' ? 'Enter choose the target  Esc back' : 'Up/Down choose  Enter next  r look again  Esc back';
   return (
     <Frame title={title} keys={keys}>
       {step.s === 'image' && <PickImage question={bootOnly ? 'Which image holds the boot records?' : 'Which image do you want to restore?'} onPick={(image) => setStep({ s: 'inspect', image })} onBack={onDone} />}

@@ -14,7 +14,7 @@ import { InvalidImageError } from '../../imager/errors.js';
 export function VerifyFlow({ onDone }: { onDone: () => void }) {
   const [image, setImage] = useState<FoundImage | undefined>(undefined);
   return (
-    <Frame title="Verify an image" keys={image ? 'Esc stop a running job  Enter menu when done' : 'Up/Down choose  Enter verify  r look again  Esc back'}>
+    <Frame title="Verify an image" keys={image ? 'Esc stop the job  Enter back to the menu once it has ended' : 'Up/Down choose  Enter verify  r look again  Esc back'}>
       {image === undefined ? <PickImage question="Which image do you want to verify?" onPick={setImage} onBack={onDone} /> : <Run image={image} onDone={onDone} />}
     </Frame>
   );

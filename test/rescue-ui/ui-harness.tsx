@@ -56,7 +56,10 @@ export function renderApp(backend: FakeBackend, opts: { ascii?: boolean; color?:
       const end = Date.now() + timeoutMs;
       for (;;) {
         const f = frame();
-        if (typeof text === 'string' ? f.includes(text) : text.test(f)) return f;
+        if (typeof text === 'string' ? f.includes(text) : text.test(f)) {
+          await tick(60); // drawn; let the new screen's key handlers subscribe (they do so in an effect)
+          return frame();
+        }
         if (Date.now() > end) throw new Error(`no frame with ${String(text)} within ${timeoutMs} ms; last frame:\n${f}`);
         await tick(20);
       }
