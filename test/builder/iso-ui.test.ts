@@ -49,16 +49,21 @@ test.before(async (t) => {
   // tty1's text (/dev/vcs1: 80x25 characters, no line ends) shows the menu too; it may draw a little later.
   let from = shell;
   let screen = '';
+  let size = { rows: 25, cols: 80 };
   for (let i = 0; i < 12 && !/Power off/.test(screen); i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, 5000));
-    vm.send('echo VCS-BEGIN; cat /dev/vcs1; echo; echo VCS-END\n');
-    const end = await vm.waitFor(/VCS-BEGIN\r?\n[\s\S]*?VCS-END\r?\n/, from, 60_000);
-    screen = /VCS-BEGIN\r?\n([\s\S]*?)\r?\nVCS-END/.exec(vm.serial().slice(from, end))?.[1] ?? '';
+    vm.send('echo VCS-BEGIN $(stty -F /dev/tty1 size); cat /dev/vcs1; echo; echo VCS-END\n');
+    const end = await vm.waitFor(/VCS-BEGIN \d+ \d+\r?\n[\s\S]*?VCS-END\r?\n/, from, 60_000);
+    const m = /VCS-BEGIN (\d+) (\d+)\r?\n([\s\S]*?)\r?\nVCS-END/.exec(vm.serial().slice(from, end));
+    screen = m?.[3] ?? '';
+    size = { rows: Number(m?.[1] ?? 25), cols: Number(m?.[2] ?? 80) };
     from = end;
   }
   t.regex(screen, /Lifeboat - Main menu/);
   t.regex(screen.replace(/\s+/g, ' '), /> Back up a disk .*Restore an image .*Repair boot \(boot records only\) .*Verify an image .*Disks .*Log .*Shell .*Reboot .*Power off/);
-  const tty1 = Array.from({ length: 25 }, (_, i) => screen.replace(/\r?\n/g, '').slice(i * 80, i * 80 + 80).trimEnd()).join('\n').trimEnd();
+  t.log(`tty1 is ${size.cols}x${size.rows}`);
+  const flat = screen.replace(/\r?\n/g, '');
+  const tty1 = Array.from({ length: size.rows }, (_, i) => flat.slice(i * size.cols, (i + 1) * size.cols).trimEnd()).join('\n').trimEnd();
   await mkdir(artifacts, { recursive: true });
   await writeFile(path.join(artifacts, 'iso-ui-tty1.txt'), `${tty1}\n`);
 
