@@ -30,8 +30,9 @@ export function sizeVerdict(d: Disk, image: FoundImage, bootOnly: boolean): stri
 
 export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; bootOnly?: boolean }) {
   const [step, setStep] = useState<Step>({ s: 'image' });
+  const [refused, setRefused] = useState(false);
   const title = bootOnly ? 'Repair boot (boot records only)' : 'Restore an image';
-  const keys = step.s === 'plan' ? 'type the name  Enter go  Esc back' : step.s === 'run' ? 'Esc stop the job  Enter back to the menu once it has ended' : step.s === 'inspect' ? 'Enter choose the target  Esc back' : 'Up/Down choose  Enter next  r look again  Esc back';
+  const keys = step.s === 'plan' ? (refused ? 'Esc back' : 'type the name  Enter go  Esc back') : step.s === 'run' ? 'Esc stop the job  Enter back to the menu once it has ended' : step.s === 'inspect' ? 'Enter choose the target  Esc back' : 'Up/Down choose  Enter next  r look again  Esc back';
   return (
     <Frame title={title} keys={keys}>
       {step.s === 'image' && <PickImage question={bootOnly ? 'Which image holds the boot records?' : 'Which image do you want to restore?'} onPick={(image) => setStep({ s: 'inspect', image })} onBack={onDone} />}
@@ -44,7 +45,7 @@ export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; 
           onBack={() => setStep({ s: 'inspect', image: step.image })}
         />
       )}
-      {step.s === 'plan' && <Plan req={step.req} onGo={() => setStep({ s: 'run', req: step.req })} onBack={() => setStep({ s: 'target', image: step.req.image })} />}
+      {step.s === 'plan' && <Plan req={step.req} onRefused={setRefused} onGo={() => setStep({ s: 'run', req: step.req })} onBack={() => setStep({ s: 'target', image: step.req.image })} />}
       {step.s === 'run' && <Run req={step.req} onDone={onDone} />}
     </Frame>
   );
@@ -58,11 +59,12 @@ function Inspect({ image, onNext, onBack }: { image: FoundImage; onNext: () => v
   return <ImageDetails image={image} />;
 }
 
-function Plan({ req, onGo, onBack }: { req: RestoreRequest; onGo: () => void; onBack: () => void }) {
+function Plan({ req, onGo, onBack, onRefused }: { req: RestoreRequest; onGo: () => void; onBack: () => void; onRefused: (r: boolean) => void }) {
   const backend = useBackend();
   const theme = useTheme();
   const plan = useLoad(() => backend.planRestore(req), [req]);
   const refused = plan.state === 'ok' && plan.value.refusals.length > 0;
+  useEffect(() => onRefused(refused), [refused, onRefused]);
   useInput((_input, key) => {
     if (key.escape && plan.state !== 'ok') onBack();
     if (key.escape && refused) onBack();

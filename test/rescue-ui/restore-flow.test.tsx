@@ -92,6 +92,7 @@ test("the library's refusal (the disk holds the image) is shown with its reason,
   await ui.waitFor('REFUSED');
   t.regex(ui.text(), /REFUSED: \/dev\/sdb holds the image itself; restoring onto it would destroy the image/);
   t.regex(ui.text(), /Nothing was written/);
+  t.regex(ui.frame(), /\n Esc back$/, 'the footer offers only Esc');
   t.notRegex(ui.text(), /Type sdb/);
   await ui.type('sdb');
   await ui.press(keys.enter);
