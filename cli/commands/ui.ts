@@ -1,6 +1,7 @@
 // lifeboat ui: the rescue UI (rescue-ui/) in this terminal; loaded only when asked for, so other commands do not pay
 // for loading React and Ink.
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../imager/errors.js';
 
 interface Args {
   disk: string[] | undefined;
@@ -20,6 +21,7 @@ export const uiCommand: CommandModule<object, Args> = {
       process.stdout.write(`${ui.snapshot()}\n`);
       return;
     }
+    if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UsageError('lifeboat ui needs a terminal (its keyboard and screen)', 'run it on a console or in a terminal; scripts use the other commands');
     await ui.runRescueUi({ ...(argv.disk?.length ? { onlyDisks: argv.disk } : {}) });
   },
 };

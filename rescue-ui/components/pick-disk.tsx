@@ -17,7 +17,7 @@ export interface PickDiskProps {
 export function PickDisk({ question, describe, onPick, onBack }: PickDiskProps) {
   const backend = useBackend();
   const disks = useLoad(() => backend.listDisks());
-  if (disks.state === 'loading') return <Loading what="Reading the disks" />;
+  if (disks.state === 'loading') return <Loading what="Reading the disks" onBack={onBack} />;
   if (disks.state === 'error') return <Retry error={disks.error} onBack={onBack} onRetry={disks.reload} />;
   const items = disks.value.map((d) => ({ key: d.device, value: d, ...describe(d) }));
   return (

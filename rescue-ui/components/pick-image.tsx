@@ -12,7 +12,7 @@ import { SelectList } from './select-list.js';
 export function PickImage({ question, onPick, onBack }: { question: string; onPick: (i: FoundImage) => void; onBack: () => void }) {
   const backend = useBackend();
   const images = useLoad(() => backend.findImages());
-  if (images.state === 'loading') return <Loading what="Looking for images on the attached disks" />;
+  if (images.state === 'loading') return <Loading what="Looking for images on the attached disks" onBack={onBack} />;
   if (images.state === 'error') return <Retry error={images.error} onBack={onBack} onRetry={images.reload} />;
   const items = images.value.map((i) => ({ key: `${i.store}:${i.path}`, value: i, label: imageLine(i), detail: imageDetail(i), disabled: i.problem !== undefined }));
   return (

@@ -73,7 +73,7 @@ export function BackupFlow({ onDone, now }: { onDone: () => void; now?: Date }) 
 function PickStore({ disk, onPick, onBack }: { disk: Disk; onPick: (s: Store) => void; onBack: () => void }) {
   const backend = useBackend();
   const stores = useLoad(() => backend.listStores(disk.device), [disk.device]);
-  if (stores.state === 'loading') return <Loading what="Looking for partitions that can hold the image" />;
+  if (stores.state === 'loading') return <Loading what="Looking for partitions that can hold the image" onBack={onBack} />;
   if (stores.state === 'error') return <Retry error={stores.error} onBack={onBack} onRetry={stores.reload} />;
   return (
     <>
@@ -101,10 +101,11 @@ function Summary({ req, onStart, onBack }: { req: BackupRequest; onStart: () => 
   const theme = useTheme();
   const plan = useLoad(() => backend.planBackup(req), [req]);
   useInput((_input, key) => {
+    if (plan.state !== 'ok') return; // Loading and Retry take Esc themselves
     if (key.escape) onBack();
-    else if (key.return && plan.state === 'ok' && plan.value.refusals.length === 0) onStart();
+    else if (key.return && plan.value.refusals.length === 0) onStart();
   });
-  if (plan.state === 'loading') return <Loading what={`Mounting ${req.store.device} and planning the backup`} />;
+  if (plan.state === 'loading') return <Loading what={`Mounting ${req.store.device} and planning the backup`} onBack={onBack} />;
   if (plan.state === 'error') return <Retry error={plan.error} onBack={onBack} onRetry={plan.reload} />;
   const p = plan.value;
   return (

@@ -14,7 +14,7 @@ export function DisksScreen({ onBack }: { onBack: () => void }) {
   const disks = useLoad(() => backend.listDisks());
   return (
     <Frame title="Disks" keys="Up/Down scroll  r read again  Esc back">
-      {disks.state === 'loading' && <Loading what="Reading the disks" />}
+      {disks.state === 'loading' && <Loading what="Reading the disks" onBack={onBack} />}
       {disks.state === 'error' && <Failed error={disks.error} onBack={onBack} onRetry={disks.reload} />}
       {disks.state === 'ok' && <ScrollText lines={disksText(disks.value)} onBack={onBack} onKey={(k) => k === 'r' && disks.reload()} />}
     </Frame>

@@ -66,10 +66,9 @@ function Plan({ req, onGo, onBack, onRefused }: { req: RestoreRequest; onGo: () 
   const refused = plan.state === 'ok' && plan.value.refusals.length > 0;
   useEffect(() => onRefused(refused), [refused, onRefused]);
   useInput((_input, key) => {
-    if (key.escape && plan.state !== 'ok') onBack();
     if (key.escape && refused) onBack();
   });
-  if (plan.state === 'loading') return <Loading what="Checking the target and planning" />;
+  if (plan.state === 'loading') return <Loading what="Checking the target and planning" onBack={onBack} />;
   if (plan.state === 'error') return <Retry error={plan.error} onBack={onBack} onRetry={plan.reload} />;
   const p = plan.value;
   return (

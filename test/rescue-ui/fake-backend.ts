@@ -98,6 +98,8 @@ export interface FakeOptions {
   restorePlan?: (req: RestoreRequest) => RestoreSummary;
   check?: ChecksumReport;
   listDisksError?: Error;
+  /** findImages never answers (a slow store). */
+  imagesHang?: boolean;
   powerError?: Error;
 }
 
@@ -129,6 +131,7 @@ export class FakeBackend implements Backend {
   }
   async findImages() {
     this.calls.push('findImages');
+    if (this.opts.imagesHang) await new Promise(() => undefined);
     return this.opts.images ?? [];
   }
   async checkImage(image: FoundImage) {

@@ -174,3 +174,13 @@ test('no images: the screen says to attach the disk that holds them', async (t) 
   t.regex(ui.text(), /Attach the disk that holds them and press r/);
   ui.unmount();
 });
+
+test('Esc while the images are still being looked for goes back to the menu', async (t) => {
+  const ui = renderApp(backend({ imagesHang: true }));
+  await openFlow(ui, 1);
+  await ui.waitFor('Looking for images on the attached disks');
+  await ui.press(keys.esc);
+  await ui.waitFor('Main menu');
+  t.pass();
+  ui.unmount();
+});
