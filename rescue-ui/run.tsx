@@ -27,10 +27,19 @@ export function snapshot(): string {
  * The shell of the Shell entry. It needs the terminal itself (stdio inherited) and runs for as long as the person
  * wants, so it is spawned here and not through the Runner (which logs commands and captures their output).
  */
-function handOverToShell(): void {
+async function handOverToShell(): Promise<void> {
   const shell = process.env['SHELL'] || '/bin/bash';
   process.stdout.write('Lifeboat: a shell. Type exit to return to the menu.\n');
-  spawnSync(shell, [], { stdio: 'inherit', env: { ...process.env, LIFEBOAT_STARTED: '1' } });
+  // Ctrl-C in the shell reaches this process too (same process group, cooked mode): it must not end the UI.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  try {
+    spawnSync(shell, [], { stdio: 'inherit', env: { ...process.env, LIFEBOAT_STARTED: '1' } });
+  } finally {
+    // A SIGINT caught during the shell is delivered after spawnSync returns: keep ignoring it until then.
+    await new Promise((r) => setTimeout(r, 50));
+    process.off('SIGINT', ignore);
+  }
 }
 
 export async function runRescueUi(opts: RescueUiOptions = {}): Promise<number> {
@@ -49,7 +58,7 @@ export async function runRescueUi(opts: RescueUiOptions = {}): Promise<number> {
       await ink.waitUntilExit();
       term.release();
       if (ended.why !== 'shell') break;
-      handOverToShell();
+      await handOverToShell();
     }
     return 0;
   } finally {
