@@ -100,12 +100,23 @@ test('tmux: lifeboat ui backs up a disk onto another disk\'s partition and resto
   await ui.keys('Enter');
   await ui.waitFor(/Main menu/);
 
-  // The Log screen shows the commands of the session; then q leaves, with the terminal back in order.
+  // The Log screen shows the commands of the session; the Shell entry; then q leaves.
   await ui.choose(/Log/);
   const log = await ui.waitFor(/Log \(\d+ commands\)/);
   t.regex(log, /ok +\d+ ms {2}(sync|partx|umount|blkid)/);
   keep('Log', log);
   await ui.keys('Escape');
+  await ui.waitFor(/Main menu/);
+
+  // Shell: the terminal goes to a shell (Ctrl-C there does not end the UI), exit comes back to the menu.
+  await ui.choose(/Shell/);
+  await ui.waitFor(/Type exit to return to the menu/);
+  await ui.type('echo SHELL-$((6*7))');
+  await ui.keys('Enter');
+  await ui.waitFor(/SHELL-42/);
+  await ui.keys('C-c');
+  await ui.type('exit');
+  await ui.keys('Enter');
   await ui.waitFor(/Main menu/);
   await ui.keys('q');
   await ui.waitFor(/LIFEBOAT-UI-EXIT=0/);
