@@ -49,7 +49,6 @@ export function App({ backend, theme, onExit, now }: AppProps) {
       },
       typing,
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [running],
   );
   useInput((input, key) => {

@@ -60,7 +60,6 @@ export function useJob<T>(what: string, phase: string, run: (hooks: JobHooks) =>
       (value) => setJob({ state: 'done', value, progress }),
       (error: unknown) => setJob({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)), progress, aborted: c.signal.aborted }),
     ).finally(() => jobs.setRunning(undefined));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [what, phase, run]);
   // Leaving the screen while a job runs is not possible (Esc asks); an unmount (quit) still stops it.
   useEffect(() => () => controller.current?.abort(), []);

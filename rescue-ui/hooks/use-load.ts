@@ -16,7 +16,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[] = []
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [round, ...deps]);
   const reload = useCallback(() => setRound((r) => r + 1), []);
   return { ...result, reload };
