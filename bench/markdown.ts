@@ -13,7 +13,7 @@ export interface SavedReport {
   command: string;
   reps: number;
   machine: { nproc: number; cpu?: string; memBytes: number; diskBytes?: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
-  imager?: { disk: { id: string; fsUsedBytes: number; sizeBytes: number }; operations: { id: string; phase: string; label: string; seconds: Spread; imageBytes?: number }[] }[];
+  imager?: { disk: { id: string; fsUsedBytes: number; sizeBytes: number }; lifeboatPeakRssBytes?: { backup: number; restore: number }; operations: { id: string; phase: string; label: string; seconds: Spread; imageBytes?: number }[] }[];
   iso?: { bytes: number; coldStat: Spread; warmStat: Spread; bootStat: Spread; cold: unknown[]; warm: unknown[]; bootSeconds: number[]; bootMemoryMiB: number };
   guestRam?: { smallestMiB: number | null; sourceUsedBytes: number; tries: { memoryMiB: number; backup: { ok: boolean; seconds: number }; restore?: { ok: boolean; seconds: number }; verified?: boolean }[] };
   targets: TargetResult[];
@@ -40,6 +40,8 @@ export function markdownReport(r: SavedReport, date: string): string {
       const ratio = (to: string) => (o.seconds.median / (op(`${to}-${o.phase}`)?.seconds.median ?? NaN)).toFixed(2);
       out.push(`| ${o.phase}: ${esc(o.label)} | ${s(o.seconds)} | ${ratio('hand')} | ${ratio('dd')} | ${ratio('ocs')} | ${o.imageBytes ? `${(o.imageBytes / 1024 ** 2).toFixed(0)} MiB` : ''} |`);
     }
+    const rss = d.lifeboatPeakRssBytes;
+    if (rss && Number.isFinite(rss.backup)) out.push('', `Lifeboat's peak memory (its process tree: node, partclone, zstd): backup ${(rss.backup / 1024 ** 2).toFixed(0)} MiB, restore ${(rss.restore / 1024 ** 2).toFixed(0)} MiB.`);
   }
   if (r.iso) {
     const i = r.iso;

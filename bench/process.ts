@@ -24,7 +24,7 @@ export function killRunning(signal: NodeJS.Signals = 'SIGTERM'): void {
 }
 
 /** Runs a command in its own process group (so an interrupt can stop a whole pipeline) and throws on failure. */
-export async function sh(file: string, argv: string[], opts: { input?: string; onLine?: (line: string) => void; allowFail?: boolean; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+export async function sh(file: string, argv: string[], opts: { input?: string; onLine?: (line: string) => void; onStart?: (pid: number) => void; allowFail?: boolean; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   if (stopper.signal.aborted) throw new Error('interrupted');
   const child = execa(file, argv, {
     reject: false,
@@ -38,6 +38,7 @@ export async function sh(file: string, argv: string[], opts: { input?: string; o
     ...(opts.env ? { env: opts.env } : {}),
   });
   running = child;
+  if (child.pid !== undefined) opts.onStart?.(child.pid);
   if (opts.onLine) {
     let rest = '';
     child.stdout?.setEncoding('utf8');

@@ -45,6 +45,11 @@ function phases(o: Op): Record<string, number> {
   return Object.fromEntries(keys.map((k) => [k, median(o.runs.map((r) => r.phases?.[k] ?? NaN))]));
 }
 
+/** The median of the Lifeboat runs' sampled peak memory (their process trees), in bytes. */
+export function peakRss(o: Op): number {
+  return median(o.runs.map((x) => x.peakRssBytes ?? NaN));
+}
+
 export function imagerJson(r: DiskResult): Record<string, unknown> {
   const lb = (id: string) => r.ops.find((x) => x.id === id)!;
   return {
@@ -62,6 +67,7 @@ export function imagerJson(r: DiskResult): Record<string, unknown> {
       runs: x.runs,
     })),
     lifeboatPhases: { backup: phases(lb('lb-backup')), restore: phases(lb('lb-restore')) },
+    lifeboatPeakRssBytes: { backup: peakRss(lb('lb-backup')), restore: peakRss(lb('lb-restore')) },
     lifeboatImageEqualsHand: r.sameImage,
     targets: imagerTargets(r),
   };
@@ -99,6 +105,7 @@ export function imagerText(r: DiskResult, reps: number): string[] {
   const lbBytes = lb('lb-backup').imageBytes ?? NaN;
   const ocsBytes = lb('ocs-backup').imageBytes ?? NaN;
   lines.push(`image: Lifeboat ${lbBytes.toLocaleString('en')} bytes, Clonezilla ${ocsBytes.toLocaleString('en')} bytes (${(lbBytes - ocsBytes).toLocaleString('en')} bytes, ${fmtPct(lbBytes / ocsBytes - 1)}); Lifeboat's partition image ${r.sameImage ? 'is byte for byte' : 'is NOT'} the hand pipeline's`);
+  lines.push(`Lifeboat's peak memory (sum of the resident sets of the CLI's process tree: node, partclone, zstd; sampled every 250 ms; median): backup ${mibs(peakRss(lb('lb-backup')))}, restore ${mibs(peakRss(lb('lb-restore')))}`);
   for (const id of ['lb-backup', 'lb-restore']) {
     lines.push(`Lifeboat ${id.slice(3)} timeline (median seconds since start at which each --json event arrived):`);
     for (const [k, v] of Object.entries(phases(lb(id)))) lines.push(`  ${v.toFixed(2).padStart(7)}  ${k}`);
