@@ -31,6 +31,13 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Mount points at or below dir, deepest first. */
+async function mountsBelow(dir: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  const points = info.split('\n').map((l) => l.split(' ')[4]).filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)));
+  return points.sort((a, b) => b.length - a.length);
+}
+
 /** Installs docker.io (scripts/setup docker) when dockerd is missing. */
 export async function ensureDockerInstalled(repo: string, log: (line: string) => void): Promise<void> {
   if (existsSync(dockerd) && existsSync(dockerClient)) return;
@@ -77,6 +84,8 @@ export async function startEngine(log: (line: string) => void, dir: string = eng
       await child;
       clearTimeout(timer);
     }
+    // dockerd leaves its network namespace bound at exec/netns/default; nothing of the engine stays mounted.
+    for (const m of await mountsBelow(path.join(dir, 'exec'))) await execa('umount', [m], { reject: false });
   };
   const started = performance.now();
   for (;;) {
