@@ -2,6 +2,7 @@
 // a command, keys sent by name, the screen read back with capture-pane, and a list entry chosen by moving the
 // selection until it rests on a line that matches. Used by the real-terminal test and the benchmark's ui section.
 import { execa } from 'execa';
+import { rm } from 'node:fs/promises';
 
 export interface TmuxSession {
   capture(): Promise<string>;
@@ -88,7 +89,10 @@ export async function startTmux(command: string, env: Record<string, string>, op
       return Number((await tmux(['display-message', '-p', '-t', session, '#{pane_pid}'])).stdout.trim());
     },
     async kill() {
+      // kill-server leaves the socket file behind: note its path first, then remove it.
+      const socketPath = (await tmux(['display-message', '-p', '#{socket_path}']).catch(() => undefined))?.stdout.trim();
       await tmux(['kill-server']).catch(() => undefined);
+      if (socketPath) await rm(socketPath, { force: true });
     },
   };
 }
