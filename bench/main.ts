@@ -1,6 +1,6 @@
 // `npm run bench`: Lifeboat's performance record. Runs the sections asked for (--only; all by default), then prints
 // each section's figures and every target of the issue, met or missed and by how much; --json for all of it.
-// Run as root: npm run bench [-- --only imager,iso,guest-ram] [-- --reps N] [-- --json]
+// Run as root: npm run bench [-- --only imager,iso,guest-ram,ui] [-- --reps N] [-- --json]
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { type GuestRamResult, runGuestRam } from './guest-ram.js';
@@ -9,9 +9,10 @@ import { type IsoResult, lastIso, runIso } from './iso.js';
 import { gib } from './measure.js';
 import { cleanup, log, onSignal, sh, stopper } from './process.js';
 import { imagerJson, imagerLegend, imagerText, imagerTargets } from './report.js';
-import { isoTargets, isoText, ramTargets, ramText, uiTargets } from './sections-report.js';
+import { type UiSummary, isoTargets, isoText, ramTargets, ramText, uiSummary, uiTargets, uiText } from './sections-report.js';
 import { type Args, lifeboatBin, parseArgs } from './settings.js';
 import { type TargetResult, targetLines } from './targets.js';
+import { runUi } from './ui.js';
 
 async function loadAverage(): Promise<number[]> {
   return (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).map(Number);
@@ -45,10 +46,11 @@ interface Results {
   imager?: DiskResult[];
   iso?: IsoResult;
   guestRam?: GuestRamResult;
+  ui?: UiSummary;
 }
 
 function allTargets(r: Results): TargetResult[] {
-  return [...(r.imager ?? []).flatMap(imagerTargets), ...(r.iso ? isoTargets(r.iso) : []), ...(r.guestRam ? ramTargets(r.guestRam) : []), ...uiTargets()];
+  return [...(r.imager ?? []).flatMap(imagerTargets), ...(r.iso ? isoTargets(r.iso) : []), ...(r.guestRam ? ramTargets(r.guestRam) : []), ...(r.ui ? uiTargets(r.ui) : [])];
 }
 
 async function print(args: Args, host: Record<string, unknown>, r: Results, totalSeconds: number): Promise<void> {
@@ -63,6 +65,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
     imager: r.imager?.map(imagerJson),
     iso: r.iso,
     guestRam: r.guestRam,
+    ui: r.ui,
     targets,
   };
   if (args.save) await writeFile(args.save, `${JSON.stringify(json, null, 2)}\n`);
@@ -83,6 +86,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
   }
   if (r.iso) lines.push(...isoText(r.iso));
   if (r.guestRam) lines.push(...ramText(r.guestRam));
+  if (r.ui) lines.push(...uiText(r.ui));
   lines.push('', 'Targets (reported, not enforced):', ...targetLines(targets));
   lines.push('', `bench total ${totalSeconds.toFixed(0)} s`);
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
     log(args, `guest RAM: unattended backup and restore with ${iso}`);
     r.guestRam = await runGuestRam(args, iso);
   }
+  if (args.only.includes('ui')) r.ui = uiSummary(await runUi(args));
   host['loadAverageAtEnd'] = await loadAverage();
   await print(args, host, r, (performance.now() - started) / 1000);
 }

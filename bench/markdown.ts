@@ -16,11 +16,13 @@ export interface SavedReport {
   imager?: { disk: { id: string; fsUsedBytes: number; sizeBytes: number }; lifeboatPeakRssBytes?: { backup: number; restore: number }; operations: { id: string; phase: string; label: string; seconds: Spread; imageBytes?: number }[] }[];
   iso?: { bytes: number; coldStat: Spread; warmStat: Spread; bootStat: Spread; cold: unknown[]; warm: unknown[]; bootSeconds: number[]; bootMemoryMiB: number };
   guestRam?: { smallestMiB: number | null; sourceUsedBytes: number; tries: { memoryMiB: number; backup: { ok: boolean; seconds: number }; restore?: { ok: boolean; seconds: number }; verified?: boolean }[] };
+  ui?: { reps: number; diskUsedBytes: number; nodePeakRssBytes: Spread; treePeakRssBytes: Spread; seconds: Spread; verifySeconds: Spread; cliPeakRssBytes: Spread; cliSeconds: Spread };
   targets: TargetResult[];
 }
 
 const s = (x: Spread) => `${x.median.toFixed(1)} (${x.min.toFixed(1)}–${x.max.toFixed(1)})`;
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`;
+const mibs = (x: Spread) => `${(x.median / 1024 ** 2).toFixed(0)} (${(x.min / 1024 ** 2).toFixed(0)}–${(x.max / 1024 ** 2).toFixed(0)}) MiB`;
 const esc = (t: string) => t.replaceAll('|', '\\|');
 
 export function markdownReport(r: SavedReport, date: string): string {
@@ -55,6 +57,17 @@ export function markdownReport(r: SavedReport, date: string): string {
     const g = r.guestRam;
     const tries = g.tries.map((t) => `${t.memoryMiB} MiB: backup ${t.backup.ok ? 'ok' : 'failed'}${t.restore ? `, restore ${t.restore.ok ? 'ok' : 'failed'}` : ''}${t.verified ? ', files identical' : ''}`).join('; ');
     out.push('', `Guest RAM, unattended backup + restore of ${(g.sourceUsedBytes / 1024 ** 2).toFixed(0)} MiB of files (tried upwards from 512 MiB): smallest ${g.smallestMiB === null ? 'none' : `${g.smallestMiB} MiB`} (${tries}).`);
+  }
+  if (r.ui) {
+    const u = r.ui;
+    out.push('', `UI: \`lifeboat ui\` in tmux (80x25), a backup of the half-full disk (${gib(u.diskUsedBytes)} used) onto an ext4 store partition, driven by keys through the menus (${u.reps}×):`, '');
+    out.push('| figure | median (min–max) |', '|---|---|');
+    out.push(`| peak RSS of the UI's node process | ${mibs(u.nodePeakRssBytes)} |`);
+    out.push(`| peak RSS of the UI's process tree (node, partclone, zstd) | ${mibs(u.treePeakRssBytes)} |`);
+    out.push(`| backup in the UI, Enter to "Backup complete" (verification included: ${s(u.verifySeconds)} s) | ${s(u.seconds)} s |`);
+    out.push(`| for comparison: peak RSS of \`lifeboat backup\` (CLI), same disk, its tree | ${mibs(u.cliPeakRssBytes)} |`);
+    out.push(`| for comparison: \`lifeboat backup\` (CLI) to exit, no verification | ${s(u.cliSeconds)} s |`);
+    out.push('', 'The issue sets no limit on the UI\'s memory; for scale, the ISO must run a full backup + restore with 768 MiB of guest RAM.');
   }
   out.push('', 'Targets:', '', '| target | measured | limit | verdict |', '|---|---|---|---|');
   for (const t of r.targets) out.push(`| ${esc(t.what)} | ${t.measured === null ? '–' : fmtValue(t.unit, t.measured)} | ${Number.isFinite(t.limit) ? `≤ ${fmtValue(t.unit, t.limit)}` : '–'} | ${verdict(t)} |`);

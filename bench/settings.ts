@@ -42,7 +42,7 @@ export const lifeboatBin = process.env['LIFEBOAT_BENCH_CLI'] ?? path.join(repoRo
 // ---------------------------------------------------------------- arguments
 
 /** The parts of the benchmark, each runnable alone with --only (comma-separated). */
-export const sections = ['imager', 'iso', 'guest-ram'] as const;
+export const sections = ['imager', 'iso', 'guest-ram', 'ui'] as const;
 export type Section = (typeof sections)[number];
 
 export interface Args {
@@ -63,6 +63,7 @@ const usage = `usage: node dist/bench/main.js [--only ${sections.join('|')}[,…
   imager:    backup and restore of the 4 GiB test disks (half and quarter full): Lifeboat, partclone | zstd, dd | zstd, ocs-sr
   iso:       the default ISO: cold build (empty cache), warm rebuild after an app-only change, size, boot to the entry point
   guest-ram: the smallest guest RAM (512, 768, 1024 MiB) with which the ISO runs an unattended backup and restore
+  ui:        peak memory of lifeboat ui (in tmux, 80x25) during a backup of the half-full disk, beside lifeboat backup's
   --reps N: repetitions of each timed operation (default 3); --cold-reps N: cold ISO builds (default 2)
   --json: the report as JSON on stdout; --save FILE: the JSON report to FILE as well
   work dir: $LIFEBOAT_BENCH_DIR (default /var/tmp/lifeboat-bench); CLI: $LIFEBOAT_BENCH_CLI (default dist/cli/main.js)

@@ -30,6 +30,11 @@ export function notMeasured(section: string, id: string, what: string, unit: Uni
   return { id, section, what, unit, limit, measured: null, pass: null, over: null, overShare: null, note };
 }
 
+/** A figure the issue sets no limit for, reported with its context (`note`): measured, never judged. */
+export function reported(section: string, id: string, what: string, unit: Unit, measured: number, note: string): TargetResult {
+  return { id, section, what, unit, limit: NaN, measured, pass: null, over: null, overShare: null, note };
+}
+
 export function fmtPct(x: number): string {
   return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 }
@@ -48,9 +53,10 @@ export function fmtValue(unit: Unit, v: number): string {
   }
 }
 
-/** "PASS", "MISS by 0.157 (+15.0%)", or "not measured: …". */
+/** "PASS", "MISS by 0.157 (+15.0%)", "not measured: …", or "no limit: …" (a reported figure). */
 export function verdict(t: TargetResult): string {
-  if (t.measured === null || t.pass === null) return `not measured: ${t.note ?? 'skipped'}`;
+  if (t.measured === null) return `not measured: ${t.note ?? 'skipped'}`;
+  if (t.pass === null) return `no limit: ${t.note ?? 'reported only'}`;
   if (t.pass) return 'PASS';
   if (!Number.isFinite(t.measured)) return `MISS (${t.note ?? 'no value'})`;
   const by = t.unit === 'ratio' ? `${((t.over ?? 0) * 100).toFixed(1)} points` : fmtValue(t.unit, t.over ?? 0);

@@ -1,8 +1,9 @@
 import test from 'ava';
 import { markdownReport, type SavedReport } from '../../bench/markdown.js';
-import { atMost, notMeasured } from '../../bench/targets.js';
+import { atMost, notMeasured, reported } from '../../bench/targets.js';
 
 const spread = (median: number, min = median, max = median) => ({ median, min, max });
+const MiB = 1024 ** 2;
 
 test('the README tables: machine line, one imager table per disk with ratios, the ISO figures, the targets with verdicts', (t) => {
   const report: SavedReport = {
@@ -21,7 +22,12 @@ test('the README tables: machine line, one imager table per disk with ratios, th
       },
     ],
     iso: { bytes: 275_378_176, coldStat: spread(292.6), warmStat: spread(50, 40, 60), bootStat: spread(55), cold: [{}], warm: [{}, {}], bootSeconds: [55], bootMemoryMiB: 1024 },
-    targets: [atMost('iso', 'iso-warm-build', 'ISO warm rebuild', 's', 50, 45), notMeasured('ui', 'ui', 'peak memory of lifeboat ui', 'MiB', NaN, 'needs lifeboat ui')],
+    ui: { reps: 2, diskUsedBytes: 2.14 * 1024 ** 3, nodePeakRssBytes: spread(120 * MiB, 110 * MiB, 130 * MiB), treePeakRssBytes: spread(200 * MiB), seconds: spread(45, 40, 50), verifySeconds: spread(10), cliPeakRssBytes: spread(165 * MiB), cliSeconds: spread(21) },
+    targets: [
+      atMost('iso', 'iso-warm-build', 'ISO warm rebuild', 's', 50, 45),
+      notMeasured('guest-ram', 'g', 'smallest guest RAM', 'MiB', 768, 'no ISO'),
+      reported('ui', 'ui', 'peak memory of lifeboat ui', 'MiB', 120, 'no limit in the issue'),
+    ],
   };
   const md = markdownReport(report, '2026-11-26');
   t.regex(md, /^Latest figures \(2026-11-26; `npm run bench -- --save r\.json`, 3 reps, .*2 vCPUs AMD EPYC, 24 GiB RAM, 252 GiB disk, .*load average 3\.0–7\.2: the machine was busy/);
@@ -30,5 +36,10 @@ test('the README tables: machine line, one imager table per disk with ratios, th
   t.regex(md, /\| size \| 275\.4 MB \(275,378,176 bytes\) \|/);
   t.regex(md, /\| warm rebuild after an app-only change, root reused \(2×\) \| 50\.0 \(40\.0–60\.0\) s \|/);
   t.regex(md, /\| ISO warm rebuild \| 50\.0 s \| ≤ 45\.0 s \| MISS by 5\.0 s \(\+11\.1% over the limit\) \|/);
-  t.regex(md, /\| peak memory of lifeboat ui \| – \| – \| not measured: needs lifeboat ui \|/);
+  t.regex(md, /\| smallest guest RAM \| – \| ≤ 768 MiB \| not measured: no ISO \|/);
+  t.regex(md, /UI: `lifeboat ui` in tmux \(80x25\), a backup of the half-full disk \(2\.14 GiB used\).*\(2×\)/);
+  t.regex(md, /\| peak RSS of the UI's node process \| 120 \(110–130\) MiB \|/);
+  t.regex(md, /\| backup in the UI, Enter to "Backup complete" \(verification included: 10\.0 \(10\.0–10\.0\) s\) \| 45\.0 \(40\.0–50\.0\) s \|/);
+  t.regex(md, /\| for comparison: peak RSS of `lifeboat backup` \(CLI\), same disk, its tree \| 165 \(165–165\) MiB \|/);
+  t.regex(md, /\| peak memory of lifeboat ui \| 120 MiB \| – \| no limit: no limit in the issue \|/);
 });

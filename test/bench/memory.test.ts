@@ -1,5 +1,5 @@
 import test from 'ava';
-import { descendants, parentOf } from '../../bench/memory.js';
+import { descendants, parentOf, sampleRss } from '../../bench/memory.js';
 
 test('a process tree from a pid → parent table: the root, its children, their children; nothing else', (t) => {
   const parents = new Map([
@@ -17,4 +17,12 @@ test('a process tree from a pid → parent table: the root, its children, their 
 test('the parent pid from /proc/<pid>/stat, also when the command name holds spaces and parentheses', (t) => {
   t.is(parentOf('4788 (dd) S 4787 4787 1234 0 -1 4194560 117 0 0 0'), 4787);
   t.is(parentOf('999 (my (odd) prog) R 42 999 999 0 -1'), 42);
+});
+
+test('sampling this process: its own peak is non-zero and the tree\'s is at least that', async (t) => {
+  const s = sampleRss(process.pid, 20);
+  await new Promise((r) => setTimeout(r, 120));
+  const peak = await s.stop();
+  t.true(peak.rootBytes > 1024 * 1024);
+  t.true(peak.treeBytes >= peak.rootBytes);
 });

@@ -52,8 +52,9 @@ test('arguments: sections, reps, disks; bad values refused', (t) => {
   t.is(a.reps, 2);
   t.deepEqual(a.disks, ['quarter']);
   t.true(a.json);
-  t.deepEqual(parseArgs([]).only, ['imager', 'iso', 'guest-ram']);
+  t.deepEqual(parseArgs([]).only, ['imager', 'iso', 'guest-ram', 'ui']);
+  t.deepEqual(parseArgs(['--only', 'ui']).only, ['ui']);
   t.is(parseArgs(['--save', '/tmp/r.json']).save, '/tmp/r.json');
-  t.throws(() => parseArgs(['--only', 'ui']), { message: /--only wants one or more of imager, iso, guest-ram/ });
+  t.throws(() => parseArgs(['--only', 'gui']), { message: /--only wants one or more of imager, iso, guest-ram, ui, not 'gui'/ });
   t.throws(() => parseArgs(['--reps', '0']), { message: /positive integer/ });
 });

@@ -1,7 +1,8 @@
-// Test helper: a real terminal for the rescue UI: a tmux server of the test's own (its own socket), an 80x25
-// session running a command, keys sent by name, the screen read back with capture-pane, and a list entry chosen by
-// moving the selection until it rests on a line that matches.
+// A real terminal for the rescue UI: a tmux server of the caller's own (its own socket), an 80x25 session running
+// a command, keys sent by name, the screen read back with capture-pane, and a list entry chosen by moving the
+// selection until it rests on a line that matches. Used by the real-terminal test and the benchmark's ui section.
 import { execa } from 'execa';
+import { rm } from 'node:fs/promises';
 
 export interface TmuxSession {
   capture(): Promise<string>;
@@ -11,13 +12,27 @@ export interface TmuxSession {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Moves the selection (the line with the pointer) from the top down until it rests on a match, then presses Enter. */
   choose(pattern: RegExp, pointer?: string): Promise<void>;
+  /** The pid of the pane's process (the shell that runs the command). */
+  panePid(): Promise<number>;
   kill(): Promise<void>;
+}
+
+export interface TmuxOptions {
+  size?: { cols: number; rows: number };
+  /** Names the tmux socket (`<prefix>-<pid>-<time>`). */
+  socketPrefix?: string;
+  /** Once aborted, waitFor and choose throw instead of waiting on. */
+  signal?: AbortSignal;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startTmux(command: string, env: Record<string, string>, size = { cols: 80, rows: 25 }): Promise<TmuxSession> {
-  const socket = `lifeboat-test-${process.pid}-${Date.now()}`;
+export async function startTmux(command: string, env: Record<string, string>, options: TmuxOptions = {}): Promise<TmuxSession> {
+  const { size = { cols: 80, rows: 25 }, socketPrefix = 'lifeboat-test', signal } = options;
+  const socket = `${socketPrefix}-${process.pid}-${Date.now()}`;
+  const stopped = () => {
+    if (signal?.aborted) throw new Error('interrupted');
+  };
   const session = 'ui';
   const tmux = (args: string[]) => execa('tmux', ['-L', socket, ...args]);
   await tmux(['-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', String(size.cols), '-y', String(size.rows), ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), command]);
@@ -26,6 +41,7 @@ export async function startTmux(command: string, env: Record<string, string>, si
     const end = Date.now() + timeoutMs;
     let screen = '';
     for (;;) {
+      stopped();
       screen = await capture();
       if (pattern.test(screen)) {
         await sleep(200); // the screen is drawn; let it start listening for keys
@@ -52,6 +68,7 @@ export async function startTmux(command: string, env: Record<string, string>, si
       let previous: string | undefined;
       let last = '';
       for (let i = 0; i < 60; i++) {
+        stopped();
         const screen = await capture();
         const selected = screen.split('\n').find((l) => l.includes(`${pointer} `) && /[│|] [›>] /.test(l));
         if (selected && pattern.test(selected)) {
@@ -68,8 +85,14 @@ export async function startTmux(command: string, env: Record<string, string>, si
       }
       throw new Error(`no list entry matching ${String(pattern)}; the screen:\n${await capture()}`);
     },
+    async panePid() {
+      return Number((await tmux(['display-message', '-p', '-t', session, '#{pane_pid}'])).stdout.trim());
+    },
     async kill() {
+      // kill-server leaves the socket file behind: note its path first, then remove it.
+      const socketPath = (await tmux(['display-message', '-p', '#{socket_path}']).catch(() => undefined))?.stdout.trim();
       await tmux(['kill-server']).catch(() => undefined);
+      if (socketPath) await rm(socketPath, { force: true });
     },
   };
 }
