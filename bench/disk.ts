@@ -1,10 +1,10 @@
-// The benchmark's source disk: a 4 GiB GPT disk with one ext4 partition about half full of mixed data, cached.
+// The benchmark's source disks: 4 GiB GPT disks with one ext4 partition, half or a quarter full of mixed data, cached.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { gib } from './measure.js';
 import { attach, detach, log, mounted, sh } from './process.js';
-import { type Args, DISK_MIB, DISK_VERSION } from './settings.js';
+import { type Args, DISK_MIB, type DiskSpec } from './settings.js';
 
 // ---------------------------------------------------------------- the test disk
 
@@ -74,20 +74,22 @@ export async function writeChunked(file: string, total: number, chunk: (n: numbe
   }
 }
 
-export async function fillFilesystem(root: string): Promise<DiskInfo['written']> {
+/** Writes the mix of data; scale 1 is about 2 GiB (half of the disk), 0.5 about 1 GiB. */
+export async function fillFilesystem(root: string, scale: number): Promise<DiskInfo['written']> {
   const MiB = 1024 * 1024;
+  const n = (count: number) => Math.round(count * scale);
   let files = 0;
   let randomTotal = 0;
   let textTotal = 0;
   let repeatedTotal = 0;
-  // Incompressible: 1 GiB random — 4 big files of 128 MiB (media, archives) and 2048 files of 256 KiB.
+  // Incompressible (at scale 1): 1 GiB random — 4 big files of 128 MiB (media, archives) and 2048 files of 256 KiB.
   await mkdir(path.join(root, 'media'), { recursive: true });
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < n(4); i++) {
     await writeChunked(path.join(root, 'media', `video${i}.bin`), 128 * MiB, (n) => randomBytes(n));
     randomTotal += 128 * MiB;
     files++;
   }
-  for (let i = 0; i < 2048; i++) {
+  for (let i = 0; i < n(2048); i++) {
     const dir = path.join(root, 'photos', `d${i % 32}`);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `img${i}.jpg`), randomBytes(256 * 1024));
@@ -102,12 +104,12 @@ export async function fillFilesystem(root: string): Promise<DiskInfo['written']>
     return pool.subarray(off, off + n);
   };
   await mkdir(path.join(root, 'logs'), { recursive: true });
-  for (let i = 0; i < 32; i++) {
+  for (let i = 0; i < n(32); i++) {
     await writeChunked(path.join(root, 'logs', `app${i}.log`), 8 * MiB, (n) => slice(n));
     textTotal += 8 * MiB;
     files++;
   }
-  for (let i = 0; i < 8192; i++) {
+  for (let i = 0; i < n(8192); i++) {
     const dir = path.join(root, 'src', `m${i % 64}`, `p${i % 7}`);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `f${i}.txt`), slice(64 * 1024));
@@ -115,7 +117,7 @@ export async function fillFilesystem(root: string): Promise<DiskInfo['written']>
     files++;
   }
   // Highly repetitive: 256 MiB — 1024 files of 256 KiB filled with a short repeated pattern (as in the test fixtures).
-  for (let i = 0; i < 1024; i++) {
+  for (let i = 0; i < n(1024); i++) {
     const dir = path.join(root, 'data', `t${i % 16}`);
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `table${i}.dat`), Buffer.alloc(256 * 1024, `row-${i}-lifeboat-bench;`));
@@ -131,15 +133,15 @@ export async function fsUsage(part: string): Promise<{ used: number; size: numbe
   return { used: (f('Block count') - f('Free blocks')) * f('Block size'), size: f('Block count') * f('Block size') };
 }
 
-/** The source disk: GPT, one ext4 partition filling a 4 GiB sparse file, about half full. Cached by DISK_VERSION. */
-export async function sourceDisk(args: Args): Promise<DiskInfo> {
-  const file = path.join(args.dir, `source-${DISK_VERSION}.img`);
+/** A source disk: GPT, one ext4 partition filling a 4 GiB sparse file, filled to spec.scale. Cached by spec.version. */
+export async function sourceDisk(args: Args, spec: DiskSpec): Promise<DiskInfo> {
+  const file = path.join(args.dir, `source-${spec.version}.img`);
   const infoFile = `${file}.json`;
   if (!args.rebuild) {
     try {
       const info = JSON.parse(await readFile(infoFile, 'utf8')) as DiskInfo;
       const st = await stat(file);
-      if (info.version === DISK_VERSION && st.size === DISK_MIB * 1024 * 1024) {
+      if (info.version === spec.version && st.size === DISK_MIB * 1024 * 1024) {
         log(args, `using cached test disk ${file}`);
         return info;
       }
@@ -147,10 +149,11 @@ export async function sourceDisk(args: Args): Promise<DiskInfo> {
       /* not built yet */
     }
   }
-  log(args, `building the test disk ${file} (4 GiB, ext4, ~2 GiB of data; cached for later runs)…`);
+  log(args, `building the test disk ${file} (4 GiB, ext4, ~${(2 * spec.scale).toFixed(1)} GiB of data; cached for later runs)…`);
   const t0 = performance.now();
-  // Old versions of the disk go; so does a half-built one.
-  for (const f of await readdir(args.dir)) if (f.startsWith('source-')) await rm(path.join(args.dir, f), { force: true });
+  // Old versions of this disk go (same fill, other recipe version); so does a half-built one.
+  const kind = spec.version.replace(/^v\d+-/, '');
+  for (const f of await readdir(args.dir)) if (f.startsWith('source-') && f.includes(kind)) await rm(path.join(args.dir, f), { force: true });
   const partial = `${file}.partial`;
   await sh('truncate', ['-s', `${DISK_MIB}M`, partial]);
   await sh('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', partial], {
@@ -166,7 +169,7 @@ export async function sourceDisk(args: Args): Promise<DiskInfo> {
     await sh('mount', [part, mnt]);
     mounted.add(mnt);
     try {
-      written = await fillFilesystem(mnt);
+      written = await fillFilesystem(mnt, spec.scale);
     } finally {
       await sh('umount', [mnt]);
       mounted.delete(mnt);
@@ -178,7 +181,7 @@ export async function sourceDisk(args: Args): Promise<DiskInfo> {
   }
   await rename(partial, file);
   const info: DiskInfo = {
-    version: DISK_VERSION,
+    version: spec.version,
     file,
     sizeBytes: DISK_MIB * 1024 * 1024,
     written,

@@ -1,48 +1,42 @@
-// Benchmark: Lifeboat backup and restore of a 4 GiB, half-full ext4 disk, timed side by side with the hand-typed
-// `partclone.ext4 -c | zstd -T0` pipeline and with `dd | zstd -T0`, cold page cache before every run.
-// Run as root: npm run bench [-- --reps N] [-- --json] [-- --rebuild]
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+// Imager section: Lifeboat backup and restore of each 4 GiB test disk (half and a quarter full), timed side by side
+// with `partclone.ext4 -c | zstd -T0`, `dd | zstd -T0` and Clonezilla's `ocs-sr savedisk` / `restoredisk` (zstdmt),
+// interleaved repetitions, cold page cache before every run.
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { sourceDisk } from './disk.js';
-import { type Op, type Run, dirBytes, gib, lifeboat, timed } from './measure.js';
-import { attach, cleanup, log, onSignal, q, sh, stopper } from './process.js';
-import { report } from './report.js';
-import { DISK_MIB, lifeboatBin, parseArgs } from './settings.js';
+import { removeConverted, restoreArgs, saveArgs, timedOcs } from './clonezilla.js';
+import { type DiskInfo, sourceDisk } from './disk.js';
+import { type Op, type Run, dirBytes, lifeboat, timed } from './measure.js';
+import { attach, detach, log, q, sh } from './process.js';
+import { type Args, DISK_MIB, type DiskSpec, disks } from './settings.js';
 
-// ---------------------------------------------------------------- main
-
-async function machine(dir: string): Promise<Record<string, unknown>> {
-  const version = async (cmd: string, a: string[]) => {
-    const r = await sh(cmd, a, { allowFail: true });
-    return `${r.stdout}\n${r.stderr}`.split('\n').find((l) => l.trim())?.trim();
-  };
-  return {
-    nproc: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model,
-    memBytes: os.totalmem(),
-    kernel: os.release(),
-    node: process.version,
-    workDir: dir,
-    workDirFs: (await sh('findmnt', ['-n', '-o', 'SOURCE,FSTYPE', '--target', dir], { allowFail: true })).stdout.trim(),
-    partclone: await version('partclone.ext4', ['-v']),
-    zstd: await version('zstd', ['--version']),
-  };
+export interface DiskResult {
+  spec: DiskSpec;
+  disk: DiskInfo;
+  ops: Op[];
+  /** Lifeboat's partition image is byte for byte the hand pipeline's (same partclone flags). */
+  sameImage: boolean;
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (process.getuid?.() !== 0) throw new Error('the benchmark needs root (loop devices, mount, drop_caches)');
-  await stat(lifeboatBin).catch(() => {
-    throw new Error(`${lifeboatBin} is missing: run npm run build`);
-  });
-  await mkdir(args.dir, { recursive: true });
-  const benchStart = performance.now();
-  const host = await machine(args.dir);
-  log(args, `machine: ${host['nproc']} CPUs (${host['cpu']}), ${gib(Number(host['memBytes']))} RAM, kernel ${host['kernel']}, node ${host['node']}`);
-  const disk = await sourceDisk(args);
+function opsFor(src: string, dst: string): Op[] {
+  const srcPart = `${src}p1`;
+  const dstPart = `${dst}p1`;
+  return [
+    { id: 'lb-backup', phase: 'backup', label: 'Lifeboat backup (CLI)', command: `node dist/cli/main.js backup ${src} IMAGE --json`, runs: [] },
+    { id: 'hand-backup', phase: 'backup', label: 'hand partclone -a0 | zstd', command: `partclone.ext4 -c -a0 -s ${srcPart} -O - | zstd -T0 -3 > FILE`, runs: [] },
+    { id: 'hand-crc-backup', phase: 'backup', label: 'hand partclone (CRC) | zstd', command: `partclone.ext4 -c -s ${srcPart} -O - | zstd -T0 -3 > FILE`, runs: [] },
+    { id: 'dd-backup', phase: 'backup', label: 'dd | zstd', command: `dd if=${src} bs=4M | zstd -T0 -3 > FILE`, runs: [] },
+    { id: 'ocs-backup', phase: 'backup', label: 'Clonezilla ocs-sr savedisk', command: `ocs-sr ${saveArgs('REPO', 'NAME', path.basename(src)).join(' ')}`, runs: [] },
+    { id: 'lb-restore', phase: 'restore', label: 'Lifeboat restore (CLI)', command: `node dist/cli/main.js restore IMAGE ${dst} --yes --json`, runs: [] },
+    { id: 'hand-restore', phase: 'restore', label: 'hand zstd -dc | partclone.restore', command: `zstd -dc FILE | partclone.restore -s - -o ${dstPart}  (table written beforehand)`, runs: [] },
+    { id: 'dd-restore', phase: 'restore', label: 'zstd -dc | dd', command: `zstd -dc FILE | dd of=${dst} bs=4M`, runs: [] },
+    { id: 'ocs-restore', phase: 'restore', label: 'Clonezilla ocs-sr restoredisk', command: `ocs-sr ${restoreArgs('REPO', 'NAME', path.basename(dst)).join(' ')}`, runs: [] },
+  ];
+}
 
-  const out = path.join(args.dir, 'out');
+/** One disk: every operation `args.reps` times, interleaved; loop devices detached whatever happens. */
+async function benchDisk(args: Args, spec: DiskSpec): Promise<DiskResult> {
+  const disk = await sourceDisk(args, spec);
+  const out = path.join(args.dir, 'out', spec.id);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   const targetFile = path.join(args.dir, 'target.img');
@@ -50,25 +44,32 @@ async function main(): Promise<void> {
   await sh('truncate', ['-s', `${DISK_MIB}M`, targetFile]);
 
   const src = await attach(disk.file, true);
-  const dst = await attach(targetFile, false);
+  let dst: string | undefined;
+  try {
+    dst = await attach(targetFile, false);
+    return await benchAttached(args, spec, disk, out, src, dst);
+  } finally {
+    if (dst) await detach(dst);
+    await detach(src);
+    await rm(targetFile, { force: true });
+  }
+}
+
+async function benchAttached(args: Args, spec: DiskSpec, disk: DiskInfo, out: string, src: string, dst: string): Promise<DiskResult> {
   const srcPart = `${src}p1`;
   const dstPart = `${dst}p1`;
-  log(args, `source ${src} (${disk.file}, read-only), target ${dst} (${targetFile})`);
+  log(args, `disk ${spec.id}: source ${src} (${disk.file}, read-only), target ${dst}`);
   const dump = (await sh('sfdisk', ['--dump', src])).stdout;
 
   const lbImage = path.join(out, 'lifeboat-img');
   const handFile = path.join(out, 'hand.ext4-ptcl-img.zst');
   const handCrcFile = path.join(out, 'hand-crc.ext4-ptcl-img.zst');
   const ddFile = path.join(out, 'disk.dd.zst');
-  const ops: Op[] = [
-    { id: 'lb-backup', phase: 'backup', label: 'Lifeboat backup (CLI)', command: `node dist/cli/main.js backup ${src} ${lbImage} --json`, runs: [] },
-    { id: 'hand-backup', phase: 'backup', label: 'hand partclone -a0 | zstd', command: `partclone.ext4 -c -a0 -s ${srcPart} -O - | zstd -T0 -3 > FILE`, runs: [] },
-    { id: 'hand-crc-backup', phase: 'backup', label: 'hand partclone (CRC) | zstd', command: `partclone.ext4 -c -s ${srcPart} -O - | zstd -T0 -3 > FILE`, runs: [] },
-    { id: 'dd-backup', phase: 'backup', label: 'dd | zstd', command: `dd if=${src} bs=4M | zstd -T0 -3 > FILE`, runs: [] },
-    { id: 'lb-restore', phase: 'restore', label: 'Lifeboat restore (CLI)', command: `node dist/cli/main.js restore ${lbImage} ${dst} --yes --json`, runs: [] },
-    { id: 'hand-restore', phase: 'restore', label: 'hand zstd -dc | partclone.restore', command: `zstd -dc FILE | partclone.restore -s - -o ${dstPart}  (table written beforehand)`, runs: [] },
-    { id: 'dd-restore', phase: 'restore', label: 'zstd -dc | dd', command: `zstd -dc FILE | dd of=${dst} bs=4M`, runs: [] },
-  ];
+  const ocsRepo = path.join(out, 'ocs');
+  const ocsName = `bench-ocs-${spec.id}`;
+  const ocsImage = path.join(ocsRepo, ocsName);
+  await mkdir(ocsRepo, { recursive: true }); // ocs-sr refuses a repository directory that does not exist
+  const ops = opsFor(src, dst);
   const op = (id: string) => ops.find((o) => o.id === id)!;
   // The target starts each restore as an empty (all-holes) disk, so every restore does the same work.
   const blankTarget = async () => {
@@ -79,31 +80,28 @@ async function main(): Promise<void> {
     await sh('partx', ['-d', dst], { allowFail: true });
     await sh('partx', ['-a', dst], { allowFail: true });
   };
+  const note = (id: string, r: Run) => {
+    op(id).runs.push(r);
+    log(args, `  ${op(id).label.padEnd(34)} ${r.durable.toFixed(2).padStart(7)} s  (to exit ${r.exit.toFixed(2)} s, CPU ${r.cpu.toFixed(2)} s, other ${(r.hostBusy - r.cpu).toFixed(2)} s)`);
+  };
 
   for (let rep = 1; rep <= args.reps; rep++) {
-    log(args, `rep ${rep}/${args.reps}`);
-    const note = (o: Op, r: Run) => log(args, `  ${o.label.padEnd(34)} ${r.durable.toFixed(2).padStart(7)} s  (to exit ${r.exit.toFixed(2)} s, CPU ${r.cpu.toFixed(2)} s, other ${(r.hostBusy - r.cpu).toFixed(2)} s)`);
+    log(args, `disk ${spec.id}, rep ${rep}/${args.reps}`);
     // Backups, interleaved so that drift of the host affects all alike.
     await rm(lbImage, { recursive: true, force: true });
-    let r = await lifeboat(['backup', src, lbImage]);
-    op('lb-backup').runs.push(r);
-    note(op('lb-backup'), r);
+    note('lb-backup', await lifeboat(['backup', src, lbImage]));
     for (const [id, file, crc] of [['hand-backup', handFile, '-a0 '], ['hand-crc-backup', handCrcFile, '']] as const) {
       await rm(file, { force: true });
-      r = await timed(`partclone.ext4 -c ${crc}-s ${q(srcPart)} -O - 2>${q(`${file}.log`)} | zstd -T0 -3 -q > ${q(file)}`);
-      op(id).runs.push(r);
-      note(op(id), r);
+      note(id, await timed(`partclone.ext4 -c ${crc}-s ${q(srcPart)} -O - 2>${q(`${file}.log`)} | zstd -T0 -3 -q > ${q(file)}`));
     }
     await rm(ddFile, { force: true });
-    r = await timed(`dd if=${q(src)} bs=4M status=none | zstd -T0 -3 -q > ${q(ddFile)}`);
-    op('dd-backup').runs.push(r);
-    note(op('dd-backup'), r);
+    note('dd-backup', await timed(`dd if=${q(src)} bs=4M status=none | zstd -T0 -3 -q > ${q(ddFile)}`));
+    await rm(ocsImage, { recursive: true, force: true });
+    note('ocs-backup', await timedOcs(saveArgs(ocsRepo, ocsName, path.basename(src)), path.join(out, 'ocs-save.log')));
 
     // Restores onto the blank target.
     await blankTarget();
-    r = await lifeboat(['restore', lbImage, dst, '--yes']);
-    op('lb-restore').runs.push(r);
-    note(op('lb-restore'), r);
+    note('lb-restore', await lifeboat(['restore', lbImage, dst, '--yes']));
     if (rep === args.reps) {
       // Untimed sanity check of the last Lifeboat restore: the filesystem is whole and is the source's.
       await refreshTargetParts();
@@ -115,41 +113,40 @@ async function main(): Promise<void> {
     await blankTarget();
     await sh('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', dst], { input: dump.replaceAll(src, dst) });
     await refreshTargetParts();
-    r = await timed(`zstd -dc -q ${q(handFile)} | partclone.restore -s - -o ${q(dstPart)} 2>${q(`${handFile}.restore.log`)}`);
-    op('hand-restore').runs.push(r);
-    note(op('hand-restore'), r);
+    note('hand-restore', await timed(`zstd -dc -q ${q(handFile)} | partclone.restore -s - -o ${q(dstPart)} 2>${q(`${handFile}.restore.log`)}`));
 
     await blankTarget();
-    r = await timed(`zstd -dc -q ${q(ddFile)} | dd of=${q(dst)} bs=4M status=none`);
-    op('dd-restore').runs.push(r);
-    note(op('dd-restore'), r);
+    note('dd-restore', await timed(`zstd -dc -q ${q(ddFile)} | dd of=${q(dst)} bs=4M status=none`));
+
+    await blankTarget();
+    await removeConverted(ocsName);
+    try {
+      note('ocs-restore', await timedOcs(restoreArgs(ocsRepo, ocsName, path.basename(dst)), path.join(out, 'ocs-restore.log')));
+    } finally {
+      await removeConverted(ocsName);
+    }
+    if (rep === args.reps) {
+      await refreshTargetParts();
+      await sh('e2fsck', ['-f', '-n', dstPart]);
+    }
   }
   op('lb-backup').imageBytes = await dirBytes(lbImage);
   op('hand-backup').imageBytes = await dirBytes(handFile);
   op('hand-crc-backup').imageBytes = await dirBytes(handCrcFile);
   op('dd-backup').imageBytes = await dirBytes(ddFile);
-  for (const [id, from] of [['lb-restore', 'lb-backup'], ['hand-restore', 'hand-backup'], ['dd-restore', 'dd-backup']] as const) op(id).imageBytes = op(from).imageBytes!;
+  op('ocs-backup').imageBytes = await dirBytes(ocsImage);
+  for (const [id, from] of [['lb-restore', 'lb-backup'], ['hand-restore', 'hand-backup'], ['dd-restore', 'dd-backup'], ['ocs-restore', 'ocs-backup']] as const) op(id).imageBytes = op(from).imageBytes!;
 
   // Fairness check: Lifeboat's partition image and the hand pipeline's must be the same bytes (same partclone flags).
   const manifest = JSON.parse(await readFile(path.join(lbImage, 'lifeboat.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
   const lbPart = Object.entries(manifest.files).find(([f]) => f.includes('-ptcl-img.'));
   const handSha = (await sh('sha256sum', [handFile])).stdout.split(' ')[0];
-  const sameImage = lbPart !== undefined && lbPart[1].sha256 === handSha;
-  report(args, host, disk, ops, (performance.now() - benchStart) / 1000, sameImage);
+  return { spec, disk, ops, sameImage: lbPart !== undefined && lbPart[1].sha256 === handSha };
 }
 
-// ---------------------------------------------------------------- entry
-
-process.on('SIGINT', () => onSignal('SIGINT'));
-process.on('SIGTERM', () => onSignal('SIGTERM'));
-process.on('SIGHUP', () => onSignal('SIGHUP'));
-
-try {
-  await main();
-} catch (e) {
-  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = stopper.signal.aborted ? 130 : 1;
-} finally {
-  await cleanup();
+/** The imager section: every disk of --disk, in order. */
+export async function runImager(args: Args): Promise<DiskResult[]> {
+  const results: DiskResult[] = [];
+  for (const spec of disks.filter((d) => args.disks.includes(d.id))) results.push(await benchDisk(args, spec));
+  return results;
 }
-

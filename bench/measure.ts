@@ -1,6 +1,7 @@
 // Measuring a run: cold caches, wall and CPU time of a command and everything it started, host busy time.
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sampleTreeRss } from './memory.js';
 import { q, sh } from './process.js';
 import { lifeboatBin } from './settings.js';
 
@@ -17,6 +18,8 @@ export interface Run {
   hostBusy: number;
   /** Lifeboat only: seconds since start at which each JSON event arrived. */
   phases?: Record<string, number>;
+  /** Lifeboat only: the largest sum of resident memory of the command's process tree (node, partclone, zstd), sampled. */
+  peakRssBytes?: number;
 }
 
 export interface Op {
@@ -44,18 +47,23 @@ export async function hostBusySeconds(): Promise<number> {
  * Runs a shell pipeline with a cold page cache and times it: until it exits, and until a `sync` after it returns.
  * bash's `times` reports the CPU of every process the pipeline started (descendants that were waited for).
  */
-export async function timed(script: string, onLine?: (line: string, at: number) => void): Promise<Run> {
+export async function timed(script: string, onLine?: (line: string, at: number) => void, opts: { memory?: boolean } = {}): Promise<Run> {
   await dropCaches();
   const busy0 = await hostBusySeconds();
   const t0 = performance.now();
-  const r = await sh('bash', ['-c', `set -euo pipefail; ${script}; times >&2`], onLine ? { onLine: (l) => onLine(l, (performance.now() - t0) / 1000) } : {});
+  let sampler: ReturnType<typeof sampleTreeRss> | undefined;
+  const r = await sh('bash', ['-c', `set -euo pipefail; ${script}; times >&2`], {
+    ...(onLine ? { onLine: (l: string) => onLine(l, (performance.now() - t0) / 1000) } : {}),
+    ...(opts.memory ? { onStart: (pid: number) => (sampler = sampleTreeRss(pid, 250)) } : {}),
+  }).finally(() => sampler?.stop());
   const t1 = performance.now();
+  const peakRssBytes = sampler ? await sampler.stop() : undefined;
   await sh('sync', []);
   const t2 = performance.now();
   const busy1 = await hostBusySeconds();
   const m = [...r.stderr.matchAll(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/g)].at(-1);
   const cpu = m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) : NaN;
-  return { exit: (t1 - t0) / 1000, durable: (t2 - t0) / 1000, cpu, hostBusy: busy1 - busy0 };
+  return { exit: (t1 - t0) / 1000, durable: (t2 - t0) / 1000, cpu, hostBusy: busy1 - busy0, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}) };
 }
 
 /** Runs the Lifeboat CLI with --json and notes when each event arrived (for a phase breakdown). */
@@ -72,7 +80,7 @@ export async function lifeboat(argv: string[]): Promise<Run> {
       if (e.seconds !== undefined) phases[`${e.partition} seconds (own timer)`] = e.seconds;
     } else if (e.type === 'done') phases['done'] = at;
     else if (e.type === 'result') phases['result'] = at;
-  });
+  }, { memory: true });
   return { ...run, phases };
 }
 

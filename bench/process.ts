@@ -12,8 +12,19 @@ export function log(args: Args, msg: string): void {
   if (!args.json || process.stderr.isTTY) process.stderr.write(`${msg}\n`);
 }
 
+/** Stops the running command's whole process group (a pipeline, a build and its tools, QEMU). */
+export function killRunning(signal: NodeJS.Signals = 'SIGTERM'): void {
+  const pid = running?.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
 /** Runs a command in its own process group (so an interrupt can stop a whole pipeline) and throws on failure. */
-export async function sh(file: string, argv: string[], opts: { input?: string; onLine?: (line: string) => void; allowFail?: boolean } = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+export async function sh(file: string, argv: string[], opts: { input?: string; onLine?: (line: string) => void; onStart?: (pid: number) => void; allowFail?: boolean; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   if (stopper.signal.aborted) throw new Error('interrupted');
   const child = execa(file, argv, {
     reject: false,
@@ -23,8 +34,11 @@ export async function sh(file: string, argv: string[], opts: { input?: string; o
     stderr: 'pipe',
     lines: false,
     maxBuffer: 256 * 1024 * 1024,
+    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   });
   running = child;
+  if (child.pid !== undefined) opts.onStart?.(child.pid);
   if (opts.onLine) {
     let rest = '';
     child.stdout?.setEncoding('utf8');
@@ -78,13 +92,6 @@ export function onSignal(sig: NodeJS.Signals): void {
   if (stopper.signal.aborted) return;
   process.stderr.write(`\nbench: ${sig}, stopping and detaching loop devices…\n`);
   stopper.abort();
-  const pid = running?.pid;
-  if (pid !== undefined) {
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-  }
+  killRunning();
 }
 

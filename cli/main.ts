@@ -9,6 +9,7 @@ import { disksCommand } from './commands/disks.js';
 import { infoCommand } from './commands/info.js';
 import { isoCommand } from './commands/iso.js';
 import { restoreCommand } from './commands/restore.js';
+import { uiCommand } from './commands/ui.js';
 import { verifyCommand } from './commands/verify.js';
 
 function report(e: unknown, json: boolean): number {
@@ -33,6 +34,7 @@ export async function main(args: string[]): Promise<number> {
       .command(restoreCommand)
       .command(verifyCommand)
       .command(infoCommand)
+      .command(uiCommand)
       .command(isoCommand)
       .demandCommand(1, 'give a command; lifeboat --help lists them')
       .strict()

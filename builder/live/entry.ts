@@ -1,6 +1,7 @@
 // The Lifeboat entry point of the live system: the consoles that log in by themselves (tty1, the serial port) run
-// it from root's login shell. It says it is ready, runs the job the kernel command line names (lifeboat.job=…), and
-// returns to that shell. Its commands get the terminal itself (stdio inherited), so it spawns them, not the Runner.
+// it from root's login shell. It says it is ready, runs the job the kernel command line names (lifeboat.job=…), opens
+// the rescue UI (on tty1 always, on the serial port when there is no job), and returns to that shell when the UI is
+// quit. Its commands get the terminal itself (stdio inherited), so it spawns them, not the Runner.
 // Only one console runs the job (whichever logs in first, often tty1); the job's own lines (what runs, a refusal,
 // the outcome) are written to every console of the kernel command line, so the serial port sees them too.
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { lifeboatVersion } from '../../imager/version.js';
 import { planAutorun, storeMountPoint } from './autorun.js';
 import { consoleDevices, parseLifeboatParams } from './cmdline.js';
 import { live, readyMarker } from './layout.js';
+import { opensUi } from './ui-consoles.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -85,6 +87,7 @@ function autorun(): void {
 function welcome(): void {
   say();
   say(`Lifeboat ${lifeboatVersion}: whole-disk images, Clonezilla's layout (Node ${process.version})`);
+  say('  lifeboat ui                             the menus (back up, restore, repair boot, verify)');
   say('  lifeboat disks                          list the disks');
   say('  lifeboat backup <disk> <image-dir>      save a disk');
   say('  lifeboat restore <image-dir> <disk>     put an image back');
@@ -93,6 +96,13 @@ function welcome(): void {
   say();
 }
 
+/** The UI in this process (it is bundled into the entry point): no second Node start on a slow machine. */
+async function rescueUi(): Promise<void> {
+  const { runRescueUi } = await import('../../rescue-ui/run.js');
+  await runRescueUi();
+}
+
 say(readyMarker(process.version, lifeboatVersion));
 autorun();
+if (opensUi(ownConsole(), parseLifeboatParams(readFileSync('/proc/cmdline', 'utf8')).job)) await rescueUi();
 welcome();

@@ -1,4 +1,5 @@
-// Stage: Lifeboat itself in the live root: the CLI and the entry point bundled by esbuild (one file each), the
+// Stage: Lifeboat itself in the live root: the CLI and the entry point bundled by esbuild (one file each, the rescue
+// UI's Ink and React inside both), the
 // native addons node-pty and diskusage compiled in the tools tree against the embedded Node's headers, launchers.
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir } from 'node:fs/promises';
@@ -32,6 +33,9 @@ export function esbuildArgs(appDir: string, outdir: string, nodeMajor: number): 
     `--outdir=${outdir}`,
     '--out-extension:.js=.mjs',
     ...Object.keys(nativeAddons).map((a) => `--external:${a}`),
+    // Ink loads React's devtools only when DEV=true; the live system never does, and ships a stub instead.
+    `--alias:react-devtools-core=${path.join(appDir, 'builder/live/no-devtools.ts')}`,
+    '--jsx=automatic',
     `--banner:js=${requireBanner}`,
     '--legal-comments=none',
     '--charset=utf8',
@@ -133,6 +137,9 @@ export const installApp: Step = {
     const version = (await tools.runInRoot(root, [live.command, '--version'])).stdout.trim();
     if (!version.includes(`node v${ctx.config.node.version}`)) throw new Error(`lifeboat --version in the live root printed "${version}"`);
     await tools.runInRoot(root, [live.command, '--help']); // every command module loads
+    // The rescue UI (Ink, React, yoga's WebAssembly) loads and draws its menu under the embedded Node.
+    const menu = (await tools.runInRoot(root, [live.command, 'ui', '--snapshot'])).stdout;
+    if (!menu.includes('Back up a disk')) throw new Error(`lifeboat ui --snapshot in the live root printed "${menu.slice(0, 200)}"`);
     return `${version}; node-pty and diskusage built for node v${ctx.config.node.version}`;
   },
 };

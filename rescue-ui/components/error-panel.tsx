@@ -1,0 +1,17 @@
+// An error in the user's words: the library's message, its hint, and (for a refusal) that nothing was written.
+import { Box, Text } from 'ink';
+import { LifeboatError } from '../../imager/errors.js';
+import { useTheme } from '../hooks/use-theme.js';
+
+export function ErrorPanel({ error, title = 'Failed' }: { error: Error; title?: string }) {
+  const theme = useTheme();
+  const hint = error instanceof LifeboatError ? error.hint : undefined;
+  const file = (error as { file?: string }).file;
+  return (
+    <Box flexDirection="column">
+      <Text bold color={theme.danger}>{`${title}: ${error.message}`}</Text>
+      {file !== undefined && <Text>{`Broken file: ${file}`}</Text>}
+      {hint !== undefined && <Text>{`Hint: ${hint}`}</Text>}
+    </Box>
+  );
+}

@@ -1,0 +1,13 @@
+// Human words for sizes, durations and rates on the screens: the CLI's own formatting, so both faces say the same.
+import { bytes, duration } from '../cli/format.js';
+
+export { bytes, duration };
+
+export function rate(bytesPerSecond: number | undefined): string {
+  return bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond) ? '-' : `${bytes(bytesPerSecond)}/s`;
+}
+
+/** Cuts text to width columns, ending with `more` when cut. */
+export function fit(text: string, width: number, more = '...'): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - more.length))}${more}`;
+}

@@ -1,0 +1,116 @@
+// Restore an image (or, for boot repair, only its boot records): find the image, show what it holds and whether it
+// verifies, choose the target with sizes compared, the library's plan and refusals, type the target's name,
+// progress, and what was written.
+import { Box, Text, useInput } from 'ink';
+import { useCallback, useEffect, useState } from 'react';
+import type { Disk, FoundImage, JobHooks, RestoreRequest } from '../backend/port.js';
+import { ConfirmName } from '../components/confirm-name.js';
+import { Frame } from '../components/frame.js';
+import { ImageDetails } from '../components/image-details.js';
+import { JobEnd } from '../components/job-end.js';
+import { Loading } from '../components/loading.js';
+import { PickDisk } from '../components/pick-disk.js';
+import { PickImage } from '../components/pick-image.js';
+import { Retry } from '../components/retry.js';
+import { RunningJob } from '../components/running-job.js';
+import { diskFlags, diskWhat } from '../describe.js';
+import { bytes, duration } from '../format.js';
+import { useBackend } from '../hooks/use-backend.js';
+import { useJob } from '../hooks/use-job.js';
+import { useLoad } from '../hooks/use-load.js';
+import { useTheme } from '../hooks/use-theme.js';
+
+type Step = { s: 'image' } | { s: 'inspect'; image: FoundImage } | { s: 'target'; image: FoundImage } | { s: 'plan'; req: RestoreRequest } | { s: 'run'; req: RestoreRequest };
+
+/** How a disk compares with what the image needs, in words. */
+export function sizeVerdict(d: Disk, image: FoundImage, bootOnly: boolean): string {
+  if (bootOnly) return `${d.tableType} table, ${d.partitions.length} partitions (the image: ${image.tableType})`;
+  return d.sizeBytes >= image.requiredBytes ? `big enough: ${bytes(d.sizeBytes)} >= ${bytes(image.requiredBytes)} needed` : `TOO SMALL: ${bytes(d.sizeBytes)} < ${bytes(image.requiredBytes)} needed`;
+}
+
+export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; bootOnly?: boolean }) {
+  const [step, setStep] = useState<Step>({ s: 'image' });
+  const [refused, setRefused] = useState(false);
+  const title = bootOnly ? 'Repair boot (boot records only)' : 'Restore an image';
+  const keys = step.s === 'plan' ? (refused ? 'Esc back' : 'type the name  Enter go  Esc back') : step.s === 'run' ? 'Esc stop the job  Enter back to the menu once it has ended' : step.s === 'inspect' ? 'Enter choose the target  Esc back' : 'Up/Down choose  Enter next  r look again  Esc back';
+  return (
+    <Frame title={title} keys={keys}>
+      {step.s === 'image' && <PickImage question={bootOnly ? 'Which image holds the boot records?' : 'Which image do you want to restore?'} onPick={(image) => setStep({ s: 'inspect', image })} onBack={onDone} />}
+      {step.s === 'inspect' && <Inspect image={step.image} onNext={() => setStep({ s: 'target', image: step.image })} onBack={() => setStep({ s: 'image' })} />}
+      {step.s === 'target' && (
+        <PickDisk
+          question={bootOnly ? `Which disk gets the boot records of ${step.image.path}?` : `Restore ${step.image.path} onto which disk? Everything on it is overwritten.`}
+          describe={(d) => ({ label: `${d.device}  ${bytes(d.sizeBytes)}  ${d.tableType}  ${diskWhat(d)}${diskFlags(d).length ? `  [${diskFlags(d).join(', ')}]` : ''}`, detail: sizeVerdict(d, step.image, bootOnly) })}
+          onPick={(d) => setStep({ s: 'plan', req: { image: step.image, disk: d.device, bootOnly } })}
+          onBack={() => setStep({ s: 'inspect', image: step.image })}
+        />
+      )}
+      {step.s === 'plan' && <Plan req={step.req} onRefused={setRefused} onGo={() => setStep({ s: 'run', req: step.req })} onBack={() => setStep({ s: 'target', image: step.req.image })} />}
+      {step.s === 'run' && <Run req={step.req} onDone={onDone} />}
+    </Frame>
+  );
+}
+
+function Inspect({ image, onNext, onBack }: { image: FoundImage; onNext: () => void; onBack: () => void }) {
+  useInput((_input, key) => {
+    if (key.return) onNext();
+    else if (key.escape) onBack();
+  });
+  return <ImageDetails image={image} />;
+}
+
+function Plan({ req, onGo, onBack, onRefused }: { req: RestoreRequest; onGo: () => void; onBack: () => void; onRefused: (r: boolean) => void }) {
+  const backend = useBackend();
+  const theme = useTheme();
+  const plan = useLoad(() => backend.planRestore(req), [req]);
+  const refused = plan.state === 'ok' && plan.value.refusals.length > 0;
+  useEffect(() => onRefused(refused), [refused, onRefused]);
+  useInput((_input, key) => {
+    if (key.escape && refused) onBack();
+  });
+  if (plan.state === 'loading') return <Loading what="Checking the target and planning" onBack={onBack} />;
+  if (plan.state === 'error') return <Retry error={plan.error} onBack={onBack} onRetry={plan.reload} />;
+  const p = plan.value;
+  return (
+    <Box flexDirection="column">
+      <Text bold>{`${req.bootOnly ? 'Boot records of' : 'Restore'} ${req.image.path} onto ${p.target.device} (${bytes(p.target.sizeBytes)}${p.target.model ? `, ${p.target.model}` : ''})`}</Text>
+      {p.steps.slice(0, 10).map((s) => (
+        <Text key={s}>{`  - ${s}`}</Text>
+      ))}
+      {p.warnings.map((w) => (
+        <Text key={w}>{`  note: ${w}`}</Text>
+      ))}
+      <Text> </Text>
+      {refused ? (
+        <>
+          {p.refusals.map((r) => (
+            <Text key={r} bold color={theme.danger}>{`REFUSED: ${r}`}</Text>
+          ))}
+          <Text>Nothing was written. Esc: back, to choose another disk.</Text>
+        </>
+      ) : (
+        <ConfirmName device={p.target.device} what={req.bootOnly ? `The boot records of ${p.target.device} are overwritten.` : `Everything on ${p.target.device} is overwritten.`} onConfirm={onGo} onCancel={onBack} />
+      )}
+    </Box>
+  );
+}
+
+function Run({ req, onDone }: { req: RestoreRequest; onDone: () => void }) {
+  const backend = useBackend();
+  const run = useCallback((hooks: JobHooks) => backend.runRestore(req, hooks), [backend, req]);
+  const { job, start, abort } = useJob(`the restore onto ${req.disk}`, 'restore', run);
+  useEffect(() => start(), [start]);
+  if (job.state === 'idle') return <Loading what="Starting" />;
+  if (job.state === 'running')
+    return <RunningJob title={`${req.image.path} -> ${req.disk}`} progress={job.progress} stopQuestion={`Stop? ${req.disk} is left incomplete.`} onStop={abort} />;
+  if (job.state === 'failed') return <JobEnd ok={false} error={job.error} aborted={job.aborted} stoppedWords={`${req.disk} is incomplete; restore it again.`} onDone={onDone} />;
+  const r = job.value;
+  return (
+    <JobEnd ok headline={`${req.bootOnly ? 'Boot records restored' : 'Restore complete'}: ${r.device} in ${duration(r.seconds)}`} onDone={onDone}>
+      <Text>What was written:</Text>
+      {r.steps.slice(0, 12).map((s) => (
+        <Text key={s}>{`  - ${s}`}</Text>
+      ))}
+    </JobEnd>
+  );
+}

@@ -1,0 +1,186 @@
+// Component tests of the restore and boot-repair flows: the images found, what one holds and whether it verifies,
+// targets with sizes compared, the library's refusals, the typed confirmation, progress and what was written.
+import test from 'ava';
+import { InvalidImageError } from '../../imager/errors.js';
+import { FakeBackend, defaultRestorePlan, fakeDisk, fakeImage } from './fake-backend.js';
+import { keys, renderApp, type Harness } from './ui-harness.js';
+
+const MiB = 1024 * 1024;
+const disks = [
+  fakeDisk('/dev/sdb', 8192, [{ n: 1, fs: 'ext4', label: 'STORE', mib: 8000 }]),
+  fakeDisk('/dev/sdc', 256, []),
+  fakeDisk('/dev/sdd', 1024, []),
+];
+const good = fakeImage('images/pc-2026-11-26');
+const clonezilla = fakeImage('2026-01-01-img', { origin: 'clonezilla', createdAt: undefined });
+const broken = fakeImage('old-partial', { problem: 'images/old-partial is an incomplete image: its backup did not finish' });
+
+function backend(extra: ConstructorParameters<typeof FakeBackend>[0] = {}) {
+  return new FakeBackend({ disks, images: [broken, good, clonezilla], ...extra });
+}
+
+async function openFlow(ui: Harness, downs: number) {
+  await ui.waitFor('Power off');
+  for (let i = 0; i < downs; i++) await ui.press(keys.down);
+  await ui.press(keys.enter);
+}
+
+test('images are listed with origin and need; an unusable one shows why and cannot be chosen', async (t) => {
+  const ui = renderApp(backend());
+  await openFlow(ui, 1);
+  const f = await ui.waitFor('Which image do you want to restore?');
+  t.regex(f, /old-partial +\(sdb1\) +UNUSABLE/);
+  t.regex(f, /incomplete image: its backup did not finish/);
+  t.regex(f, /images\/pc-2026-11-26 +\(sdb1\) +Lifeboat, sda gpt, needs 500 MiB/);
+  t.regex(f, /2026-01-01-img +\(sdb1\) +Clonezilla/);
+  await ui.press(keys.enter);
+  t.regex(ui.frame(), /Which image do you want to restore\?/, 'Enter on the unusable image does nothing');
+  ui.unmount();
+});
+
+test('a restore: the image, its contents and checksums, targets by size, typed confirmation, progress, result', async (t) => {
+  const b = backend();
+  const ui = renderApp(b);
+  await openFlow(ui, 1);
+  await ui.waitFor('images/pc-2026-11-26');
+  await ui.press(keys.down, keys.enter);
+  const inspect = await ui.waitFor('Checksums OK');
+  t.regex(inspect, /Lifeboat image of sda \(gpt\); the target needs 500 MiB/);
+  t.regex(inspect, /sda2 +ext4 +root +partclone +118 MiB/);
+  t.regex(inspect, /Checksums OK: all 12 files match the manifest\./);
+  await ui.press(keys.enter);
+  const targets = await ui.waitFor('/dev/sdd');
+  t.regex(targets, /\/dev\/sdc +256 MiB[^\n]*\n[^\n]*TOO SMALL: 256 MiB < 500 MiB needed/);
+  t.regex(targets, /\/dev\/sdd +1\.0 GiB[^\n]*\n[^\n]*big enough: 1\.0 GiB >= 500 MiB needed/);
+  await ui.press(keys.down, keys.down, keys.enter);
+  const plan = await ui.waitFor('Type sdd to go on');
+  t.regex(plan, /write the gpt partition table/);
+  t.regex(plan, /Everything on \/dev\/sdd is overwritten\./);
+  await ui.type('sdc');
+  await ui.press(keys.enter);
+  const wrong = await ui.waitFor('is not sdd');
+  t.regex(wrong, /"sdc" is not sdd: nothing was written/);
+  t.false(b.calls.some((c) => c.startsWith('runRestore')));
+  await ui.type('sdd');
+  await ui.press(keys.enter);
+  await ui.waitFor('Restoring');
+  t.true(b.calls.includes('runRestore images/pc-2026-11-26 /dev/sdd bootOnly=false'));
+  const job = b.jobs[0]!;
+  job.emit({ type: 'start', job: 'restore', device: '/dev/sdd', image: 'x', partitions: 2, totalBytes: 120 * MiB });
+  job.emit({ type: 'step', job: 'restore', message: 'restore sda2 (ext4) to /dev/sdd2' });
+  job.emit({ type: 'progress', job: 'restore', partition: 'sda2', percent: 25, overallPercent: 26, bytesPerSecond: 50 * MiB, etaSeconds: 12 });
+  const running = await ui.waitFor('26.0%');
+  t.regex(running, /Restoring: restore sda2 \(ext4\) to \/dev\/sdd2/);
+  t.regex(running, /Rate 50\.0 MiB\/s {3}ETA 0:12/);
+  job.resolve({ device: '/dev/sdd', seconds: 61, bytes: 120 * MiB, steps: ['write the gpt partition table (2 partitions) to /dev/sdd', 'restore sda2 (ext4) to /dev/sdd2'] });
+  const result = await ui.waitFor('Restore complete');
+  t.regex(result, /Restore complete: \/dev\/sdd in 1:01/);
+  t.regex(result, /- restore sda2 \(ext4\) to \/dev\/sdd2/);
+  ui.unmount();
+});
+
+test("the library's refusal (the disk holds the image) is shown with its reason, and no confirmation is asked", async (t) => {
+  const b = backend({ restorePlan: (req) => ({ ...defaultRestorePlan(req), refusals: [`${req.disk} holds the image itself; restoring onto it would destroy the image`] }) });
+  const ui = renderApp(b);
+  await openFlow(ui, 1);
+  await ui.waitFor('images/pc-2026-11-26');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('Checksums OK');
+  await ui.press(keys.enter);
+  await ui.waitFor('/dev/sdb');
+  await ui.press(keys.enter);
+  await ui.waitFor('REFUSED');
+  t.regex(ui.text(), /REFUSED: \/dev\/sdb holds the image itself; restoring onto it would destroy the image/);
+  t.regex(ui.text(), /Nothing was written/);
+  t.regex(ui.frame(), /\n Esc back$/, 'the footer offers only Esc');
+  t.notRegex(ui.text(), /Type sdb/);
+  await ui.type('sdb');
+  await ui.press(keys.enter);
+  t.false(b.calls.some((c) => c.startsWith('runRestore')));
+  await ui.press(keys.esc);
+  await ui.waitFor('Restore images/pc-2026-11-26 onto which disk?');
+  ui.unmount();
+});
+
+test('a damaged image says which file before any target is chosen', async (t) => {
+  const ui = renderApp(backend({ check: { state: 'damaged', files: 12, problems: [{ file: 'sda2.ext4-ptcl-img.zst', reason: 'SHA-256 does not match the manifest' }] } }));
+  await openFlow(ui, 1);
+  await ui.waitFor('images/pc-2026-11-26');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('DAMAGED');
+  t.regex(ui.text(), /DAMAGED: sda2\.ext4-ptcl-img\.zst: SHA-256 does not match the manifest\. A restore would refuse it\./);
+  ui.unmount();
+});
+
+test('a Clonezilla image says it has no manifest', async (t) => {
+  const ui = renderApp(backend({ check: { state: 'no-manifest', files: 0, problems: [] } }));
+  await openFlow(ui, 1);
+  await ui.waitFor('2026-01-01-img');
+  await ui.press(keys.down, keys.down, keys.enter);
+  const f = await ui.waitFor('No manifest');
+  t.regex(f, /Clonezilla image of sda/);
+  ui.unmount();
+});
+
+test('a restore that fails shows the error (the broken file named)', async (t) => {
+  const b = backend();
+  const ui = renderApp(b);
+  await openFlow(ui, 1);
+  await ui.waitFor('images/pc-2026-11-26');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('Checksums OK');
+  await ui.press(keys.enter);
+  await ui.waitFor('/dev/sdd');
+  await ui.press(keys.down, keys.down, keys.enter);
+  await ui.waitFor('Type sdd');
+  await ui.type('/dev/sdd');
+  await ui.press(keys.enter);
+  await ui.waitFor('Restoring');
+  b.jobs[0]!.reject(new InvalidImageError('image file sda2.ext4-ptcl-img.zst is damaged: missing', { file: 'sda2.ext4-ptcl-img.zst', hint: 'restore from another copy of the image' }));
+  const f = await ui.waitFor('Failed');
+  t.regex(f, /Broken file: sda2\.ext4-ptcl-img\.zst/);
+  t.regex(f, /Hint: restore from another copy/);
+  ui.unmount();
+});
+
+test('repair boot restores the boot records only and says what was written', async (t) => {
+  const b = backend();
+  const ui = renderApp(b);
+  await openFlow(ui, 2);
+  await ui.waitFor('Which image holds the boot records?');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('Checksums OK');
+  await ui.press(keys.enter);
+  const targets = await ui.waitFor('Which disk gets the boot records of images/pc-2026-11-26?');
+  t.regex(targets, /gpt table, 1 partitions \(the image: gpt\)/);
+  await ui.press(keys.enter);
+  const plan = await ui.waitFor('Type sdb to go on');
+  t.regex(plan, /The boot records of \/dev\/sdb are overwritten\./);
+  t.true(b.calls.includes('planRestore images/pc-2026-11-26 /dev/sdb bootOnly=true'));
+  await ui.type('sdb');
+  await ui.press(keys.enter);
+  await ui.waitFor('Restoring');
+  b.jobs[0]!.resolve({ device: '/dev/sdb', seconds: 3, bytes: 2 * MiB, steps: ['write the MBR boot code (440 bytes)', 'restore sda1 (vfat, 2097152 bytes of image) to /dev/sdb1'] });
+  await ui.waitFor('Boot records restored');
+  t.regex(ui.text(), /What was written: - write the MBR boot code \(440 bytes\)/);
+  t.true(b.calls.includes('runRestore images/pc-2026-11-26 /dev/sdb bootOnly=true'));
+  ui.unmount();
+});
+
+test('no images: the screen says to attach the disk that holds them', async (t) => {
+  const ui = renderApp(backend({ images: [] }));
+  await openFlow(ui, 1);
+  await ui.waitFor('No images found');
+  t.regex(ui.text(), /Attach the disk that holds them and press r/);
+  ui.unmount();
+});
+
+test('Esc while the images are still being looked for goes back to the menu', async (t) => {
+  const ui = renderApp(backend({ imagesHang: true }));
+  await openFlow(ui, 1);
+  await ui.waitFor('Looking for images on the attached disks');
+  await ui.press(keys.esc);
+  await ui.waitFor('Main menu');
+  t.pass();
+  ui.unmount();
+});

@@ -1,0 +1,75 @@
+// Test helper: a real terminal for the rescue UI: a tmux server of the test's own (its own socket), an 80x25
+// session running a command, keys sent by name, the screen read back with capture-pane, and a list entry chosen by
+// moving the selection until it rests on a line that matches.
+import { execa } from 'execa';
+
+export interface TmuxSession {
+  capture(): Promise<string>;
+  keys(...names: string[]): Promise<void>;
+  /** Types text literally (no key names). */
+  type(text: string): Promise<void>;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Moves the selection (the line with the pointer) from the top down until it rests on a match, then presses Enter. */
+  choose(pattern: RegExp, pointer?: string): Promise<void>;
+  kill(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startTmux(command: string, env: Record<string, string>, size = { cols: 80, rows: 25 }): Promise<TmuxSession> {
+  const socket = `lifeboat-test-${process.pid}-${Date.now()}`;
+  const session = 'ui';
+  const tmux = (args: string[]) => execa('tmux', ['-L', socket, ...args]);
+  await tmux(['-f', '/dev/null', 'new-session', '-d', '-s', session, '-x', String(size.cols), '-y', String(size.rows), ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), command]);
+  const capture = async () => (await tmux(['capture-pane', '-p', '-t', session])).stdout;
+  const waitFor = async (pattern: RegExp, timeoutMs = 30_000) => {
+    const end = Date.now() + timeoutMs;
+    let screen = '';
+    for (;;) {
+      screen = await capture();
+      if (pattern.test(screen)) {
+        await sleep(200); // the screen is drawn; let it start listening for keys
+        return screen;
+      }
+      if (Date.now() > end) throw new Error(`the screen did not show ${String(pattern)} within ${timeoutMs / 1000} s; it shows:\n${screen}`);
+      await sleep(250);
+    }
+  };
+  return {
+    capture,
+    waitFor,
+    async keys(...names) {
+      for (const n of names) {
+        await tmux(['send-keys', '-t', session, n]);
+        await sleep(n === 'Escape' ? 250 : 80);
+      }
+    },
+    async type(text) {
+      await tmux(['send-keys', '-t', session, '-l', text]);
+      await sleep(100);
+    },
+    async choose(pattern, pointer = '›') {
+      let previous: string | undefined;
+      let last = '';
+      for (let i = 0; i < 60; i++) {
+        const screen = await capture();
+        const selected = screen.split('\n').find((l) => l.includes(`${pointer} `) && /[│|] [›>] /.test(l));
+        if (selected && pattern.test(selected)) {
+          await tmux(['send-keys', '-t', session, 'Enter']);
+          await sleep(150);
+          return;
+        }
+        // At the end of the list (or on the first look) go to the top, otherwise one down.
+        const key = i === 0 || (last === 'Down' && selected === previous) ? 'Home' : 'Down';
+        await tmux(['send-keys', '-t', session, key]);
+        last = key;
+        previous = selected;
+        await sleep(150);
+      }
+      throw new Error(`no list entry matching ${String(pattern)}; the screen:\n${await capture()}`);
+    },
+    async kill() {
+      await tmux(['kill-server']).catch(() => undefined);
+    },
+  };
+}
