@@ -1,8 +1,10 @@
 # The Lifeboat ISO builder as a container image: Debian 13, mmdebstrap, Node and the Lifeboat app. Running it builds
-# the live ISO into /out from /config.json (if mounted) or the default config. See README.md, "Docker".
+# the live ISO into /out from /config.json (if mounted) or the default config. See README.md, "Building the ISO in
+# Docker", for the privileges (and why), the cache volume and SOURCE_DATE_EPOCH.
 #
 #   docker build -t lifeboat-builder .
 #   docker run --rm --cap-add SYS_ADMIN --security-opt seccomp=unconfined -v "$PWD/out:/out" lifeboat-builder
+#   (on hosts with AppArmor also --security-opt apparmor=unconfined)
 #
 # BASE: no registry is needed; scripts/docker-base makes lifeboat-base:trixie with mmdebstrap. With a registry,
 # --build-arg BASE=debian:trixie works the same.

@@ -10,6 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const dockerd = '/usr/sbin/dockerd';
 export const dockerClient = '/usr/bin/docker';
 
+/** How long to wait for another run's engine on the same directory. */
+const waitForOtherEngineMs = 15 * 60_000;
+
 /** Where the test's engine keeps images (kept between runs, so the base and build layers stay cached). */
 export const engineDir = process.env['LIFEBOAT_TEST_DOCKER_DIR'] ?? '/var/lib/lifeboat-test-docker';
 
@@ -62,8 +65,16 @@ export function dockerdArgs(dir: string): string[] {
 export async function startEngine(log: (line: string) => void, dir: string = engineDir): Promise<Engine> {
   await mkdir(dir, { recursive: true });
   const pidfile = path.join(dir, 'dockerd.pid');
-  const pid = Number(await readFile(pidfile, 'utf8').catch(() => ''));
-  if (pid && alive(pid)) throw new Error(`a Docker engine (pid ${pid}) already runs on ${dir}: stop it, or set LIFEBOAT_TEST_DOCKER_DIR`);
+  // Another worktree's suite may be running this test: wait for its engine to stop (it does at its end).
+  const waitStarted = performance.now();
+  for (;;) {
+    const pid = Number(await readFile(pidfile, 'utf8').catch(() => ''));
+    if (!pid || !alive(pid)) break;
+    if (performance.now() - waitStarted > waitForOtherEngineMs)
+      throw new Error(`a Docker engine (pid ${pid}) has run on ${dir} for too long: stop it, or set LIFEBOAT_TEST_DOCKER_DIR`);
+    if (performance.now() - waitStarted < 1000) log(`waiting for the Docker engine of another run (pid ${pid}) on ${dir} to stop`);
+    await sleep(5000);
+  }
   const socket = path.join(dir, 'docker.sock');
   const clientArgs = ['-H', `unix://${socket}`];
   const logPath = path.join(dir, 'dockerd.log');
