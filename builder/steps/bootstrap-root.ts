@@ -25,7 +25,9 @@ export function rootInputs(c: IsoConfig, sourceDateEpoch?: number): Record<strin
   return {
     // The tarball's times and its initrd depend on it; absent, the key is the one builds without it always had.
     ...(sourceDateEpoch === undefined ? {} : { sourceDateEpoch }),
-    format: 1,
+    // 2: mmdebstrap runs in a fixed environment (bootstrap-env.ts); roots made before could carry the caller's
+    // PYTHONDONTWRITEBYTECODE or not (checked-hash vs timestamped .pyc files), so they are not reused.
+    format: 2,
     suite: c.suite,
     mirror: c.mirror,
     architecture: c.architecture,
