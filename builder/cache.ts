@@ -152,7 +152,8 @@ export class TreeCache<Meta extends { inputs: Record<string, unknown> }> {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id runs (a stale lock or partial directory names a dead one). */
+export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isoInitrd, isoKernel } from '../../builder/boot/grub-cfg.js';
 import { buildIso } from '../../builder/build.js';
-import { defaultCacheDir } from '../../builder/cache.js';
+import { defaultCacheDir, processAlive } from '../../builder/cache.js';
 import { ensureToolsTree } from '../../builder/tools-tree.js';
 import { Runner } from '../../imager/runner/run.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
@@ -31,15 +31,6 @@ async function sourcesHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** One build at a time: the suites run in parallel worker processes and would build into the same directory. */
 export async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
   await mkdir(isoDir, { recursive: true });
@@ -51,7 +42,7 @@ export async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
-      if (pid && !alive(pid)) await rm(lock, { force: true });
+      if (pid && !processAlive(pid)) await rm(lock, { force: true });
       else await sleep(2000);
     }
   }

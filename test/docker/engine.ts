@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../../builder/cache.js';
 
 /** Debian's docker.io paths: a newer client elsewhere on PATH may not speak to engine 20.10. */
 export const dockerd = '/usr/sbin/dockerd';
@@ -23,15 +24,6 @@ export interface Engine {
   /** The client's argv prefix (for commands the caller streams itself). */
   clientArgs: string[];
   stop(): Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Mount points at or below dir, deepest first. */
@@ -69,7 +61,7 @@ export async function startEngine(log: (line: string) => void, dir: string = eng
   const waitStarted = performance.now();
   for (;;) {
     const pid = Number(await readFile(pidfile, 'utf8').catch(() => ''));
-    if (!pid || !alive(pid)) break;
+    if (!pid || !processAlive(pid)) break;
     if (performance.now() - waitStarted > waitForOtherEngineMs)
       throw new Error(`a Docker engine (pid ${pid}) has run on ${dir} for too long: stop it, or set LIFEBOAT_TEST_DOCKER_DIR`);
     if (performance.now() - waitStarted < 1000) log(`waiting for the Docker engine of another run (pid ${pid}) on ${dir} to stop`);
