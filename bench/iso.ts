@@ -38,7 +38,7 @@ export interface IsoResult {
 }
 
 export const bootMarker = 'LIFEBOAT-READY';
-const sourceDirs = ['builder', 'imager', 'cli', 'iso-config', 'dist'];
+const sourceDirs = ['builder', 'imager', 'cli', 'iso-config', 'rescue-ui', 'dist'];
 const sourceFiles = ['package.json', 'package-lock.json', 'tsconfig.json'];
 
 /** A copy of the tree the ISO is built from, node_modules linked: the app can change there and nowhere else. */
