@@ -1,5 +1,7 @@
 // Runs the rescue UI in this terminal: the real backend over one Runner, the terminal taken and always given back,
 // and the Shell entry, which hands the terminal to a shell and comes back to the menu.
+// First, before Ink loads: the UI is interactive even when the environment says CI (see the module).
+import './terminal/interactive.js';
 import { spawnSync } from 'node:child_process';
 import { render, renderToString } from 'ink';
 import { Runner } from '../imager/runner/run.js';

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { detectCapabilities } from '../../rescue-ui/terminal/capabilities.js';
 import { openTerminal, sequences } from '../../rescue-ui/terminal/lifecycle.js';
 import { themeFor } from '../../rescue-ui/terminal/theme.js';
+import { lifeboatBin } from '../helpers/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -104,4 +105,29 @@ test('without colour the theme names no colours (the screens then rely on marker
   t.deepEqual([plain.accent, plain.danger, plain.good, plain.dim], [undefined, undefined, undefined, false]);
   t.deepEqual([plain.border, plain.pointer, plain.barFull, plain.barEmpty], ['classic', '>', '#', '.']);
   t.is(themeFor({ ascii: false, color: true }).accent, 'cyan');
+});
+
+test('CI=true in the environment (a terminal opened from a CI job or a build script) still draws the menu; q quits', async (t) => {
+  // Ink draws nothing until exit when it thinks it runs in CI; the UI clears CI before Ink loads. Without that, a
+  // tmux session started from a CI job showed a blank screen (found by the CI run of the real-terminal test).
+  const env = { ...process.env, CI: 'true', CONTINUOUS_INTEGRATION: '1', TERM: 'xterm-256color', LANG: 'C.UTF-8' } as Record<string, string>;
+  const p = pty.spawn(process.execPath, [lifeboatBin, 'ui', '--disk', '/dev/lifeboat-no-such-disk'], { name: 'xterm-256color', cols: 80, rows: 25, env });
+  let output = '';
+  const exited = new Promise<number>((resolve) => p.onExit((e) => resolve(e.exitCode)));
+  const drawn = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 60_000);
+    p.onData((d) => {
+      output += d;
+      if (/Power off/.test(output)) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+  });
+  const menu = await drawn;
+  if (menu) p.write('q');
+  else p.kill('SIGTERM');
+  const code = await exited;
+  t.true(menu, `the main menu was drawn while the UI ran; it printed: ${JSON.stringify(output.slice(0, 400))}`);
+  t.is(code, 0);
 });
