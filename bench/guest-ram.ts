@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { kernelParams } from '../builder/boot/kernel-params.js';
 import { defaultIsoConfig } from '../iso-config/load.js';
-import { extractKernel } from '../test/builder/iso-under-test.js';
+import { extractKernel } from '../harness/extract-kernel.js';
 import { fillFilesystem } from './disk.js';
 import { attach, detach, log, mounted, sh } from './process.js';
 import { bootKernel } from './qemu-boot.js';

@@ -1,7 +1,7 @@
 // QEMU runs for the benchmark, in their own process group (an interrupt stops them): a boot timed to a marker on
 // the serial port, and a direct kernel boot run until the guest powers off. The argv comes from the slow test
-// suites' helper (test/builder/qemu-iso.ts), so the benchmark boots the ISO exactly as they do.
-import { qemuIsoArgs, qemuKernelArgs, type KernelBootOptions } from '../test/builder/qemu-iso.js';
+// suites' (harness/qemu-args.ts), so the benchmark boots the ISO exactly as they do.
+import { qemuIsoArgs, qemuKernelArgs, type KernelBootOptions } from '../harness/qemu-args.js';
 import { killRunning, sh } from './process.js';
 
 /** Boots the ISO as a BIOS CD (TCG) and returns the seconds from QEMU's start to the marker, or throws. */
@@ -9,7 +9,7 @@ export async function bootToMarker(iso: string, marker: string, memoryMiB: numbe
   const t0 = performance.now();
   let at: number | undefined;
   let tail = '';
-  await sh('qemu-system-x86_64', qemuIsoArgs('bios-cd', iso, undefined, memoryMiB), {
+  await sh('qemu-system-x86_64', qemuIsoArgs('bios-cd', iso, { memoryMiB }), {
     allowFail: true,
     timeoutMs,
     onLine: (line) => {

@@ -9,7 +9,7 @@ import { type Run, dropCaches, lifeboat } from './measure.js';
 import { sampleRss } from './memory.js';
 import { attach, detach, log, q, sh, stopper } from './process.js';
 import { type Args, disks, lifeboatBin } from './settings.js';
-import { type TmuxSession, startTmux } from './tmux.js';
+import { type TmuxSession, startTmux } from '../harness/tmux.js';
 
 /** The store disk: a sparse file with one ext4 partition, roomy enough for the UI's space check (it counts the disk's used bytes). */
 export const STORE_MIB = 6144;

@@ -8,7 +8,8 @@ import test from 'ava';
 import { stat } from 'node:fs/promises';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 import { isoUnderTest, skipIsoBoot } from './iso-under-test.js';
-import { bootIso, type IsoBootMode } from './qemu-iso.js';
+import { bootIso } from '../../harness/boot.js';
+import type { IsoBootMode } from '../../harness/qemu-args.js';
 
 const nodeVersion = defaultIsoConfig().node.version;
 const marker = `LIFEBOAT-READY node=v${nodeVersion}`;

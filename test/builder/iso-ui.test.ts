@@ -9,7 +9,7 @@ import path from 'node:path';
 import { repoRoot } from '../helpers/cli.js';
 import { tempDir } from '../helpers/loop.js';
 import { isoUnderTest, skipIsoBoot } from './iso-under-test.js';
-import { startConsoleVm } from './qemu-console.js';
+import { startIsoVm } from '../../harness/qemu-vm.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 const menu = /Back up a disk[\s\S]*Restore an image[\s\S]*Repair boot \(boot records only\)[\s\S]*Verify an image[\s\S]*Power off/;
@@ -24,7 +24,7 @@ test.before(async (t) => {
 (skipIsoBoot ? test.skip : test.serial)('bios-cd: the console shows the rescue UI main menu after boot (serial and tty1), with a screendump', async (t) => {
   const dir = await tempDir('lifeboat-iso-ui-');
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const vm = await startConsoleVm(iso, 'bios-cd', dir);
+  const vm = await startIsoVm(iso, 'bios-cd', dir, { monitor: true });
   t.teardown(async () => {
     await vm.stop();
     await mkdir(artifacts, { recursive: true });

@@ -1,16 +1,14 @@
 // Test helper: the ISO the slow builder suites boot. LIFEBOAT_TEST_ISO=file names one; otherwise the default ISO is
 // built once into /var/tmp/lifeboat-test-iso (LIFEBOAT_TEST_ISO_DIR) and reused while the sources it was built from
-// (builder, iso-config, cli, imager, rescue-ui, the package files) have not changed. Also: its kernel and initrd, extracted.
+// (builder, iso-config, cli, imager, rescue-ui, the package files) have not changed.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isoInitrd, isoKernel } from '../../builder/boot/grub-cfg.js';
 import { buildIso } from '../../builder/build.js';
-import { defaultCacheDir, processAlive } from '../../builder/cache.js';
-import { ensureToolsTree } from '../../builder/tools-tree.js';
+import { processAlive } from '../../builder/cache.js';
 import { Runner } from '../../imager/runner/run.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 
@@ -78,20 +76,4 @@ export async function isoUnderTest(log: (line: string) => void): Promise<string>
     await writeFile(stampFile, `${stamp}  ${r.iso}\n`);
     return r.iso;
   });
-}
-
-/**
- * Copies the ISO's kernel and initrd into dir with the tools tree's xorriso (the host kernel may lack iso9660), so
- * QEMU can boot them with -kernel/-initrd/-append and a command line of the test's own.
- */
-export async function extractKernel(iso: string, dir: string): Promise<{ kernel: string; initrd: string }> {
-  const { tree } = await ensureToolsTree(defaultCacheDir(), defaultIsoConfig(), new Runner(), {});
-  const kernel = path.join(dir, 'vmlinuz');
-  const initrd = path.join(dir, 'initrd.img');
-  const isoPath = path.resolve(iso);
-  await tree.run(['xorriso', '-osirrox', 'on', '-indev', isoPath, '-extract', isoKernel, kernel, '-extract', isoInitrd, initrd], {
-    ro: [path.dirname(isoPath)],
-    rw: [dir],
-  });
-  return { kernel, initrd };
 }

@@ -14,8 +14,9 @@ import { defaultIsoConfig } from '../../iso-config/load.js';
 import { lifeboat } from '../helpers/cli.js';
 import { fingerprint, writeFiles, type Fingerprint } from '../helpers/fixtures.js';
 import { attach, fileHash, makeSparse, partition, tempDir, withMount } from '../helpers/loop.js';
-import { extractKernel, isoUnderTest, skipIsoBoot } from './iso-under-test.js';
-import { bootKernelUntilExit } from './qemu-iso.js';
+import { bootKernelUntilExit } from '../../harness/boot.js';
+import { extractKernel } from '../../harness/extract-kernel.js';
+import { isoUnderTest, skipIsoBoot } from './iso-under-test.js';
 
 const bootTimeoutMs = 8 * 60_000;
 const config = defaultIsoConfig();

@@ -17,7 +17,7 @@ import { ensureToolsTree } from '../../builder/tools-tree.js';
 import { Runner } from '../../imager/runner/run.js';
 import { lifeboatVersion } from '../../imager/version.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
-import { bootIso } from '../builder/qemu-iso.js';
+import { bootIso } from '../../harness/boot.js';
 import { engineDir, ensureDockerInstalled, startEngine, type Engine } from './engine.js';
 import { compareFiles, describeRanges, differenceMessage, isoExtents, isoSquashfs, squashfsDifferences } from './iso-compare.js';
 

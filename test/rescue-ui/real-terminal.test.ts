@@ -10,7 +10,7 @@ import path from 'node:path';
 import { lifeboatBin, repoRoot } from '../helpers/cli.js';
 import { fingerprint, makeGptSource } from '../helpers/fixtures.js';
 import { attach, makeSparse, partition, scratch } from '../helpers/loop.js';
-import { startTmux } from '../../bench/tmux.js';
+import { startTmux } from '../../harness/tmux.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 
