@@ -49,8 +49,10 @@ export async function runRescueUi(opts: RescueUiOptions = {}): Promise<number> {
   const backend = opts.backend ?? imagerBackend(runner, { ...(opts.onlyDisks ? { onlyDisks: opts.onlyDisks } : {}) });
   const theme = themeFor(detectCapabilities());
   const term = openTerminal(undefined, async () => {
+    // On SIGTERM/SIGHUP/SIGQUIT: stop the jobs and wait for their clean-up (a backup removes its partial image) and
+    // the unmounts, but not forever: a clean-up stuck on a dead disk must not keep the process from ending.
+    await Promise.race([backend.close(), new Promise((r) => setTimeout(r, 30_000).unref())]);
     runner.killAll();
-    await backend.close();
   });
   try {
     for (;;) {

@@ -41,12 +41,6 @@ export interface ImagerBackendOptions {
   onlyDisks?: string[];
 }
 
-/** Kills the running commands when the job is aborted (as the CLI does on Ctrl-C). */
-function killOnAbort(runner: Runner, signal: AbortSignal): () => void {
-  const kill = () => runner.killAll();
-  signal.addEventListener('abort', kill, { once: true });
-  return () => signal.removeEventListener('abort', kill);
-}
 
 export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): Backend {
   const entries: CommandLogEntry[] = [];
@@ -56,6 +50,26 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     for (const l of listeners) l(e);
   });
   const mounts = new StoreMounts(runner);
+  // The jobs under way, each with its own abort (linked to the screen's): close() stops them and waits for their
+  // clean-up (a backup removes its partial image, every job unmounts its store) before the process ends on a signal.
+  const running = new Set<{ abort: AbortController; settled: Promise<unknown> }>();
+  const job = <T>(hooks: JobHooks, work: (h: JobHooks) => Promise<T>): Promise<T> => {
+    const abort = new AbortController();
+    const follow = () => abort.abort(hooks.signal.reason);
+    if (hooks.signal.aborted) follow();
+    else hooks.signal.addEventListener('abort', follow, { once: true });
+    // Kill the running commands on abort (as the CLI does on Ctrl-C); the library then cleans up and throws.
+    const kill = () => runner.killAll();
+    abort.signal.addEventListener('abort', kill, { once: true });
+    const result = work({ ...hooks, signal: abort.signal });
+    const entry = { abort, settled: result.catch(() => undefined) };
+    running.add(entry);
+    return result.finally(() => {
+      running.delete(entry);
+      abort.signal.removeEventListener('abort', kill);
+      hooks.signal.removeEventListener('abort', follow);
+    });
+  };
   let only: Promise<Set<string>> | undefined;
   const onlyDevices = () => (only ??= Promise.all((opts.onlyDisks ?? []).map(async (d) => (await resolveDisk(d)).device)).then((l) => new Set(l)));
 
@@ -99,10 +113,9 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
         };
       });
     },
-    async runBackup(req, hooks) {
-      const stop = killOnAbort(runner, hooks.signal);
-      try {
-        return await mounts.with(req.store, 'rw', async (root) => {
+    runBackup(req, outer) {
+      return job(outer, (hooks) =>
+        mounts.with(req.store, 'rw', async (root) => {
           // Planned again: the facts may have changed since the summary was shown. execute refuses what the plan refuses.
           const plan = await prepareBackup(runner, req.disk, path.join(root, req.name), backupOptions(req));
           const r = await executeBackup(plan, runner, hooks.onEvent, hooks.signal);
@@ -114,10 +127,8 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
             partitions: r.manifest.partitions.length,
             verified,
           };
-        });
-      } finally {
-        stop();
-      }
+        }),
+      );
     },
     async findImages() {
       const found: FoundImage[] = [];
@@ -153,26 +164,18 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
         };
       });
     },
-    async runRestore(req, hooks) {
-      const stop = killOnAbort(runner, hooks.signal);
-      try {
-        return await mounts.with(await storeOf(req.image.store), 'ro', async (root) => {
+    runRestore(req, outer) {
+      return job(outer, async (hooks) =>
+        mounts.with(await storeOf(req.image.store), 'ro', async (root) => {
           const plan = await prepareRestore(runner, imageDir(root, req.image), req.disk, { bootOnly: req.bootOnly, grow: false });
           // Confirmed: the screen asked for the target's name before calling this.
           const r = await executeRestore(plan, runner, { confirmed: true, onEvent: hooks.onEvent, signal: hooks.signal });
           return { device: r.device, seconds: r.seconds, bytes: r.bytes, steps: r.steps };
-        });
-      } finally {
-        stop();
-      }
+        }),
+      );
     },
-    async verify(image, hooks) {
-      const stop = killOnAbort(runner, hooks.signal);
-      try {
-        return await mounts.with(await storeOf(image.store), 'ro', (root) => verifyIn(imageDir(root, image), hooks));
-      } finally {
-        stop();
-      }
+    verify(image, outer) {
+      return job(outer, async (hooks) => mounts.with(await storeOf(image.store), 'ro', (root) => verifyIn(imageDir(root, image), hooks)));
     },
     log: () => [...entries],
     onLog(fn) {
@@ -182,6 +185,10 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     async power(action) {
       await runner.run('systemctl', [action]);
     },
-    close: () => mounts.close(),
+    async close() {
+      for (const j of running) j.abort.abort(new Error('the rescue UI is closing'));
+      await Promise.all([...running].map((j) => j.settled));
+      await mounts.close();
+    },
   };
 }

@@ -129,6 +129,6 @@ export interface Backend {
   onLog(fn: (e: CommandLogEntry) => void): () => void;
   /** systemctl reboot or poweroff. */
   power(action: 'reboot' | 'poweroff'): Promise<void>;
-  /** Unmounts whatever the backend mounted (idempotent). */
+  /** Stops the jobs under way and waits for their clean-up, then unmounts whatever the backend mounted (idempotent). */
   close(): Promise<void>;
 }
