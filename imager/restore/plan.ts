@@ -38,7 +38,8 @@ export interface RestoreOptions {
 /** Filesystems Lifeboat can grow after the last partition grew. */
 export const growableFs = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'ntfs', 'swap']);
 
-function lastPartition(image: Image): { number: number; extended: number | undefined } | undefined {
+/** The partition that --grow extends: the one that ends last (a logical one grows with its extended partition). */
+export function lastPartition(image: Image): { number: number; extended: number | undefined } | undefined {
   const t = image.table;
   const data = t.partitions.filter((p) => !isExtended(t, p));
   const last = data.sort((a, b) => b.start + b.size - (a.start + a.size))[0];

@@ -3,6 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { openImage } from '../../imager/image/open.js';
+import { growableFs, lastPartition } from '../../imager/restore/plan.js';
 import type { FoundImage } from './port.js';
 
 async function entriesOf(dir: string): Promise<{ name: string; isDir: boolean }[]> {
@@ -37,6 +38,8 @@ export async function scanForImages(root: string): Promise<string[]> {
 export async function describeImage(store: string, root: string, rel: string): Promise<FoundImage> {
   try {
     const image = await openImage(path.join(root, rel));
+    const lastNumber = lastPartition(image)?.number;
+    const last = image.partitions.find((p) => p.number === lastNumber);
     return {
       store,
       path: rel,
@@ -47,9 +50,10 @@ export async function describeImage(store: string, root: string, rel: string): P
       imageBytes: image.partitions.reduce((n, p) => n + p.imageBytes, 0),
       createdAt: image.manifest?.createdAt,
       partitions: image.partitions.map((p) => ({ name: p.name, fsType: p.fsType, label: p.fsLabel, imageBytes: p.imageBytes, action: p.action })),
+      last: last ? { name: last.name, fsType: last.fsType, fsGrows: last.fsType !== undefined && growableFs.has(last.fsType) } : undefined,
       problem: undefined,
     };
   } catch (e) {
-    return { store, path: rel, origin: 'lifeboat', diskName: '?', tableType: '?', requiredBytes: 0, imageBytes: 0, createdAt: undefined, partitions: [], problem: (e as Error).message };
+    return { store, path: rel, origin: 'lifeboat', diskName: '?', tableType: '?', requiredBytes: 0, imageBytes: 0, createdAt: undefined, partitions: [], last: undefined, problem: (e as Error).message };
   }
 }

@@ -153,7 +153,7 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     },
     async planRestore(req) {
       return mounts.with(await storeOf(req.image.store), 'ro', async (root) => {
-        const plan = await prepareRestore(runner, imageDir(root, req.image), req.disk, { bootOnly: req.bootOnly, grow: false });
+        const plan = await prepareRestore(runner, imageDir(root, req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly });
         const t = plan.target;
         return {
           lines: describeRestorePlan(plan),
@@ -167,7 +167,7 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     runRestore(req, outer) {
       return job(outer, async (hooks) =>
         mounts.with(await storeOf(req.image.store), 'ro', async (root) => {
-          const plan = await prepareRestore(runner, imageDir(root, req.image), req.disk, { bootOnly: req.bootOnly, grow: false });
+          const plan = await prepareRestore(runner, imageDir(root, req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly });
           // Confirmed: the screen asked for the target's name before calling this.
           const r = await executeRestore(plan, runner, { confirmed: true, onEvent: hooks.onEvent, signal: hooks.signal });
           return { device: r.device, seconds: r.seconds, bytes: r.bytes, steps: r.steps };

@@ -66,6 +66,8 @@ export interface FoundImage {
   imageBytes: number;
   createdAt: string | undefined;
   partitions: { name: string; fsType: string | undefined; label: string | undefined; imageBytes: number; action: string }[];
+  /** The partition a restore onto a larger disk can grow to fill it (the one that ends last), if any. */
+  last: { name: string; fsType: string | undefined; fsGrows: boolean } | undefined;
   /** Why it cannot be used (incomplete, damaged), if so. */
   problem: string | undefined;
 }
@@ -81,6 +83,8 @@ export interface RestoreRequest {
   image: FoundImage;
   disk: string;
   bootOnly: boolean;
+  /** Grow the last partition and its filesystem to the end of a larger target (the CLI's --grow). */
+  grow: boolean;
 }
 
 export interface RestoreSummary {

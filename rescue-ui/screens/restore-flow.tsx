@@ -1,6 +1,6 @@
 // Restore an image (or, for boot repair, only its boot records): find the image, show what it holds and whether it
-// verifies, choose the target with sizes compared, the library's plan and refusals, type the target's name,
-// progress, and what was written.
+// verifies, choose the target with sizes compared, on a larger target whether the last partition grows to fill it,
+// the library's plan and refusals, type the target's name, progress, and what was written.
 import { Box, Text, useInput } from 'ink';
 import { useCallback, useEffect, useState } from 'react';
 import type { Disk, FoundImage, JobHooks, RestoreRequest } from '../backend/port.js';
@@ -13,6 +13,7 @@ import { PickDisk } from '../components/pick-disk.js';
 import { PickImage } from '../components/pick-image.js';
 import { Retry } from '../components/retry.js';
 import { RunningJob } from '../components/running-job.js';
+import { SelectList } from '../components/select-list.js';
 import { diskFlags, diskWhat } from '../describe.js';
 import { bytes, duration } from '../format.js';
 import { useBackend } from '../hooks/use-backend.js';
@@ -20,7 +21,10 @@ import { useJob } from '../hooks/use-job.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useTheme } from '../hooks/use-theme.js';
 
-type Step = { s: 'image' } | { s: 'inspect'; image: FoundImage } | { s: 'target'; image: FoundImage } | { s: 'plan'; req: RestoreRequest } | { s: 'run'; req: RestoreRequest };
+type Step = { s: 'image' } | { s: 'inspect'; image: FoundImage } | { s: 'target'; image: FoundImage } | { s: 'plan'; req: RestoreRequest; askGrow: boolean } | { s: 'run'; req: RestoreRequest };
+
+/** Room beyond what the image needs from which growing the last partition is offered (less is alignment slack). */
+export const growOfferBytes = 16 * 1024 * 1024;
 
 /** How a disk compares with what the image needs, in words. */
 export function sizeVerdict(d: Disk, image: FoundImage, bootOnly: boolean): string {
@@ -32,7 +36,7 @@ export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; 
   const [step, setStep] = useState<Step>({ s: 'image' });
   const [refused, setRefused] = useState(false);
   const title = bootOnly ? 'Repair boot (boot records only)' : 'Restore an image';
-  const keys = step.s === 'plan' ? (refused ? 'Esc back' : 'type the name  Enter go  Esc back') : step.s === 'run' ? 'Esc stop the job  Enter back to the menu once it has ended' : step.s === 'inspect' ? 'Enter choose the target  Esc back' : 'Up/Down choose  Enter next  r look again  Esc back';
+  const keys = step.s === 'plan' ? (refused ? 'Esc back' : step.askGrow ? 'Up/Down choose  Enter next  Esc back' : 'type the name  Enter go  Esc back') : step.s === 'run' ? 'Esc stop the job  Enter back to the menu once it has ended' : step.s === 'inspect' ? 'Enter choose the target  Esc back' : 'Up/Down choose  Enter next  r look again  Esc back';
   return (
     <Frame title={title} keys={keys}>
       {step.s === 'image' && <PickImage question={bootOnly ? 'Which image holds the boot records?' : 'Which image do you want to restore?'} onPick={(image) => setStep({ s: 'inspect', image })} onBack={onDone} />}
@@ -41,13 +45,43 @@ export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; 
         <PickDisk
           question={bootOnly ? `Which disk gets the boot records of ${step.image.path}?` : `Restore ${step.image.path} onto which disk? Everything on it is overwritten.`}
           describe={(d) => ({ label: `${d.device}  ${bytes(d.sizeBytes)}  ${d.tableType}  ${diskWhat(d)}${diskFlags(d).length ? `  [${diskFlags(d).join(', ')}]` : ''}`, detail: sizeVerdict(d, step.image, bootOnly) })}
-          onPick={(d) => setStep({ s: 'plan', req: { image: step.image, disk: d.device, bootOnly } })}
+          onPick={(d) => setStep({ s: 'plan', req: { image: step.image, disk: d.device, bootOnly, grow: false }, askGrow: !bootOnly && step.image.last !== undefined && d.sizeBytes - step.image.requiredBytes >= growOfferBytes })}
           onBack={() => setStep({ s: 'inspect', image: step.image })}
         />
       )}
-      {step.s === 'plan' && <Plan req={step.req} onRefused={setRefused} onGo={() => setStep({ s: 'run', req: step.req })} onBack={() => setStep({ s: 'target', image: step.req.image })} />}
+      {step.s === 'plan' && (
+        <Plan
+          req={step.req}
+          askGrow={step.askGrow}
+          onGrow={(grow) => setStep({ s: 'plan', req: { ...step.req, grow }, askGrow: false })}
+          onRefused={setRefused}
+          onGo={() => setStep({ s: 'run', req: step.req })}
+          onBack={() => setStep({ s: 'target', image: step.req.image })}
+        />
+      )}
       {step.s === 'run' && <Run req={step.req} onDone={onDone} />}
     </Frame>
+  );
+}
+
+/** The target is larger than the image needs: keep the image's partition sizes, or grow the last one to the end. */
+function AskGrow({ image, disk, onChoose, onBack }: { image: FoundImage; disk: { device: string; sizeBytes: number }; onChoose: (grow: boolean) => void; onBack: () => void }) {
+  const last = image.last!;
+  const fs = last.fsType ?? 'no filesystem';
+  const growLabel = last.fsGrows ? `Grow ${last.name} and its ${fs} to the end of the disk` : `Grow ${last.name} to the end of the disk (its ${fs} stays the size it was)`;
+  return (
+    <Box flexDirection="column">
+      <Text>{`${disk.device} has ${bytes(disk.sizeBytes - image.requiredBytes)} more than the image needs (${bytes(image.requiredBytes)} of ${bytes(disk.sizeBytes)}).`}</Text>
+      <Text bold>What should happen to the extra space?</Text>
+      <SelectList
+        items={[
+          { key: 'keep', label: 'Keep the partitions as in the image (the extra space stays free)', value: false },
+          { key: 'grow', label: growLabel, value: true },
+        ]}
+        onSelect={(i) => onChoose(i.value)}
+        onBack={onBack}
+      />
+    </Box>
   );
 }
 
@@ -59,7 +93,11 @@ function Inspect({ image, onNext, onBack }: { image: FoundImage; onNext: () => v
   return <ImageDetails image={image} />;
 }
 
-function Plan({ req, onGo, onBack, onRefused }: { req: RestoreRequest; onGo: () => void; onBack: () => void; onRefused: (r: boolean) => void }) {
+/**
+ * The library's plan for the target: its steps and refusals. A target that can be written and is larger than the
+ * image needs is first asked about (askGrow): keep the sizes or grow the last partition; that answer plans again.
+ */
+function Plan({ req, askGrow, onGrow, onGo, onBack, onRefused }: { req: RestoreRequest; askGrow: boolean; onGrow: (grow: boolean) => void; onGo: () => void; onBack: () => void; onRefused: (r: boolean) => void }) {
   const backend = useBackend();
   const theme = useTheme();
   const plan = useLoad(() => backend.planRestore(req), [req]);
@@ -67,7 +105,7 @@ function Plan({ req, onGo, onBack, onRefused }: { req: RestoreRequest; onGo: () 
   useEffect(() => onRefused(refused), [refused, onRefused]);
   useInput((_input, key) => {
     if (key.escape && refused) onBack();
-  });
+  }, { isActive: refused });
   if (plan.state === 'loading') return <Loading what="Checking the target and planning" onBack={onBack} />;
   if (plan.state === 'error') return <Retry error={plan.error} onBack={onBack} onRetry={plan.reload} />;
   const p = plan.value;
@@ -77,7 +115,7 @@ function Plan({ req, onGo, onBack, onRefused }: { req: RestoreRequest; onGo: () 
       {p.steps.slice(0, 10).map((s) => (
         <Text key={s}>{`  - ${s}`}</Text>
       ))}
-      {p.warnings.map((w) => (
+      {!askGrow && p.warnings.map((w) => (
         <Text key={w}>{`  note: ${w}`}</Text>
       ))}
       <Text> </Text>
@@ -88,6 +126,8 @@ function Plan({ req, onGo, onBack, onRefused }: { req: RestoreRequest; onGo: () 
           ))}
           <Text>Nothing was written. Esc: back, to choose another disk.</Text>
         </>
+      ) : askGrow ? (
+        <AskGrow image={req.image} disk={p.target} onChoose={onGrow} onBack={onBack} />
       ) : (
         <ConfirmName device={p.target.device} what={req.bootOnly ? `The boot records of ${p.target.device} are overwritten.` : `Everything on ${p.target.device} is overwritten.`} onConfirm={onGo} onCancel={onBack} />
       )}

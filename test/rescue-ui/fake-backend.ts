@@ -67,6 +67,7 @@ export function fakeImage(path: string, extra: Partial<FoundImage> = {}): FoundI
       { name: 'sda1', fsType: 'vfat', label: 'ESP', imageBytes: 2 * 1024 * 1024, action: 'partclone' },
       { name: 'sda2', fsType: 'ext4', label: 'root', imageBytes: 118 * 1024 * 1024, action: 'partclone' },
     ],
+    last: { name: 'sda2', fsType: 'ext4', fsGrows: true },
     problem: undefined,
     ...extra,
   };
@@ -139,11 +140,11 @@ export class FakeBackend implements Backend {
     return this.opts.check ?? { state: 'ok' as const, files: 12, problems: [] };
   }
   async planRestore(req: RestoreRequest) {
-    this.calls.push(`planRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}`);
+    this.calls.push(`planRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}${req.grow ? ' grow' : ''}`);
     return (this.opts.restorePlan ?? defaultRestorePlan)(req);
   }
   runRestore(req: RestoreRequest, hooks: JobHooks): Promise<RestoreOutcome> {
-    this.calls.push(`runRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}`);
+    this.calls.push(`runRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}${req.grow ? ' grow' : ''}`);
     const { job, promise } = pending<RestoreOutcome>(hooks);
     this.jobs.push(job as PendingJob<unknown>);
     return promise;

@@ -53,7 +53,12 @@ test('a restore: the image, its contents and checksums, targets by size, typed c
   t.regex(targets, /\/dev\/sdc +256 MiB[^\n]*\n[^\n]*TOO SMALL: 256 MiB < 500 MiB needed/);
   t.regex(targets, /\/dev\/sdd +1\.0 GiB[^\n]*\n[^\n]*big enough: 1\.0 GiB >= 500 MiB needed/);
   await ui.press(keys.down, keys.down, keys.enter);
+  const ask = await ui.waitFor('What should happen to the extra space?');
+  t.regex(ask, /\/dev\/sdd has 524 MiB more than the image needs \(500 MiB of 1\.0 GiB\)\./);
+  t.regex(ask, /[›>] Keep the partitions as in the image/, 'keeping the sizes is the first choice');
+  await ui.press(keys.enter);
   const plan = await ui.waitFor('Type sdd to go on');
+  t.true(b.calls.includes('planRestore images/pc-2026-11-26 /dev/sdd bootOnly=false'), 'planned without grow');
   t.regex(plan, /write the gpt partition table/);
   t.regex(plan, /Everything on \/dev\/sdd is overwritten\./);
   await ui.type('sdc');
@@ -90,6 +95,7 @@ test("the library's refusal (the disk holds the image) is shown with its reason,
   await ui.waitFor('/dev/sdb');
   await ui.press(keys.enter);
   await ui.waitFor('REFUSED');
+  t.notRegex(ui.text(), /extra space/, 'a refused target is not asked about growing');
   t.regex(ui.text(), /REFUSED: \/dev\/sdb holds the image itself; restoring onto it would destroy the image/);
   t.regex(ui.text(), /Nothing was written/);
   t.regex(ui.frame(), /\n Esc back$/, 'the footer offers only Esc');
@@ -99,6 +105,56 @@ test("the library's refusal (the disk holds the image) is shown with its reason,
   t.false(b.calls.some((c) => c.startsWith('runRestore')));
   await ui.press(keys.esc);
   await ui.waitFor('Restore images/pc-2026-11-26 onto which disk?');
+  ui.unmount();
+});
+
+test('a larger target offers to grow the last partition: Esc goes back to the targets; choosing it plans and restores with grow', async (t) => {
+  const b = backend({ restorePlan: (req) => ({ ...defaultRestorePlan(req), steps: [...defaultRestorePlan(req).steps, ...(req.grow ? [`grow partition 2 and its ext4 to the end of ${req.disk}`] : [])] }) });
+  const ui = renderApp(b);
+  await openFlow(ui, 1);
+  await ui.waitFor('images/pc-2026-11-26');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('Checksums OK');
+  await ui.press(keys.enter);
+  await ui.waitFor('/dev/sdd');
+  await ui.press(keys.down, keys.down, keys.enter);
+  await ui.waitFor('What should happen to the extra space?');
+  t.regex(ui.frame(), /\n Up\/Down choose {2}Enter next {2}Esc back$/);
+  await ui.press(keys.esc);
+  await ui.waitFor('onto which disk?');
+  await ui.press(keys.down, keys.down, keys.enter);
+  const ask = await ui.waitFor('What should happen to the extra space?');
+  t.regex(ask, /Grow sda2 and its ext4 to the end of the disk/);
+  await ui.press(keys.down, keys.enter);
+  const plan = await ui.waitFor('Type sdd to go on');
+  t.regex(plan, /- grow partition 2 and its ext4 to the end of \/dev\/sdd/);
+  t.true(b.calls.includes('planRestore images/pc-2026-11-26 /dev/sdd bootOnly=false grow'));
+  await ui.type('sdd');
+  await ui.press(keys.enter);
+  await ui.waitFor('Restoring');
+  t.true(b.calls.includes('runRestore images/pc-2026-11-26 /dev/sdd bootOnly=false grow'));
+  ui.unmount();
+});
+
+test('growing is offered only for a full restore with room to spare; a filesystem that cannot grow is said so', async (t) => {
+  const vfatLast = fakeImage('images/pc-2026-11-26', { last: { name: 'sda3', fsType: 'vfat', fsGrows: false } });
+  const b = new FakeBackend({ disks: [...disks, fakeDisk('/dev/sde', 508, [])], images: [vfatLast] });
+  const ui = renderApp(b);
+  await openFlow(ui, 1);
+  await ui.waitFor('images/pc-2026-11-26');
+  await ui.press(keys.enter);
+  await ui.waitFor('Checksums OK');
+  await ui.press(keys.enter);
+  await ui.waitFor('/dev/sde');
+  // /dev/sde: 508 MiB, 8 MiB more than needed: no question, straight to the plan.
+  await ui.press(keys.down, keys.down, keys.down, keys.enter);
+  await ui.waitFor('Type sde to go on');
+  t.true(b.calls.includes('planRestore images/pc-2026-11-26 /dev/sde bootOnly=false'));
+  await ui.press(keys.esc);
+  await ui.waitFor('onto which disk?');
+  await ui.press(keys.up, keys.enter);
+  const ask = await ui.waitFor('What should happen to the extra space?');
+  t.regex(ask, /Grow sda3 to the end of the disk \(its vfat stays the size it was\)/);
   ui.unmount();
 });
 
@@ -132,6 +188,8 @@ test('a restore that fails shows the error (the broken file named)', async (t) =
   await ui.press(keys.enter);
   await ui.waitFor('/dev/sdd');
   await ui.press(keys.down, keys.down, keys.enter);
+  await ui.waitFor('What should happen to the extra space?');
+  await ui.press(keys.enter);
   await ui.waitFor('Type sdd');
   await ui.type('/dev/sdd');
   await ui.press(keys.enter);
