@@ -4,7 +4,8 @@ import { bytes, duration } from '../cli/format.js';
 export { bytes, duration };
 
 export function rate(bytesPerSecond: number | undefined): string {
-  return bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond) ? '-' : `${bytes(bytesPerSecond)}/s`;
+  // partclone reports 0 until it has measured something: that is "not known yet", not a stall.
+  return bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0 ? '-' : `${bytes(bytesPerSecond)}/s`;
 }
 
 /** Cuts text to width columns, ending with `more` when cut. */

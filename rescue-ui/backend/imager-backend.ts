@@ -159,7 +159,8 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
           lines: describeRestorePlan(plan),
           steps: plan.steps.map((s) => s.text),
           refusals: withoutOwnMount(plan.refusals),
-          warnings: plan.warnings,
+          // The library's notes speak to the CLI's user; here the grow question stands for --grow.
+          warnings: plan.warnings.map((w) => w.replace(/; --grow would also extend the last partition$/, '')),
           target: { device: t.device, name: t.name, sizeBytes: t.sizeBytes, model: t.model },
         };
       });

@@ -67,8 +67,12 @@ export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; 
 /** The target is larger than the image needs: keep the image's partition sizes, or grow the last one to the end. */
 function AskGrow({ image, disk, onChoose, onBack }: { image: FoundImage; disk: { device: string; sizeBytes: number }; onChoose: (grow: boolean) => void; onBack: () => void }) {
   const last = image.last!;
-  const fs = last.fsType ?? 'no filesystem';
-  const growLabel = last.fsGrows ? `Grow ${last.name} and its ${fs} to the end of the disk` : `Grow ${last.name} to the end of the disk (its ${fs} stays the size it was)`;
+  const raw = last.fsType === undefined || last.fsType === 'dd';
+  const growLabel = last.fsGrows
+    ? `Grow ${last.name} and its ${last.fsType} to the end of the disk`
+    : raw
+      ? `Grow ${last.name} to the end of the disk (raw copy: only the partition grows)`
+      : `Grow ${last.name} to the end of the disk (only the partition: ${last.fsType} cannot grow)`;
   return (
     <Box flexDirection="column">
       <Text>{`${disk.device} has ${bytes(disk.sizeBytes - image.requiredBytes)} more than the image needs (${bytes(image.requiredBytes)} of ${bytes(disk.sizeBytes)}).`}</Text>

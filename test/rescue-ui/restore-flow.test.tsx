@@ -154,7 +154,7 @@ test('growing is offered only for a full restore with room to spare; a filesyste
   await ui.waitFor('onto which disk?');
   await ui.press(keys.up, keys.enter);
   const ask = await ui.waitFor('What should happen to the extra space?');
-  t.regex(ask, /Grow sda3 to the end of the disk \(its vfat stays the size it was\)/);
+  t.regex(ask, /Grow sda3 to the end of the disk \(only the partition: vfat cannot grow\)/);
   ui.unmount();
 });
 
