@@ -10,6 +10,7 @@ import { writeManifest, type Manifest, type ManifestPartition } from '../image/m
 import { savePartitionImage } from '../pipeline/save-image.js';
 import type { Runner } from '../runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
+import { diskLockKey, imageLockKey, takeJobLocks } from '../lock/job-lock.js';
 import { lifeboatVersion, toolVersions } from '../version.js';
 import { describeBackupPlan, type BackupPlan } from './plan.js';
 
@@ -39,6 +40,24 @@ export interface BackupResult {
 export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: EventSink = () => {}, signal?: AbortSignal): Promise<BackupResult> {
   if (plan.spaceShortBytes > 0) throw new NoSpaceError(plan.refusals[0]!, 'free space on the store, or choose another one');
   if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
+  // No other Lifeboat job may restore onto the source meanwhile, nor write the same image (it would remove this
+  // one's partial folder as its own leftover). The image's folder is made first: its lock key is that folder's.
+  await mkdir(path.dirname(plan.imageDir), { recursive: true });
+  const locks = await takeJobLocks(
+    [
+      { key: await diskLockKey(plan.disk.device), what: plan.disk.device },
+      { key: await imageLockKey(plan.imageDir), what: plan.imageDir },
+    ],
+    `backup of ${plan.disk.device} to ${plan.imageDir}`,
+  );
+  try {
+    return await backupLocked(plan, runner, onEvent, signal);
+  } finally {
+    await locks.release();
+  }
+}
+
+async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined): Promise<BackupResult> {
   const started = Date.now();
   const { disk } = plan;
   const table = disk.table!;

@@ -10,6 +10,7 @@ import { writeRaw } from '../pipeline/write-raw.js';
 import type { Runner } from '../runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { failOn, verifyChecksums } from '../verify/verify.js';
+import { diskLockKey, takeJobLocks } from '../lock/job-lock.js';
 import { growers } from './grow.js';
 import type { RestorePlan } from './plan.js';
 
@@ -25,6 +26,16 @@ export async function executeRestore(plan: RestorePlan, runner: Runner, opts: { 
   const onEvent = opts.onEvent ?? (() => {});
   if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.length > 1 ? plan.refusals.slice(1).join('; ') : undefined);
   if (!opts.confirmed) throw new RefusedError(`restoring onto ${plan.target.device} was not confirmed`, 'pass --yes, or type the disk name when asked');
+  // No other Lifeboat job may use the target meanwhile (another console's backup of it, or restore onto it).
+  const locks = await takeJobLocks([{ key: await diskLockKey(plan.target.device), what: plan.target.device }], `restore of ${plan.image.dir} onto ${plan.target.device}`);
+  try {
+    return await restoreLocked(plan, runner, opts, onEvent);
+  } finally {
+    await locks.release();
+  }
+}
+
+async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?: AbortSignal }, onEvent: EventSink): Promise<RestoreResult> {
   const started = Date.now();
   const { image, target } = plan;
   const parts = plan.steps.filter((s) => s.kind === 'partition');
