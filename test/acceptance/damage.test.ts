@@ -41,7 +41,7 @@ test.serial('one flipped byte: verify names the file, restore refuses before wri
   t.is(await fileHash(target.file), before, 'the target is byte-for-byte untouched');
 });
 
-test.serial('a backup killed with SIGKILL midway leaves nothing that passes for a complete image', async (t) => {
+test.serial('a backup killed with SIGKILL midway leaves nothing that passes for a complete image; the next one takes over its locks', async (t) => {
   const { dir, attached } = await setup(t);
   const src = await makeGptSource(path.join(dir, 'src.img'));
   attached.push(src.disk);
@@ -72,6 +72,12 @@ test.serial('a backup killed with SIGKILL midway leaves nothing that passes for 
   t.is(await fileHash(target.file), before);
   const missing = await lifeboat(['info', image]);
   t.is(missing.exitCode, 3);
+  // The killed backup's locks stay behind (its process is gone): the next backup of that disk to that image takes
+  // them over, replaces the partial folder and completes.
+  const again = await lifeboat(['backup', src.disk.device, image]);
+  t.is(again.exitCode, 0, again.stderr);
+  t.is((await lifeboat(['verify', image])).exitCode, 0);
+  await t.throwsAsync(stat(partial));
 });
 
 test.serial('a destination that fills up: clear error, exit 6, partial files removed', async (t) => {
