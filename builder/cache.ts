@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { processStamp, stampAlive } from '../imager/process-identity.js';
 
 /** LIFEBOAT_CACHE, else /var/cache/lifeboat for root, else $XDG_CACHE_HOME/lifeboat or ~/.cache/lifeboat. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? 0): string {
@@ -69,6 +70,7 @@ export class TreeCache<Meta extends { inputs: Record<string, unknown> }> {
   }
 
   async lookup(inputs: Record<string, unknown>, refresh = false): Promise<Lookup<Meta>> {
+    await this.removeStalePartials();
     const key = cacheKey(inputs);
     const dir = this.entryDir(key);
     const metaFile = path.join(dir, 'meta.json');
@@ -90,7 +92,9 @@ export class TreeCache<Meta extends { inputs: Record<string, unknown> }> {
 
   /** A fresh directory to fill for `key`; commit() moves it into place. */
   async begin(key: string): Promise<string> {
-    const partial = path.join(this.dir, `.${key}.partial-${process.pid}`);
+    // Named by this process's pid and start time: in a container every build is pid 1, so a pid alone would keep a
+    // dead build's partial directory (hundreds of MB) alive forever.
+    const partial = path.join(this.dir, `.${key}.partial-${processStamp()}`);
     await rm(partial, { recursive: true, force: true });
     await mkdir(partial, { recursive: true });
     return partial;
@@ -124,22 +128,29 @@ export class TreeCache<Meta extends { inputs: Record<string, unknown> }> {
     return { key, dir, meta };
   }
 
+  /** Removes the partial directories of builds that have ended (crashed or killed); returns their names. */
+  async removeStalePartials(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!name.startsWith('.') || !name.includes('.partial-')) continue;
+      const owner = name.split('.partial-')[1] ?? '';
+      // "PID-TICKS" since the stamp; a bare pid from older builds: alive while any process has that pid, but for
+      // pid 1, which only a container's build had (a build is never a host's init) and which is always alive.
+      const bare = /^\d+$/.test(owner) ? Number(owner) : undefined;
+      if (bare !== undefined ? bare !== 1 && processAlive(bare) : stampAlive(owner)) continue;
+      await rm(path.join(this.dir, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
   /** Removes all but the `keep` most recently used entries (and stale partial directories). */
   async prune(keep: number, inUse: string): Promise<string[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const removed: string[] = [];
+    const removed = await this.removeStalePartials();
     const entries: { name: string; mtime: number }[] = [];
-    for (const name of names) {
-      if (name === 'last.json') continue;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (name === 'last.json' || name.includes('.partial-')) continue;
       const full = path.join(this.dir, name);
-      if (name.startsWith('.') && name.includes('.partial-')) {
-        const pid = Number(name.split('.partial-')[1]);
-        if (!processAlive(pid)) {
-          await rm(full, { recursive: true, force: true });
-          removed.push(name);
-        }
-        continue;
-      }
       entries.push({ name, mtime: (await stat(path.join(full, 'meta.json')).catch(() => stat(full))).mtimeMs });
     }
     entries.sort((a, b) => b.mtime - a.mtime);

@@ -2,6 +2,7 @@
 // run the build, sandboxed by the tree's own bubblewrap (started through the tree's dynamic loader), so the host
 // needs only mmdebstrap and Node, and every host builds with the same tool versions.
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CommandError } from '../imager/errors.js';
 import { formatCommand, type Runner, type RunOptions, type RunResult } from '../imager/runner/run.js';
@@ -208,12 +209,17 @@ export async function ensureToolsTree(
   const started = Date.now();
   const partial = await cache.begin(found.key);
   const sde = baseEnv['SOURCE_DATE_EPOCH'];
-  await runner.run('mmdebstrap', toolsTreeMmdebstrapArgs(inputs, path.join(partial, 'tree')), {
-    onLine,
-    env: bootstrapEnv(sde === undefined ? undefined : Number(sde)),
-    extendEnv: false,
-    hint: 'mmdebstrap makes the tools tree: install it (scripts/setup iso) and check that the mirror is reachable',
-  });
+  await runner
+    .run('mmdebstrap', toolsTreeMmdebstrapArgs(inputs, path.join(partial, 'tree')), {
+      onLine,
+      env: bootstrapEnv(sde === undefined ? undefined : Number(sde)),
+      extendEnv: false,
+      hint: 'mmdebstrap makes the tools tree: install it (scripts/setup iso) and check that the mirror is reachable',
+    })
+    .catch(async (e: unknown) => {
+      await rm(partial, { recursive: true, force: true }); // a failed tools tree leaves nothing behind
+      throw e;
+    });
   const seconds = (Date.now() - started) / 1000;
   const entry = await cache.commit(found.key, partial, { inputs, createdAt: new Date().toISOString(), seconds });
   await cache.prune(2, found.key);

@@ -1,6 +1,6 @@
 // Stage: the live system's root filesystem from mmdebstrap (Debian minbase + kernel + live-boot + the disk tools),
 // cached as a tarball under a key of what shapes it, and unpacked into this build's work directory.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { IsoConfig } from '../../iso-config/config.js';
 import { bootstrapEnv } from '../bootstrap-env.js';
@@ -71,6 +71,15 @@ export interface RootMeta {
 async function bootstrap(ctx: BuildContext, cache: TreeCache<RootMeta>, key: string, inputs: Record<string, unknown>): Promise<RootMeta> {
   const started = Date.now();
   const partial = await cache.begin(key);
+  try {
+    return await fill(ctx, cache, key, inputs, partial, started);
+  } catch (e) {
+    await rm(partial, { recursive: true, force: true }); // a failed bootstrap leaves nothing (a root tarball is ~400 MB)
+    throw e;
+  }
+}
+
+async function fill(ctx: BuildContext, cache: TreeCache<RootMeta>, key: string, inputs: Record<string, unknown>, partial: string, started: number): Promise<RootMeta> {
   const tarball = path.join(partial, 'root.tar');
   await ctx.runner.run('mmdebstrap', mmdebstrapArgs(inputs, tarball), {
     onLine: toolOutput(ctx),

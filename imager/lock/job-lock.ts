@@ -6,9 +6,11 @@
 // jobs, not other tools.
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
+import { processStartTicks } from '../process-identity.js';
+
+export { processStartTicks };
 
 export const defaultLockDir = '/run/lifeboat/locks';
 
@@ -31,18 +33,6 @@ interface LockFile {
 export interface JobLocks {
   /** Removes this job's lock files (idempotent). */
   release(): Promise<void>;
-}
-
-/** Field 22 of /proc/PID/stat, or undefined when the process does not exist. */
-export function processStartTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
-  } catch {
-    return undefined;
-  }
 }
 
 function lockPath(dir: string, key: string): string {

@@ -1,10 +1,11 @@
 // The build cache: keys that ignore key order, misses explained in words, entries committed whole.
 import test from 'ava';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cacheKey, canonicalJson, defaultCacheDir, missReason, TreeCache } from '../../builder/cache.js';
+import { processStamp } from '../../imager/process-identity.js';
 import { rootInputs } from '../../builder/steps/bootstrap-root.js';
 import { validateIsoConfig } from '../../iso-config/load.js';
 
@@ -64,9 +65,14 @@ test('TreeCache: miss, commit, hit; the next miss compares with the newest entry
   t.is(other.reason, 'packages changed (+z -y)');
   await cache.commit(other.key, await cache.begin(other.key), { inputs: b });
   await cache.begin('abandoned'); // a partial directory of this (live) process stays
+  // A dead build's partial directories go: pid 1 with another start time (a container's earlier run: every build in
+  // a container is pid 1, and the host's pid 1 is alive), and a bare pid (older builds) that no process has.
+  await mkdir(path.join(dir, '.container.partial-1-1'));
+  await mkdir(path.join(dir, `.old.partial-${2 ** 22 + 7}`));
+  await mkdir(path.join(dir, '.oldcontainer.partial-1'));
   const removed = await cache.prune(1, other.key);
-  t.deepEqual(removed, [miss.key]);
-  t.deepEqual((await readdir(dir)).sort(), ['.abandoned.partial-' + process.pid, 'last.json', other.key].sort());
+  t.deepEqual(removed.sort(), ['.container.partial-1-1', `.old.partial-${2 ** 22 + 7}`, '.oldcontainer.partial-1', miss.key].sort());
+  t.deepEqual((await readdir(dir)).sort(), [`.abandoned.partial-${processStamp()}`, 'last.json', other.key].sort());
 });
 
 test('TreeCache: a second commit of a key keeps the first entry, a refresh replaces it', async (t) => {
@@ -89,4 +95,14 @@ test('TreeCache: a second commit of a key keeps the first entry, a refresh repla
   t.is(refreshed.meta.n, 3);
   t.is(await readFile(path.join(cache.entryDir(miss.key), 'root.tar'), 'utf8'), 'tar 3', '--refresh: the new bootstrap is the one used');
   t.deepEqual((await readdir(dir)).sort(), ['last.json', miss.key].sort(), 'no leftovers');
+});
+
+test('TreeCache: a lookup removes the partial directories of builds that ended, and keeps a live one', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-cache-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const cache = new TreeCache<{ inputs: Record<string, unknown> }>(dir);
+  const live = await cache.begin('building');
+  for (const name of ['.a.partial-1-1', '.b.partial-1', `.c.partial-${2 ** 22 + 9}-5`]) await mkdir(path.join(dir, name));
+  await cache.lookup({ packages: ['x'] });
+  t.deepEqual(await readdir(dir), [path.basename(live)]);
 });
