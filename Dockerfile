@@ -3,7 +3,7 @@
 # Docker", for the privileges (and why), the cache volume and SOURCE_DATE_EPOCH.
 #
 #   docker build -t lifeboat-builder .
-#   docker run --rm --cap-add SYS_ADMIN --security-opt seccomp=unconfined -v "$PWD/out:/out" lifeboat-builder
+#   docker run --rm --cap-add SYS_ADMIN --security-opt seccomp=docker/seccomp.json -v "$PWD/out:/out" lifeboat-builder
 #   (on hosts with AppArmor also --security-opt apparmor=unconfined)
 #
 # BASE: no registry is needed; scripts/docker-base makes lifeboat-base:trixie with mmdebstrap. With a registry,

@@ -1,7 +1,8 @@
 // Docker acceptance: with a real Docker engine (Debian's docker.io, started here and stopped at the end), the
 // builder image is built from the repository's Dockerfile on a base imported from mmdebstrap (no registry), run to
 // build the default ISO, compared byte for byte with a native build of the same config and SOURCE_DATE_EPOCH, and
-// booted under QEMU to the Lifeboat entry point. Needs root, the Debian mirror and the npm registry.
+// booted under QEMU to the Lifeboat entry point; Docker's default seccomp profile is shown to stop the build's
+// sandbox, and the repository's (that profile plus pivot_root) to let it run. Needs root, the Debian mirror and the npm registry.
 // LIFEBOAT_SKIP_DOCKER=1 skips it; LIFEBOAT_TEST_DOCKER_DIR moves the engine's state (default
 // /var/lib/lifeboat-test-docker) and LIFEBOAT_TEST_DOCKER_CACHE the container's build cache (/var/cache/lifeboat-docker).
 import test from 'ava';
@@ -63,9 +64,12 @@ async function hostExtraCaCerts(): Promise<string> {
   return (await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n').trim();
 }
 
-/** The privileges README.md asks for (Docker): CAP_SYS_ADMIN and no seccomp filter, for bubblewrap. */
-function dockerRunPrivileges(apparmor: boolean): string[] {
-  return ['--cap-add', 'SYS_ADMIN', '--security-opt', 'seccomp=unconfined', ...(apparmor ? ['--security-opt', 'apparmor=unconfined'] : [])];
+/**
+ * The privileges README.md asks for (Docker): CAP_SYS_ADMIN and the repository's seccomp profile (Docker's default
+ * plus pivot_root with that capability), for bubblewrap. `seccomp: 'default'` leaves Docker's own profile.
+ */
+function dockerRunPrivileges(apparmor: boolean, seccomp: 'lifeboat' | 'default' = 'lifeboat'): string[] {
+  return ['--cap-add', 'SYS_ADMIN', ...(seccomp === 'lifeboat' ? ['--security-opt', `seccomp=${path.join(repo, 'docker/seccomp.json')}`] : []), ...(apparmor ? ['--security-opt', 'apparmor=unconfined'] : [])];
 }
 
 async function dockerBuildIso(t: { log(...v: unknown[]): void }, refresh: boolean): Promise<void> {
@@ -158,7 +162,26 @@ serial('docker.io engine started; base image imported from mmdebstrap; builder i
   imageReady = r.exitCode === 0;
 });
 
-serial('the builder image builds the default ISO into /out without --privileged (CAP_SYS_ADMIN, no seccomp filter)', async (t) => {
+serial("Docker's default seccomp profile stops the build's sandbox (pivot_root); docker/seccomp.json is that profile plus pivot_root", async (t) => {
+  t.timeout(minutes(10));
+  if (!imageReady || !engine) return t.fail('no builder image (the previous test failed)');
+  // The profile: deny by default, and pivot_root allowed only beside mount, unshare and the rest of CAP_SYS_ADMIN's.
+  const profile = JSON.parse(await readFile(path.join(repo, 'docker/seccomp.json'), 'utf8')) as { defaultAction: string; syscalls: { names: string[]; action: string; includes?: { caps?: string[] } }[] };
+  t.is(profile.defaultAction, 'SCMP_ACT_ERRNO');
+  const allowed = profile.syscalls.filter((b) => b.action === 'SCMP_ACT_ALLOW' && b.names.includes('pivot_root'));
+  t.is(allowed.length, 1);
+  t.deepEqual(allowed[0]!.includes?.caps, ['CAP_SYS_ADMIN']);
+  t.true(allowed[0]!.names.includes('mount') && allowed[0]!.names.includes('unshare'));
+  // The same run under Docker's own profile fails at the first sandbox, for pivot_root.
+  const out = await mkdtemp(path.join(work, 'default-seccomp-'));
+  const started = performance.now();
+  const r = await execa('/usr/bin/docker', [...engine.clientArgs, 'run', '--rm', '--network', 'host', ...dockerRunPrivileges(appArmorOn(), 'default'), '-e', `SOURCE_DATE_EPOCH=${sourceDateEpoch}`, '-v', `${out}:/out`, '-v', `${dockerCache}:/var/cache/lifeboat`, builderImage], { reject: false, all: true });
+  t.not(r.exitCode, 0, 'the build must not pass under the default profile');
+  t.regex(String(r.all), /pivot_root|Operation not permitted/, String(r.all).slice(-2000));
+  t.log(`default profile: failed as expected after ${secs(started)}: ${(/.*(?:pivot_root|Operation not permitted).*/.exec(String(r.all))?.[0] ?? '').trim().slice(0, 200)}`);
+});
+
+serial('the builder image builds the default ISO into /out without --privileged (CAP_SYS_ADMIN, the seccomp profile of docker/)', async (t) => {
   t.timeout(minutes(25));
   if (!imageReady) return t.fail('no builder image (the previous test failed)');
   await dockerBuildIso(t, false);
