@@ -15,10 +15,12 @@ function partclone(fsName: string, tool = fsName): FsHandler {
   return {
     fsName,
     // -a0: no per-block CRC; Lifeboat's manifest carries a SHA-256 of every file (see shared decisions).
-    // -f 1: progress every second (partclone's default is 2 s, and it exits only on a progress tick).
+    // -f 1: progress every second. partclone's default is 2 s, and it exits only on its progress thread's next tick
+    // (main.c: done = 1; pthread_join), so a partition costs up to that long after its data is through; -f takes
+    // whole seconds (atol), and 0 would make that thread spin. Every partclone Lifeboat runs gets it, chkimg too.
     save: (source, output) => [`partclone.${tool}`, '-c', '-a0', '-f', '1', '-s', source, '-O', output],
     restore: (input, target) => ['partclone.restore', '-f', '1', '-s', input, '-o', target],
-    check: (input) => ['partclone.chkimg', '-s', input],
+    check: (input) => ['partclone.chkimg', '-f', '1', '-s', input],
   };
 }
 

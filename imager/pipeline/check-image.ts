@@ -8,7 +8,7 @@ import { concatFiles, partcloneLines, rootCause, type PipeOptions } from './comm
  * partclone.chkimg reading the decompressed image on its standard input (`-s -`): given a FIFO's path it tries to
  * seek and fails with "Illegal seek". Its progress goes to stderr, which is parsed line by line.
  */
-export async function checkWithPartclone(argv: string[], files: string[], opts: PipeOptions): Promise<void> {
+export async function checkWithPartclone(argv: string[], files: string[], opts: PipeOptions & { onFed?: () => void }): Promise<void> {
   const { runner, codec } = opts;
   const [file, ...args] = argv;
   const pc = runner.start(file!, args, { stdin: 'pipe', stdout: 'ignore', onLine: partcloneLines(opts.onEvent), hint: 'the image file is damaged' });
@@ -28,6 +28,8 @@ export async function checkWithPartclone(argv: string[], files: string[], opts: 
   } else {
     feeding = pipeline(concatFiles(files), pc.child.stdin!).catch((e: unknown) => errors.push(e));
   }
+  // Every byte is in partclone's pipe: from here it only finishes the last blocks and waits for its progress tick.
+  void feeding.then(() => opts.onFed?.());
   const [pcResult, decResult] = await Promise.allSettled([pc.done, dec?.done ?? Promise.resolve(undefined)]);
   await feeding;
   // partclone's own verdict (a CRC error) explains more than the decompressor's broken pipe that follows from it.
