@@ -4,7 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import { concatFiles, openSingle, type PipeOptions } from './common.js';
 import { withPartcloneFifo } from './partclone-fifo.js';
 
-export async function feedPartclone(argvFor: (fifo: string) => string[], files: string[], opts: PipeOptions): Promise<void> {
+/** `onFed`: every byte is in the FIFO; partclone then only writes its last blocks, waits for its tick and syncs. */
+export async function feedPartclone(argvFor: (fifo: string) => string[], files: string[], opts: PipeOptions & { onFed?: () => void }): Promise<void> {
   const { runner, codec } = opts;
   const decompress = codec.decompress();
   await withPartcloneFifo(argvFor, 'write', opts, async (fh, job) => {
@@ -17,7 +18,10 @@ export async function feedPartclone(argvFor: (fifo: string) => string[], files: 
       await fh.close();
       await direct?.close();
       await Promise.all([
-        dec.done.catch((e: unknown) => job.fail(e)),
+        dec.done.then(
+          () => opts.onFed?.(),
+          (e: unknown) => job.fail(e),
+        ),
         // A broken pipe follows from the decompressor's or partclone's own failure, which is the one to report.
         direct ? undefined : pipeline(concatFiles(files), dec.child.stdin!).catch((e: unknown) => !/EPIPE|premature close/i.test(String(e)) && job.fail(e)),
       ]);
@@ -31,6 +35,9 @@ export async function feedPartclone(argvFor: (fifo: string) => string[], files: 
         fh.close().then(() => cb(), cb);
       },
     });
-    await pipeline(concatFiles(files), out).catch((e: unknown) => job.fail(e));
+    await pipeline(concatFiles(files), out).then(
+      () => opts.onFed?.(),
+      (e: unknown) => job.fail(e),
+    );
   });
 }

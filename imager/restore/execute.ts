@@ -47,84 +47,131 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
   const done: string[] = [];
   const tracker = new ProgressTracker(total);
   const grow = plan.steps.find((s) => s.kind === 'grow');
-  for (const step of plan.steps) {
-    if (opts.signal?.aborted) throw new InterruptedError(`restore interrupted after: ${done.join('; ') || 'nothing'}; ${target.device} is incomplete`);
-    onEvent({ type: 'step', job: 'restore', message: step.text });
-    switch (step.kind) {
-      case 'table': {
-        const script = retargetDump(image.tableDump, { device: target.device, partitionPath: (n) => partitionPath(target.device, n) }, grow?.kind === 'grow' ? { growNumber: grow.number, ...(grow.extended !== undefined ? { growExtended: grow.extended } : {}) } : {});
-        // The old table's signatures go, so no stale GPT backup header is left at the end of the disk.
-        await runner.run('wipefs', ['--all', '--force', target.device]);
-        await runner.run('sfdisk', ['--no-reread', '--no-tell-kernel', '--quiet', target.device], { input: script, hint: 'the partition table in the image does not fit this disk' });
-        await replacePartitionNodes(runner, target.device);
-        break;
-      }
-      case 'boot-code': {
-        const mbr = await readFile(image.files.mbr!);
-        let bytes = step.bytes;
-        // Boot-only keeps the target's disk signature (440..445), which its partition ids derive from; a blank one
-        // (wiped with the boot code) comes back from the image, as Windows' boot configuration needs it.
-        if (bytes === 440 && (await readBytes(target.device, 440, 4)).readUInt32LE(0) === 0) bytes = 446;
-        await writeBytes(target.device, 0, mbr.subarray(0, bytes));
-        break;
-      }
-      case 'hidden-data': {
-        const data = await readFile(image.files.hiddenDataAfterMbr!);
-        await writeBytes(target.device, image.table.sectorSize, data);
-        break;
-      }
-      case 'ebr': {
-        // Only the boot code: the EBR's partition entries (446..511) are the ones sfdisk just wrote.
-        const ebr = await readFile(step.file);
-        await writeBytes(target.device, step.offset, ebr.subarray(0, 446));
-        break;
-      }
-      case 'partition': {
-        const t0 = Date.now();
-        const p = step.part;
-        const handler = p.handler!;
-        const progress = (percent: number, bytesPerSecond: number | undefined) => {
-          const overall = tracker.overall(p.imageBytes, percent);
-          onEvent({ type: 'progress', job: 'restore', partition: p.name, percent, overallPercent: overall, bytesPerSecond, etaSeconds: tracker.eta(overall) });
-        };
-        if (handler.restore('IN', 'OUT')) {
-          await feedPartclone((fifo) => handler.restore(fifo, step.target)!, p.files, {
-            runner,
-            codec: image.codec,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-            onEvent: (e) => e.kind === 'progress' && progress(e.percent, e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined),
-          });
-        } else {
-          let last = 0;
-          await writeRaw(p.files, step.target, {
-            runner,
-            codec: image.codec,
-            onBytes: (n) => {
-              if (Date.now() - last < 500) return;
-              last = Date.now();
-              progress((n / Math.max(1, p.imageBytes)) * 100, n / Math.max(0.001, (Date.now() - t0) / 1000));
-            },
-          });
-        }
-        tracker.finish(p.imageBytes);
-        onEvent({ type: 'partition-done', job: 'restore', partition: p.name, bytes: p.imageBytes, seconds: (Date.now() - t0) / 1000 });
-        break;
-      }
-      case 'swap': {
-        const s = step.part.swap;
-        await runner.run('mkswap', [...(s?.uuid ? ['-U', s.uuid] : []), ...(s?.label ? ['-L', s.label] : []), step.target]);
-        break;
-      }
-      case 'grow': {
-        const grower = step.fsType ? growers[step.fsType] : undefined;
-        if (grower) await grower(runner, step.target);
-        break;
-      }
+  // partclone.restore ends only on its progress thread's next tick (up to a second) after its data is through, then
+  // syncs: the next partition starts as soon as the previous one's data is through, not when it exits. Every other
+  // step (swap, grow, the end) first waits for all of them; a failure in a tail is reported there.
+  const running: { text: string; run: Promise<void> }[] = [];
+  const settle = async () => {
+    const batch = running.splice(0);
+    const results = await Promise.allSettled(batch.map((r) => r.run));
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'rejected') throw r.reason;
+      done.push(batch[i]!.text);
     }
-    done.push(step.text);
+  };
+  try {
+    for (const step of plan.steps) {
+      if (step.kind !== 'partition') await settle();
+      if (opts.signal?.aborted) throw new InterruptedError(`restore interrupted after: ${done.join('; ') || 'nothing'}; ${target.device} is incomplete`);
+      onEvent({ type: 'step', job: 'restore', message: step.text });
+      if (step.kind === 'partition') {
+        let fed!: () => void;
+        const through = new Promise<void>((resolve) => (fed = resolve));
+        const run = restorePartition(step, { runner, image, tracker, onEvent, onFed: () => fed(), ...(opts.signal ? { signal: opts.signal } : {}) }).finally(() => fed());
+        running.push({ text: step.text, run });
+        await Promise.race([through, run]); // a failure before the data is through stops the restore here
+        continue;
+      }
+      await restoreStep(step, { runner, image, target, grow });
+      done.push(step.text);
+    }
+    await settle();
+  } finally {
+    await Promise.allSettled(running.map((r) => r.run)); // after a failure: nothing of this restore still runs
   }
   await runner.run('sync', []);
   const seconds = (Date.now() - started) / 1000;
   onEvent({ type: 'done', job: 'restore', image: image.dir, device: target.device, seconds, bytes: total });
   return { device: target.device, image: image.dir, seconds, bytes: total, steps: done };
+}
+
+type Step = RestorePlan['steps'][number];
+
+/** One partition from its image files: partclone.restore fed through a FIFO, or raw data written as it is. */
+async function restorePartition(
+  step: Extract<Step, { kind: 'partition' }>,
+  ctx: { runner: Runner; image: RestorePlan['image']; tracker: ProgressTracker; onEvent: EventSink; onFed: () => void; signal?: AbortSignal },
+): Promise<void> {
+  const { runner, image, tracker, onEvent } = ctx;
+  const t0 = Date.now();
+  const p = step.part;
+  const handler = p.handler!;
+  let through = false;
+  const fed = () => {
+    if (!through) tracker.finish(p.imageBytes);
+    through = true;
+    ctx.onFed();
+  };
+  const progress = (percent: number, bytesPerSecond: number | undefined) => {
+    if (through) return;
+    const overall = tracker.overall(p.imageBytes, percent);
+    onEvent({ type: 'progress', job: 'restore', partition: p.name, percent, overallPercent: overall, bytesPerSecond, etaSeconds: tracker.eta(overall) });
+  };
+  if (handler.restore('IN', 'OUT')) {
+    await feedPartclone((fifo) => handler.restore(fifo, step.target)!, p.files, {
+      runner,
+      codec: image.codec,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onEvent: (e) => e.kind === 'progress' && progress(e.percent, e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined),
+      onFed: fed,
+    });
+  } else {
+    let last = 0;
+    await writeRaw(p.files, step.target, {
+      runner,
+      codec: image.codec,
+      onBytes: (n) => {
+        if (Date.now() - last < 500) return;
+        last = Date.now();
+        progress((n / Math.max(1, p.imageBytes)) * 100, n / Math.max(0.001, (Date.now() - t0) / 1000));
+      },
+    });
+  }
+  fed();
+  onEvent({ type: 'partition-done', job: 'restore', partition: p.name, bytes: p.imageBytes, seconds: (Date.now() - t0) / 1000 });
+}
+
+/** Every other step: the table, boot code, hidden data, an extended partition's boot record, swap, grow. */
+async function restoreStep(step: Exclude<Step, { kind: 'partition' }>, ctx: { runner: Runner; image: RestorePlan['image']; target: RestorePlan['target']; grow: Step | undefined }): Promise<void> {
+  const { runner, image, target, grow } = ctx;
+  switch (step.kind) {
+    case 'table': {
+      const script = retargetDump(image.tableDump, { device: target.device, partitionPath: (n) => partitionPath(target.device, n) }, grow?.kind === 'grow' ? { growNumber: grow.number, ...(grow.extended !== undefined ? { growExtended: grow.extended } : {}) } : {});
+      // The old table's signatures go, so no stale GPT backup header is left at the end of the disk.
+      await runner.run('wipefs', ['--all', '--force', target.device]);
+      await runner.run('sfdisk', ['--no-reread', '--no-tell-kernel', '--quiet', target.device], { input: script, hint: 'the partition table in the image does not fit this disk' });
+      await replacePartitionNodes(runner, target.device);
+      break;
+    }
+    case 'boot-code': {
+      const mbr = await readFile(image.files.mbr!);
+      let bytes = step.bytes;
+      // Boot-only keeps the target's disk signature (440..445), which its partition ids derive from; a blank one
+      // (wiped with the boot code) comes back from the image, as Windows' boot configuration needs it.
+      if (bytes === 440 && (await readBytes(target.device, 440, 4)).readUInt32LE(0) === 0) bytes = 446;
+      await writeBytes(target.device, 0, mbr.subarray(0, bytes));
+      break;
+    }
+    case 'hidden-data': {
+      const data = await readFile(image.files.hiddenDataAfterMbr!);
+      await writeBytes(target.device, image.table.sectorSize, data);
+      break;
+    }
+    case 'ebr': {
+      // Only the boot code: the EBR's partition entries (446..511) are the ones sfdisk just wrote.
+      const ebr = await readFile(step.file);
+      await writeBytes(target.device, step.offset, ebr.subarray(0, 446));
+      break;
+    }
+    case 'swap': {
+      const s = step.part.swap;
+      await runner.run('mkswap', [...(s?.uuid ? ['-U', s.uuid] : []), ...(s?.label ? ['-L', s.label] : []), step.target]);
+      break;
+    }
+    case 'grow': {
+      const grower = step.fsType ? growers[step.fsType] : undefined;
+      if (grower) await grower(runner, step.target);
+      break;
+    }
+  }
 }
