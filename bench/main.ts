@@ -5,6 +5,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { type GuestRamResult, runGuestRam } from './guest-ram.js';
 import { type DiskResult, runImager } from './imager.js';
+import { type PartitionsResult, partitionsText, runPartitions } from './partitions.js';
 import { type IsoResult, lastIso, runIso } from './iso.js';
 import { gib } from './measure.js';
 import { cleanup, log, onSignal, sh, stopper } from './process.js';
@@ -44,6 +45,7 @@ async function machine(dir: string): Promise<Record<string, unknown>> {
 
 interface Results {
   imager?: DiskResult[];
+  partitions?: PartitionsResult;
   iso?: IsoResult;
   guestRam?: GuestRamResult;
   ui?: UiSummary;
@@ -63,6 +65,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
     sections: args.only,
     totalSeconds,
     imager: r.imager?.map(imagerJson),
+    partitions: r.partitions,
     iso: r.iso,
     guestRam: r.guestRam,
     ui: r.ui,
@@ -84,6 +87,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
     for (const d of r.imager) lines.push(...imagerText(d, args.reps));
     lines.push('', ...imagerLegend);
   }
+  if (r.partitions) lines.push(...partitionsText(r.partitions, args.reps));
   if (r.iso) lines.push(...isoText(r.iso));
   if (r.guestRam) lines.push(...ramText(r.guestRam));
   if (r.ui) lines.push(...uiText(r.ui));
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
   log(args, `machine: ${host['nproc']} CPUs (${host['cpu']}), ${gib(Number(host['memBytes']))} RAM, load ${(host['loadAverageAtStart'] as number[]).join(' ')}`);
   const r: Results = {};
   if (args.only.includes('imager')) r.imager = await runImager(args);
+  if (args.only.includes('partitions')) r.partitions = await runPartitions(args);
   if (args.only.includes('iso')) r.iso = await runIso(args);
   if (args.only.includes('guest-ram')) {
     const iso = process.env['LIFEBOAT_BENCH_ISO'] ?? r.iso?.iso ?? (await lastIso(args));

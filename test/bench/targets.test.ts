@@ -2,6 +2,7 @@ import test from 'ava';
 import { imagerTargets } from '../../bench/report.js';
 import { type Op, type Run } from '../../bench/measure.js';
 import { parseArgs } from '../../bench/settings.js';
+import { partitionsText } from '../../bench/partitions.js';
 import { atMost, notMeasured, targetLines, verdict } from '../../bench/targets.js';
 
 const run = (durable: number): Run => ({ exit: durable, durable, cpu: 1, hostBusy: 1 });
@@ -52,9 +53,25 @@ test('arguments: sections, reps, disks; bad values refused', (t) => {
   t.is(a.reps, 2);
   t.deepEqual(a.disks, ['quarter']);
   t.true(a.json);
-  t.deepEqual(parseArgs([]).only, ['imager', 'iso', 'guest-ram', 'ui']);
+  t.deepEqual(parseArgs([]).only, ['imager', 'partitions', 'iso', 'guest-ram', 'ui']);
   t.deepEqual(parseArgs(['--only', 'ui']).only, ['ui']);
   t.is(parseArgs(['--save', '/tmp/r.json']).save, '/tmp/r.json');
-  t.throws(() => parseArgs(['--only', 'gui']), { message: /--only wants one or more of imager, iso, guest-ram, ui, not 'gui'/ });
+  t.throws(() => parseArgs(['--only', 'gui']), { message: /--only wants one or more of imager, partitions, iso, guest-ram, ui, not 'gui'/ });
   t.throws(() => parseArgs(['--reps', '0']), { message: /positive integer/ });
+});
+
+test('partitions section text: each job with Lifeboat, by hand and the ratio of the medians', (t) => {
+  const run = (durable: number) => ({ exit: durable, durable, cpu: 0, hostBusy: 0 });
+  const op = (id: string, xs: number[]) => ({ id, phase: 'backup' as const, label: id, command: id, runs: xs.map(run) });
+  const lines = partitionsText(
+    {
+      partitions: 6,
+      restoredOk: true,
+      ops: [op('lb-backup', [5, 6, 7]), op('hand-backup', [10, 12, 11]), op('lb-verify', [2, 2, 2]), op('hand-verify', [8, 8, 8]), op('lb-restore', [1, 3, 2]), op('hand-restore', [8, 8, 8])],
+    },
+    3,
+  );
+  t.regex(lines.join('\n'), /backup {3}Lifeboat 6\.00 s \(5\.00–7\.00\) {3}by hand 11\.00 s \(10\.00–12\.00\) {3}×0\.55/);
+  t.regex(lines.join('\n'), /restore {2}Lifeboat 2\.00 s \(1\.00–3\.00\) {3}by hand 8\.00 s \(8\.00–8\.00\) {3}×0\.25/);
+  t.regex(lines.at(-1)!, /checked .*: OK$/);
 });
