@@ -8,17 +8,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lifeboat, lifeboatBin } from '../helpers/cli.js';
 import { makeGptSource } from '../helpers/fixtures.js';
-import { attach, fileHash, makeSparse, partition, scratch, withMount } from '../helpers/loop.js';
+import { ext4Disk, fileHash, scratch } from '../helpers/loop.js';
 
 test('a second backup to the same image and a restore onto the disk being backed up are refused while it runs', async (t) => {
   const { dir, attached } = await scratch(t);
-  const srcFile = path.join(dir, 'src.img');
-  await makeSparse(srcFile, 1024);
-  await partition(srcFile, 'label: gpt\ntype=linux');
-  const src = await attach(srcFile);
-  attached.push(src);
-  await execa('mkfs.ext4', ['-q', '-F', '-L', 'BIG', src.part(1)]);
-  await withMount(src.part(1), (m) => execa('dd', ['if=/dev/urandom', `of=${m}/random.bin`, 'bs=4M', 'count=100', 'status=none']));
+  const src = await ext4Disk(attached, path.join(dir, 'src.img'), { sizeMiB: 1024, label: 'BIG', randomMiB: 400 });
   // A small image to try to restore onto the busy disk.
   const small = await makeGptSource(path.join(dir, 'small.img'));
   attached.push(small.disk);

@@ -52,6 +52,21 @@ export async function partition(file: string, script: string): Promise<void> {
   await execa('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', file], { input: script });
 }
 
+/**
+ * A GPT disk file of sizeMiB with one Linux partition holding an ext4 filesystem labelled `label`, attached and
+ * pushed onto `attached` (so the caller's scratch() detaches it); with `randomMiB`, a file of that much random data
+ * (it does not compress: a backup of it lasts).
+ */
+export async function ext4Disk(attached: LoopDisk[], file: string, o: { sizeMiB: number; label: string; randomMiB?: number }): Promise<LoopDisk> {
+  await makeSparse(file, o.sizeMiB);
+  await partition(file, 'label: gpt\ntype=linux');
+  const disk = await attach(file);
+  attached.push(disk);
+  await execa('mkfs.ext4', ['-q', '-F', '-L', o.label, disk.part(1)]);
+  if (o.randomMiB) await withMount(disk.part(1), (m) => execa('dd', ['if=/dev/urandom', `of=${m}/random.bin`, 'bs=4M', `count=${Math.ceil(o.randomMiB! / 4)}`, 'status=none']));
+  return disk;
+}
+
 export async function tempDir(prefix = 'lifeboat-test-'): Promise<string> {
   const base = process.env['LIFEBOAT_TEST_TMP'] ?? tmpdir();
   return mkdtemp(path.join(base, prefix));

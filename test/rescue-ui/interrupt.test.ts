@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lifeboatBin } from '../helpers/cli.js';
-import { attach, makeSparse, partition, scratch, withMount, type LoopDisk } from '../helpers/loop.js';
+import { ext4Disk, scratch, withMount, type LoopDisk } from '../helpers/loop.js';
 import { startTmux, type TmuxSession } from '../../harness/tmux.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -17,20 +17,9 @@ const mountsOf = async (part: string) => String((await execa('findmnt', ['-n', '
 /** Disks, the UI in tmux, a backup started from the menus; returns once partclone reads the source. */
 async function backupUnderWay(t: ExecutionContext): Promise<{ ui: TmuxSession; uiPid: number; source: LoopDisk; store: LoopDisk; partcloneOnSource: () => Promise<string> }> {
   const { dir, attached } = await scratch(t);
-  const sourceFile = path.join(dir, 'source.img');
-  await makeSparse(sourceFile, 1024);
-  await partition(sourceFile, 'label: gpt\ntype=linux');
-  const source = await attach(sourceFile);
-  attached.push(source);
-  await execa('mkfs.ext4', ['-q', '-F', '-L', 'DATA', source.part(1)]);
   // Random data does not compress: the backup takes long enough to be caught while partclone runs.
-  await withMount(source.part(1), (m) => execa('dd', ['if=/dev/urandom', `of=${m}/random.bin`, 'bs=4M', 'count=200', 'status=none']));
-  const storeFile = path.join(dir, 'store.img');
-  await makeSparse(storeFile, 1024);
-  await partition(storeFile, 'label: gpt\ntype=linux');
-  const store = await attach(storeFile);
-  attached.push(store);
-  await execa('mkfs.ext4', ['-q', '-F', '-L', 'STORE', store.part(1)]);
+  const source = await ext4Disk(attached, path.join(dir, 'source.img'), { sizeMiB: 1024, label: 'DATA', randomMiB: 800 });
+  const store = await ext4Disk(attached, path.join(dir, 'store.img'), { sizeMiB: 1024, label: 'STORE' });
   // Teardowns run last-registered first: after the UI is gone, a mount it left is removed so the disk can go.
   t.teardown(async () => {
     for (const m of (await mountsOf(store.part(1))).reverse()) await execa('umount', [m], { reject: false });

@@ -4,12 +4,11 @@
 // and the restored disk's files match the source's. The screens are saved to test-artifacts/rescue-ui-screens.txt
 // (the README shows them). Needs root, tmux and the imaging tools.
 import test from 'ava';
-import { execa } from 'execa';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lifeboatBin, repoRoot } from '../helpers/cli.js';
 import { fingerprint, makeGptSource } from '../helpers/fixtures.js';
-import { attach, makeSparse, partition, scratch } from '../helpers/loop.js';
+import { attach, ext4Disk, makeSparse, scratch } from '../helpers/loop.js';
 import { startTmux } from '../../harness/tmux.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
@@ -18,12 +17,7 @@ test('tmux: lifeboat ui backs up a disk onto another disk\'s partition and resto
   const { dir, attached } = await scratch(t);
   const source = await makeGptSource(path.join(dir, 'source.img'));
   attached.push(source.disk);
-  const storeFile = path.join(dir, 'store.img');
-  await makeSparse(storeFile, 1024);
-  await partition(storeFile, 'label: gpt\ntype=linux');
-  const store = await attach(storeFile);
-  attached.push(store);
-  await execa('mkfs.ext4', ['-q', '-F', '-L', 'STORE', store.part(1)]);
+  const store = await ext4Disk(attached, path.join(dir, 'store.img'), { sizeMiB: 1024, label: 'STORE' });
   const targetFile = path.join(dir, 'target.img');
   await makeSparse(targetFile, 800);
   const target = await attach(targetFile);

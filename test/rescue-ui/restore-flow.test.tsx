@@ -25,6 +25,16 @@ async function openFlow(ui: Harness, downs: number) {
   await ui.press(keys.enter);
 }
 
+/** Restore → the second image (pc-2026-11-26) → its contents → Enter: the list of target disks. */
+async function openTargets(ui: Harness) {
+  await openFlow(ui, 1);
+  await ui.waitFor('images/pc-2026-11-26');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('Checksums OK');
+  await ui.press(keys.enter);
+  await ui.waitFor('/dev/sdd');
+}
+
 test('images are listed with origin and need; an unusable one shows why and cannot be chosen', async (t) => {
   const ui = renderApp(backend());
   await openFlow(ui, 1);
@@ -87,12 +97,7 @@ test('a restore: the image, its contents and checksums, targets by size, typed c
 test("the library's refusal (the disk holds the image) is shown with its reason, and no confirmation is asked", async (t) => {
   const b = backend({ restorePlan: (req) => ({ ...defaultRestorePlan(req), refusals: [`${req.disk} holds the image itself; restoring onto it would destroy the image`] }) });
   const ui = renderApp(b);
-  await openFlow(ui, 1);
-  await ui.waitFor('images/pc-2026-11-26');
-  await ui.press(keys.down, keys.enter);
-  await ui.waitFor('Checksums OK');
-  await ui.press(keys.enter);
-  await ui.waitFor('/dev/sdb');
+  await openTargets(ui); // /dev/sdb, the store's disk, is the first
   await ui.press(keys.enter);
   await ui.waitFor('REFUSED');
   t.notRegex(ui.text(), /extra space/, 'a refused target is not asked about growing');
@@ -111,12 +116,7 @@ test("the library's refusal (the disk holds the image) is shown with its reason,
 test('a larger target offers to grow the last partition: Esc goes back to the targets; choosing it plans and restores with grow', async (t) => {
   const b = backend({ restorePlan: (req) => ({ ...defaultRestorePlan(req), steps: [...defaultRestorePlan(req).steps, ...(req.grow ? [`grow partition 2 and its ext4 to the end of ${req.disk}`] : [])] }) });
   const ui = renderApp(b);
-  await openFlow(ui, 1);
-  await ui.waitFor('images/pc-2026-11-26');
-  await ui.press(keys.down, keys.enter);
-  await ui.waitFor('Checksums OK');
-  await ui.press(keys.enter);
-  await ui.waitFor('/dev/sdd');
+  await openTargets(ui);
   await ui.press(keys.down, keys.down, keys.enter);
   await ui.waitFor('What should happen to the extra space?');
   t.regex(ui.frame(), /\n Up\/Down choose {2}Enter next {2}Esc back$/);
@@ -181,12 +181,7 @@ test('a Clonezilla image says it has no manifest', async (t) => {
 test('a restore that fails shows the error (the broken file named)', async (t) => {
   const b = backend();
   const ui = renderApp(b);
-  await openFlow(ui, 1);
-  await ui.waitFor('images/pc-2026-11-26');
-  await ui.press(keys.down, keys.enter);
-  await ui.waitFor('Checksums OK');
-  await ui.press(keys.enter);
-  await ui.waitFor('/dev/sdd');
+  await openTargets(ui);
   await ui.press(keys.down, keys.down, keys.enter);
   await ui.waitFor('What should happen to the extra space?');
   await ui.press(keys.enter);
