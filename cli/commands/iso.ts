@@ -1,9 +1,9 @@
 // lifeboat iso build | schema | config: the live ISO builder's face (stage lines, or JSON Lines with --json).
+// The builder and the config loader (ajv) are loaded only when an iso command runs: every other command, a backup
+// above all, would otherwise pay for them at start-up (about 60 ms of imports).
 import type { Argv, CommandModule } from 'yargs';
-import { buildIso } from '../../builder/build.js';
 import type { BuildEvent } from '../../builder/events.js';
 import { UsageError } from '../../imager/errors.js';
-import { defaultIsoConfig, isoConfigSchema, loadIsoConfig } from '../../iso-config/load.js';
 import { makeContext } from '../context.js';
 import { bytes, duration } from '../format.js';
 
@@ -56,6 +56,7 @@ const buildCommand: CommandModule<object, BuildArgs> = {
       .option('verbose', { type: 'boolean', default: false, describe: "Show the tools' own output" })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
+    const [{ loadIsoConfig }, { buildIso }] = await Promise.all([import('../../iso-config/load.js'), import('../../builder/build.js')]);
     const config = await loadIsoConfig(argv.config);
     const ctx = makeContext(argv.json);
     const emit = (e: BuildEvent) => {
@@ -74,7 +75,8 @@ const buildCommand: CommandModule<object, BuildArgs> = {
 const schemaCommand: CommandModule<object, object> = {
   command: 'schema',
   describe: 'Print the ISO config JSON Schema',
-  handler: () => {
+  handler: async () => {
+    const { isoConfigSchema } = await import('../../iso-config/load.js');
     process.stdout.write(`${JSON.stringify(isoConfigSchema, null, 2)}\n`);
   },
 };
@@ -88,6 +90,7 @@ const configCommand: CommandModule<object, { default: boolean; config?: string }
       .option('config', { type: 'string', describe: 'Check this config file and print it with its defaults' }) as never,
   handler: async (argv) => {
     if (argv.default === (argv.config !== undefined)) throw new UsageError('give either --default or --config FILE', 'lifeboat iso config --default prints the defaults');
+    const { defaultIsoConfig, loadIsoConfig } = await import('../../iso-config/load.js');
     const config = argv.config === undefined ? defaultIsoConfig() : await loadIsoConfig(argv.config);
     process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
   },
