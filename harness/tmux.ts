@@ -65,23 +65,31 @@ export async function startTmux(command: string, env: Record<string, string>, op
       await sleep(100);
     },
     async choose(pattern, pointer = '›') {
-      let previous: string | undefined;
-      let last = '';
+      const selectedOf = (screen: string) => screen.split('\n').find((l) => l.includes(`${pointer} `) && /[│|] [›>] /.test(l));
+      // A key's effect is waited for (the screen changes) instead of assumed after a fixed pause: on a busy host the
+      // UI may take longer to draw than any pause, and a stale screen read as "the end of the list" loops forever.
+      const press = async (key: string, before: string, patienceMs: number) => {
+        await tmux(['send-keys', '-t', session, key]);
+        const end = Date.now() + patienceMs;
+        for (;;) {
+          await sleep(50);
+          const now = await capture();
+          if (now !== before || Date.now() > end) return now;
+        }
+      };
+      const enter = async () => {
+        await tmux(['send-keys', '-t', session, 'Enter']);
+        await sleep(150);
+      };
+      let screen = await capture();
+      if (pattern.test(selectedOf(screen) ?? '\0')) return enter();
+      screen = await press('Home', screen, 800); // no change when the selection is already at the top
       for (let i = 0; i < 60; i++) {
         stopped();
-        const screen = await capture();
-        const selected = screen.split('\n').find((l) => l.includes(`${pointer} `) && /[│|] [›>] /.test(l));
-        if (selected && pattern.test(selected)) {
-          await tmux(['send-keys', '-t', session, 'Enter']);
-          await sleep(150);
-          return;
-        }
-        // At the end of the list (or on the first look) go to the top, otherwise one down.
-        const key = i === 0 || (last === 'Down' && selected === previous) ? 'Home' : 'Down';
-        await tmux(['send-keys', '-t', session, key]);
-        last = key;
-        previous = selected;
-        await sleep(150);
+        if (pattern.test(selectedOf(screen) ?? '\0')) return enter();
+        const next = await press('Down', screen, 3000);
+        if (next === screen) break; // nothing moved for 3 s: the end of the list
+        screen = next;
       }
       throw new Error(`no list entry matching ${String(pattern)}; the screen:\n${await capture()}`);
     },
