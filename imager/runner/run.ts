@@ -157,6 +157,10 @@ export class Runner {
       }
       return { command, exitCode: exitCode ?? 0, stdout, stderr, durationMs };
     })();
+    // Callers may attach their handler after an await (closing their ends of a pipe first); a command that fails
+    // before then must not count as an unhandled rejection, which ends the process. Seen in CI: SIGTERM right as a
+    // backup started zstd crashed the CLI instead of the clean exit 130. Awaiting `done` still throws.
+    done.catch(() => undefined);
     return { done, child, command };
   }
 

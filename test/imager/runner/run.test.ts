@@ -60,3 +60,17 @@ test('line splitter keeps partial lines until the end', (t) => {
   s.end();
   t.deepEqual(got, ['abc', 'de']);
 });
+
+test('a command that fails before the caller awaits it is not an unhandled rejection; awaiting it still throws', async (t) => {
+  const seen: unknown[] = [];
+  const note = (e: unknown) => seen.push(e);
+  process.on('unhandledRejection', note);
+  try {
+    const running = new Runner().start('false', []);
+    await new Promise((r) => setTimeout(r, 300)); // the caller is busy (closing its pipe ends) while it fails
+    await t.throwsAsync(running.done, { instanceOf: CommandError });
+  } finally {
+    process.off('unhandledRejection', note);
+  }
+  t.deepEqual(seen, []);
+});
