@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { processStamp, stampAlive } from '../imager/process-identity.js';
+import { processAlive, processStamp, stampAlive } from '../imager/process-identity.js';
 
 /** LIFEBOAT_CACHE, else /var/cache/lifeboat for root, else $XDG_CACHE_HOME/lifeboat or ~/.cache/lifeboat. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? 0): string {
@@ -160,16 +160,5 @@ export class TreeCache<Meta extends { inputs: Record<string, unknown> }> {
       removed.push(name);
     }
     return removed;
-  }
-}
-
-/** Whether a process with this id runs (a stale lock or partial directory names a dead one). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

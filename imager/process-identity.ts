@@ -26,3 +26,14 @@ export function stampAlive(stamp: string): boolean {
   const m = /^(\d+)-(\d+)$/.exec(stamp);
   return m !== null && processStartTicks(Number(m[1])) === Number(m[2]);
 }
+
+/** Whether a process with this id runs (a stale lock or partial directory names a dead one). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

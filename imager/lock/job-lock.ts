@@ -8,9 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RefusedError } from '../errors.js';
-import { processStartTicks } from '../process-identity.js';
-
-export { processStartTicks };
+import { processStartTicks, stampAlive } from '../process-identity.js';
 
 export const defaultLockDir = '/run/lifeboat/locks';
 
@@ -49,7 +47,7 @@ async function readLock(file: string): Promise<LockFile | undefined> {
 }
 
 function alive(l: LockFile): boolean {
-  return processStartTicks(l.pid) === l.startTicks;
+  return stampAlive(`${l.pid}-${l.startTicks}`);
 }
 
 /** The lock key of a disk: its device number, the same whatever name or link it was reached by. */

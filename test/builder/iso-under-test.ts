@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIso } from '../../builder/build.js';
-import { processAlive } from '../../builder/cache.js';
+import { processAlive } from '../../imager/process-identity.js';
 import { Runner } from '../../imager/runner/run.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 
