@@ -38,7 +38,7 @@ export interface IsoResult {
 }
 
 export const bootMarker = 'LIFEBOAT-READY';
-const sourceDirs = ['builder', 'imager', 'cli', 'iso-config', 'rescue-ui', 'dist'];
+const sourceDirs = ['core', 'builder', 'imager', 'cli', 'live', 'iso-config', 'rescue-ui', 'dist'];
 const sourceFiles = ['package.json', 'package-lock.json', 'tsconfig.json'];
 
 /** A copy of the tree the ISO is built from, node_modules linked: the app can change there and nowhere else. */
@@ -52,7 +52,7 @@ async function scratchTree(dir: string): Promise<void> {
 
 /** An app-only change: one more statement in the live entry point, which esbuild keeps (a side effect). */
 async function changeApp(tree: string, stamp: string): Promise<void> {
-  await appendFile(path.join(tree, 'builder/live/entry.ts'), `\n(globalThis as Record<string, unknown>)['lifeboatBenchStamp'] = ${JSON.stringify(stamp)};\n`);
+  await appendFile(path.join(tree, 'live/entry.ts'), `\n(globalThis as Record<string, unknown>)['lifeboatBenchStamp'] = ${JSON.stringify(stamp)};\n`);
 }
 
 async function build(args: Args, kind: IsoBuild['kind'], tree: string, cache: string, out: string): Promise<IsoBuild> {

@@ -26,7 +26,7 @@ export function isoText(r: IsoResult): string[] {
     `  size               ${mb(r.bytes)}`,
     `  cold build         ${spread(r.coldStat)} over ${r.cold.length} build(s) from an empty cache (${r.cold.at(-1)!.cacheNotes.join('; ')})`,
     `    stages (s): ${stageLine(r.cold.at(-1)!)}`,
-    `  warm rebuild       ${spread(r.warmStat)} over ${r.warm.length} build(s), each after a change to the app (builder/live/entry.ts); root reused every time`,
+    `  warm rebuild       ${spread(r.warmStat)} over ${r.warm.length} build(s), each after a change to the app (live/entry.ts); root reused every time`,
     `    stages (s): ${stageLine(r.warm.at(-1)!)}`,
     `  boot               ${spread(r.bootStat)} over ${r.bootSeconds.length} boot(s): QEMU start to LIFEBOAT-READY on the serial port (TCG, BIOS CD, ${r.bootMemoryMiB} MiB)`,
   ];

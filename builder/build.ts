@@ -2,8 +2,8 @@
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { RefusedError } from '../imager/errors.js';
-import type { Runner } from '../imager/runner/run.js';
+import { RefusedError } from '../core/errors.js';
+import type { Runner } from '../core/runner/run.js';
 import { lifeboatVersion } from '../imager/version.js';
 import type { IsoConfig } from '../iso-config/config.js';
 import { defaultCacheDir } from './cache.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { processAlive, processStamp, stampAlive } from '../imager/process-identity.js';
+import { processAlive, processStamp, stampAlive } from '../core/process-identity.js';
 
 /** LIFEBOAT_CACHE, else /var/cache/lifeboat for root, else $XDG_CACHE_HOME/lifeboat or ~/.cache/lifeboat. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? 0): string {

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Runner } from '../imager/runner/run.js';
+import type { Runner } from '../core/runner/run.js';
 import type { IsoConfig } from '../iso-config/config.js';
 import type { BuildEventSink } from './events.js';
 import type { ToolsTree } from './tools-tree.js';

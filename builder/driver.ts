@@ -1,5 +1,5 @@
 // The one driver: runs the recipe's steps in order, each skipped by its own config check or timed and reported.
-import { InterruptedError } from '../imager/errors.js';
+import { InterruptedError } from '../core/errors.js';
 import type { IsoConfig } from '../iso-config/config.js';
 import type { BuildContext } from './context.js';
 

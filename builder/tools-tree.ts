@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { CommandError } from '../imager/errors.js';
-import { formatCommand, type Runner, type RunOptions, type RunResult } from '../imager/runner/run.js';
+import { CommandError } from '../core/errors.js';
+import { formatCommand, type Runner, type RunOptions, type RunResult } from '../core/runner/run.js';
 import type { IsoConfig } from '../iso-config/config.js';
 import { bootstrapEnv } from './bootstrap-env.js';
 import { TreeCache } from './cache.js';

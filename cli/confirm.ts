@@ -1,6 +1,6 @@
 // Asks the person at the terminal to type the disk's name before anything is written to it.
 import { createInterface } from 'node:readline/promises';
-import { InterruptedError } from '../imager/errors.js';
+import { InterruptedError } from '../core/errors.js';
 
 /** True when the answer typed equals the disk's name (sdb or /dev/sdb). False without a terminal. */
 export async function confirmByTyping(device: string, lines: string[], signal?: AbortSignal): Promise<boolean> {

@@ -1,5 +1,5 @@
 // What every command shares: one runner, the output style, and an abort signal wired to SIGINT/SIGTERM.
-import { Runner } from '../imager/runner/run.js';
+import { Runner } from '../core/runner/run.js';
 import { humanOutput, jsonOutput, type Output } from './output.js';
 
 export interface CommandContext {

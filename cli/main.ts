@@ -2,7 +2,7 @@
 // The lifeboat command: a thin face over the imager library; maps every error to one clear line and an exit code.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { exitCodes, LifeboatError, UsageError } from '../imager/errors.js';
+import { exitCodes, LifeboatError, UsageError } from '../core/errors.js';
 import { lifeboatVersion } from '../imager/version.js';
 import { backupCommand } from './commands/backup.js';
 import { disksCommand } from './commands/disks.js';

@@ -1,6 +1,6 @@
 // Prints imager events: a progress bar and step lines for people, JSON Lines for scripts (--json).
 import type { ImagerEvent } from '../imager/events.js';
-import { bytes, duration } from './format.js';
+import { bytes, duration } from '../core/format.js';
 
 export interface Output {
   event(e: ImagerEvent): void;

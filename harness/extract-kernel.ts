@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isoInitrd, isoKernel } from '../builder/boot/grub-cfg.js';
 import { defaultCacheDir } from '../builder/cache.js';
 import { ensureToolsTree } from '../builder/tools-tree.js';
-import { Runner } from '../imager/runner/run.js';
+import { Runner } from '../core/runner/run.js';
 import { defaultIsoConfig } from '../iso-config/load.js';
 
 /** Copies them into dir with the tools tree's xorriso (the host kernel may lack iso9660). */

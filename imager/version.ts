@@ -1,6 +1,6 @@
 // Lifeboat's own version and the versions of the tools an image was made with.
 import { readFileSync } from 'node:fs';
-import type { Runner } from './runner/run.js';
+import type { Runner } from '../core/runner/run.js';
 
 export const lifeboatVersion: string = (() => {
   for (const rel of ['../package.json', '../../package.json']) {

@@ -1,7 +1,7 @@
 // Reads an ISO config: JSON, validated once against schema.json (ajv, defaults filled in), cross-checked, frozen.
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { readFile } from 'node:fs/promises';
-import { LifeboatError, NotFoundError } from '../imager/errors.js';
+import { LifeboatError, NotFoundError } from '../core/errors.js';
 import type { IsoConfig } from './config.js';
 import schema from './schema.json' with { type: 'json' };
 

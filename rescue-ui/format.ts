@@ -1,5 +1,5 @@
 // Human words for sizes, durations and rates on the screens: the CLI's own formatting, so both faces say the same.
-import { bytes, duration } from '../cli/format.js';
+import { bytes, duration } from '../core/format.js';
 
 export { bytes, duration };
 

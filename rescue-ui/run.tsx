@@ -4,7 +4,7 @@
 import './terminal/interactive.js';
 import { spawnSync } from 'node:child_process';
 import { render, renderToString } from 'ink';
-import { Runner } from '../imager/runner/run.js';
+import { Runner } from '../core/runner/run.js';
 import { App, type AppExit } from './app.js';
 import { imagerBackend } from './backend/imager-backend.js';
 import type { Backend } from './backend/port.js';

@@ -1,6 +1,6 @@
 // The kernel command line of each boot menu entry: live-boot, the consoles, the user's parameters, autorun.
 import type { BootEntry, IsoConfig } from '../../iso-config/config.js';
-import { autorunKernelParams } from '../live/cmdline.js';
+import { autorunKernelParams } from '../../core/live/cmdline.js';
 
 /** The consoles: the serial port first, the screen last (the last one is /dev/console, where systemd reports). */
 export function consoleParams(c: IsoConfig): string[] {

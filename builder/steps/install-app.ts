@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { note, toolOutput, toolsOf, type BuildContext } from '../context.js';
 import type { Step } from '../driver.js';
-import { live } from '../live/layout.js';
+import { live } from '../../core/live/layout.js';
 import { copyIntoRoot, writeRootFile } from '../root-files.js';
 import { commandLauncher, entryLauncher } from '../system/files.js';
 
@@ -18,7 +18,7 @@ export const nativeAddons: Record<string, { buildDeps: string[]; runtimeFiles: s
 };
 
 /** The sources esbuild bundles: the live CLI and the entry point. */
-export const bundleEntries = ['builder/live/lifeboat.ts', 'builder/live/entry.ts'];
+export const bundleEntries = ['live/lifeboat.ts', 'live/entry.ts'];
 
 /** CommonJS packages in an ESM bundle call require(); this gives them one. */
 const requireBanner = "import { createRequire as __lifeboatCreateRequire } from 'node:module'; const require = __lifeboatCreateRequire(import.meta.url);";
@@ -34,7 +34,7 @@ export function esbuildArgs(appDir: string, outdir: string, nodeMajor: number): 
     '--out-extension:.js=.mjs',
     ...Object.keys(nativeAddons).map((a) => `--external:${a}`),
     // Ink loads React's devtools only when DEV=true; the live system never does, and ships a stub instead.
-    `--alias:react-devtools-core=${path.join(appDir, 'builder/live/no-devtools.ts')}`,
+    `--alias:react-devtools-core=${path.join(appDir, 'live/no-devtools.ts')}`,
     '--jsx=automatic',
     `--banner:js=${requireBanner}`,
     '--legal-comments=none',

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Architecture } from '../../iso-config/config.js';
 import { note, toolsOf, type BuildContext } from '../context.js';
 import type { Step } from '../driver.js';
-import { live } from '../live/layout.js';
+import { live } from '../../core/live/layout.js';
 import { copyIntoRoot, symlinkInRoot } from '../root-files.js';
 
 /** The npm package that carries the official Node binary for each architecture. */

@@ -1,6 +1,6 @@
 // The text of the files system setup writes into the live root, as pure functions of the config (tested as text).
 import type { IsoConfig } from '../../iso-config/config.js';
-import { live } from '../live/layout.js';
+import { live } from '../../core/live/layout.js';
 
 const generated = '# Written by lifeboat iso build.';
 

@@ -4,8 +4,8 @@ import { executeBackup } from '../../imager/backup/execute.js';
 import { describeBackupPlan } from '../../imager/backup/plan.js';
 import { prepareBackup } from '../../imager/backup/prepare.js';
 import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
-import { NoSpaceError, RefusedError } from '../../imager/errors.js';
-import { bytes, duration, parseSize } from '../format.js';
+import { NoSpaceError, RefusedError } from '../../core/errors.js';
+import { bytes, duration, parseSize } from '../../core/format.js';
 import { makeContext } from '../context.js';
 
 interface Args {

@@ -1,7 +1,7 @@
 // lifeboat disks: every disk with its identity, table and partitions.
 import type { CommandModule } from 'yargs';
 import { listDisks, type Disk } from '../../imager/disks/probe.js';
-import { bytes } from '../format.js';
+import { bytes } from '../../core/format.js';
 import { makeContext } from '../context.js';
 
 export function describeDisk(d: Disk): string[] {

@@ -1,7 +1,7 @@
 // lifeboat info IMAGE_DIR: what an image holds, in words or JSON.
 import type { CommandModule } from 'yargs';
 import { openImage, type Image } from '../../imager/image/open.js';
-import { bytes } from '../format.js';
+import { bytes } from '../../core/format.js';
 import { makeContext } from '../context.js';
 
 export function imageSummary(image: Image): Record<string, unknown> {

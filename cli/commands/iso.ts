@@ -3,9 +3,9 @@
 // above all, would otherwise pay for them at start-up (about 60 ms of imports).
 import type { Argv, CommandModule } from 'yargs';
 import type { BuildEvent } from '../../builder/events.js';
-import { UsageError } from '../../imager/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { makeContext } from '../context.js';
-import { bytes, duration } from '../format.js';
+import { bytes, duration } from '../../core/format.js';
 
 /** Where `lifeboat iso build` and `npm run iso` put the ISO (dist/ is tsc's output). */
 export const defaultIsoOut = 'dist-iso';

@@ -1,11 +1,11 @@
 // lifeboat restore IMAGE_DIR DISK: writes an image back onto a disk, after checks and a confirmation.
 import type { CommandModule } from 'yargs';
-import { RefusedError } from '../../imager/errors.js';
+import { RefusedError } from '../../core/errors.js';
 import { executeRestore } from '../../imager/restore/execute.js';
 import { describeRestorePlan } from '../../imager/restore/plan.js';
 import { prepareRestore } from '../../imager/restore/prepare.js';
 import { confirmByTyping } from '../confirm.js';
-import { duration } from '../format.js';
+import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
 
 interface Args {

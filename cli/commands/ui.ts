@@ -1,7 +1,7 @@
 // lifeboat ui: the rescue UI (rescue-ui/) in this terminal; loaded only when asked for, so other commands do not pay
 // for loading React and Ink.
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../imager/errors.js';
+import { UsageError } from '../../core/errors.js';
 
 interface Args {
   disk: string[] | undefined;

@@ -1,14 +1,14 @@
 // Carries out a backup plan: boot records, table, every partition through partclone, manifest; the image appears only when complete.
 import { mkdir, rename, rm, writeFile, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError, NoSpaceError, RefusedError } from '../errors.js';
+import { InterruptedError, NoSpaceError, RefusedError } from '../../core/errors.js';
 import { gptBackupSectors, gptPrimarySectors, bootCodeBytes } from '../boot/records.js';
 import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
 import { writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
 import { savePartitionImage } from '../pipeline/save-image.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { diskLockKey, imageLockKey, takeJobLocks } from '../lock/job-lock.js';
 import { lifeboatVersion, toolVersions } from '../version.js';

@@ -2,12 +2,12 @@
 import { check } from 'diskusage';
 import { stat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { addMissingPartitionNodes } from '../disks/kernel.js';
 import { probeDisk } from '../disks/probe.js';
 import { resolveDisk } from '../disks/resolve.js';
 import { wholeDiskName } from '../disks/sysfs.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { planBackup, type BackupOptions, type BackupPlan } from './plan.js';
 
 async function exists(p: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 // The compression table: how each codec compresses, decompresses, and names its files the way Clonezilla does.
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 export type Compression = 'zstd' | 'gzip' | 'xz' | 'none';
 

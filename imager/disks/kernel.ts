@@ -1,7 +1,7 @@
 // Tells the kernel about partitions itself (partx, BLKPG): some kernels and all loop devices here do not scan tables.
 import { access } from 'node:fs/promises';
 import type { PartitionTable } from '../parse/sfdisk.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { partitionPath } from './names.js';
 
 async function exists(p: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 // Builds the typed picture of a disk (identity, table, partitions, filesystems, usage, mounts) from lsblk, sfdisk and blkid.
-import { CommandError } from '../errors.js';
+import { CommandError } from '../../core/errors.js';
 import { parseBlkidExport, type BlkidInfo } from '../parse/blkid.js';
 import { lsblkColumns, parseLsblkJson, type LsblkDevice } from '../parse/lsblk.js';
 import { isExtended, parseSfdiskJson, type PartitionTable } from '../parse/sfdisk.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { partitionPath } from './names.js';
 import { liveMediumDisk, loopBackingFile, majMinOf, mountedDevices, stableIds, swapDevices } from './sysfs.js';
 import { usedBytes } from './usage.js';

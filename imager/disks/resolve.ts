@@ -1,7 +1,7 @@
 // Turns what the user typed (/dev/sda, /dev/disk/by-id/…, /dev/loop3) into a whole disk, or a clear error.
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { NotFoundError, UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
 import { isPartition, majMinOf, wholeDiskName } from './sysfs.js';
 
 export interface ResolvedDisk {

@@ -1,6 +1,6 @@
 // Measures how many bytes a filesystem uses, without mounting it where a tool can read it offline.
 import { check } from 'diskusage';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 
 type UsageProbe = (runner: Runner, device: string) => Promise<number | undefined>;
 

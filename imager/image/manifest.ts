@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { readFile, rename, writeFile, open } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidImageError } from '../errors.js';
+import { InvalidImageError } from '../../core/errors.js';
 import { manifestFile } from './layout.js';
 import schema from './manifest.schema.json' with { type: 'json' };
 

@@ -1,7 +1,7 @@
 // Opens an image directory, Lifeboat's (with a manifest) or Clonezilla's (without), as one typed description.
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidImageError, NotFoundError } from '../errors.js';
+import { InvalidImageError, NotFoundError } from '../../core/errors.js';
 import { codecBySuffix, codecs, type Codec } from '../codec/codecs.js';
 import { bootPartitionNumbers, gptBackupSectors, hiddenDataLimitBytes } from '../boot/records.js';
 import { isExtended, parseSfdiskDump, type PartitionTable } from '../parse/sfdisk.js';

@@ -3,7 +3,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { NoSpaceError } from '../errors.js';
+import { NoSpaceError } from '../../core/errors.js';
 import { pieceSuffix } from './layout.js';
 import type { FileDigest } from './manifest.js';
 

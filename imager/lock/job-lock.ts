@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { RefusedError } from '../errors.js';
-import { processStartTicks, stampAlive } from '../process-identity.js';
+import { RefusedError } from '../../core/errors.js';
+import { processStartTicks, stampAlive } from '../../core/process-identity.js';
 
 export const defaultLockDir = '/run/lifeboat/locks';
 

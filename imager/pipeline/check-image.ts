@@ -1,7 +1,7 @@
 // Checks a partition image without writing anything: partclone.chkimg on stdin, or decompression alone for raw images.
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { concatFiles, partcloneLines, rootCause, type PipeOptions } from './common.js';
 
 /**

@@ -2,10 +2,10 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { CommandError, LifeboatError, NoSpaceError } from '../errors.js';
+import { CommandError, LifeboatError, NoSpaceError } from '../../core/errors.js';
 import type { Codec } from '../codec/codecs.js';
 import { parsePartcloneLine, type PartcloneEvent } from '../parse/partclone.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 
 export interface PipeOptions {
   runner: Runner;

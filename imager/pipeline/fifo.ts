@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 
 export interface Fifo {
   path: string;

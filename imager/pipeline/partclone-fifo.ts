@@ -1,6 +1,6 @@
 // Runs partclone under a pty on one end of a FIFO while a body works the other end; collects and ranks their failures.
 import type { FileHandle } from 'node:fs/promises';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError } from '../../core/errors.js';
 import { partcloneLines, rootCause, type PipeOptions } from './common.js';
 import { makeFifo } from './fifo.js';
 

@@ -1,13 +1,13 @@
 // Carries out a restore plan: check the image, then table, boot records, partitions, swap, grow.
 import { readFile } from 'node:fs/promises';
-import { InterruptedError, RefusedError } from '../errors.js';
+import { InterruptedError, RefusedError } from '../../core/errors.js';
 import { readBytes, writeBytes } from '../boot/sectors.js';
 import { replacePartitionNodes } from '../disks/kernel.js';
 import { partitionPath } from '../disks/names.js';
 import { retargetDump } from '../parse/sfdisk.js';
 import { feedPartclone } from '../pipeline/feed-partclone.js';
 import { writeRaw } from '../pipeline/write-raw.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { failOn, verifyChecksums } from '../verify/verify.js';
 import { diskLockKey, takeJobLocks } from '../lock/job-lock.js';

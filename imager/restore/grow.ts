@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 
 type Grower = (runner: Runner, device: string) => Promise<void>;
 

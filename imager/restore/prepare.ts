@@ -4,7 +4,7 @@ import { probeDisk } from '../disks/probe.js';
 import { resolveDisk } from '../disks/resolve.js';
 import { diskHolding } from '../backup/prepare.js';
 import { openImage } from '../image/open.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { planRestore, type RestoreOptions, type RestorePlan } from './plan.js';
 
 export async function prepareRestore(runner: Runner, imageDir: string, diskArg: string, opts: RestoreOptions): Promise<RestorePlan> {

@@ -1,11 +1,11 @@
 // Verifies an image: every SHA-256 in the manifest, then partclone.chkimg of every partition image; names what is broken.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidImageError, LifeboatError } from '../errors.js';
+import { InvalidImageError, LifeboatError } from '../../core/errors.js';
 import { sha256File } from '../image/checksum.js';
 import { openImage, type Image } from '../image/open.js';
 import { checkDecompresses, checkWithPartclone } from '../pipeline/check-image.js';
-import type { Runner } from '../runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 
 export interface VerifyProblem {

@@ -11,7 +11,7 @@ import { openImage } from '../../imager/image/open.js';
 import { executeRestore } from '../../imager/restore/execute.js';
 import { describeRestorePlan } from '../../imager/restore/plan.js';
 import { prepareRestore } from '../../imager/restore/prepare.js';
-import type { CommandLogEntry, Runner } from '../../imager/runner/run.js';
+import type { CommandLogEntry, Runner } from '../../core/runner/run.js';
 import { verifyChecksums, verifyImage } from '../../imager/verify/verify.js';
 import { describeImage, scanForImages } from './find-images.js';
 import type { Backend, BackupRequest, FoundImage, JobHooks, Store, VerifyOutcome } from './port.js';

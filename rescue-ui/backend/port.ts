@@ -2,7 +2,7 @@
 // implementation (imager-backend.ts) runs the imager library in-process; the component tests use a fake.
 import type { Disk } from '../../imager/disks/probe.js';
 import type { ImagerEvent } from '../../imager/events.js';
-import type { CommandLogEntry } from '../../imager/runner/run.js';
+import type { CommandLogEntry } from '../../core/runner/run.js';
 
 export type { Disk, ImagerEvent, CommandLogEntry };
 

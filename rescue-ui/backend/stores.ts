@@ -3,7 +3,7 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Disk } from '../../imager/disks/probe.js';
-import type { Runner } from '../../imager/runner/run.js';
+import type { Runner } from '../../core/runner/run.js';
 import type { Store } from './port.js';
 
 /** Where stores are mounted for a job (LIFEBOAT_STORES_DIR overrides it). */

@@ -1,6 +1,6 @@
 // An error in the user's words: the library's message, its hint, and (for a refusal) that nothing was written.
 import { Box, Text } from 'ink';
-import { LifeboatError } from '../../imager/errors.js';
+import { LifeboatError } from '../../core/errors.js';
 import { useTheme } from '../hooks/use-theme.js';
 
 export function ErrorPanel({ error, title = 'Failed' }: { error: Error; title?: string }) {

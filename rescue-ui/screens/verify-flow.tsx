@@ -9,7 +9,7 @@ import { PickImage } from '../components/pick-image.js';
 import { RunningJob } from '../components/running-job.js';
 import { useBackend } from '../hooks/use-backend.js';
 import { useJob } from '../hooks/use-job.js';
-import { InvalidImageError } from '../../imager/errors.js';
+import { InvalidImageError } from '../../core/errors.js';
 
 export function VerifyFlow({ onDone }: { onDone: () => void }) {
   const [image, setImage] = useState<FoundImage | undefined>(undefined);

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cacheKey, canonicalJson, defaultCacheDir, missReason, TreeCache } from '../../builder/cache.js';
-import { processStamp } from '../../imager/process-identity.js';
+import { processStamp } from '../../core/process-identity.js';
 import { rootInputs } from '../../builder/steps/bootstrap-root.js';
 import { validateIsoConfig } from '../../iso-config/load.js';
 

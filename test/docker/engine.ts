@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processAlive } from '../../imager/process-identity.js';
+import { processAlive } from '../../core/process-identity.js';
 
 /** Debian's docker.io paths: a newer client elsewhere on PATH may not speak to engine 20.10. */
 export const dockerd = '/usr/sbin/dockerd';

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NotFoundError } from '../../imager/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { defaultIsoConfig, IsoConfigError, isoConfigSchema, loadIsoConfig, parseIsoConfig, validateIsoConfig } from '../../iso-config/load.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

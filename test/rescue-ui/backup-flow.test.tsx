@@ -1,7 +1,7 @@
 // Component tests of the backup flow: source, store, name, compression, summary, progress, result; and its
 // refusals, errors, the empty store list, and quitting while it runs.
 import test from 'ava';
-import { InterruptedError, NoSpaceError } from '../../imager/errors.js';
+import { InterruptedError, NoSpaceError } from '../../core/errors.js';
 import type { BackupOutcome, Store } from '../../rescue-ui/backend/port.js';
 import { FakeBackend, defaultBackupPlan, fakeDisk } from './fake-backend.js';
 import { keys, renderApp, type Harness } from './ui-harness.js';

@@ -1,7 +1,7 @@
 // Component tests of Verify, Disks, Log, Reboot and Power off: verdicts, the broken file, marks, the session's
 // commands, confirmations and their failures.
 import test from 'ava';
-import { CommandError } from '../../imager/errors.js';
+import { CommandError } from '../../core/errors.js';
 import { FakeBackend, fakeDisk, fakeImage } from './fake-backend.js';
 import { keys, renderApp, type Harness } from './ui-harness.js';
 

@@ -1,7 +1,7 @@
 // Component tests of the restore and boot-repair flows: the images found, what one holds and whether it verifies,
 // targets with sizes compared, the library's refusals, the typed confirmation, progress and what was written.
 import test from 'ava';
-import { InvalidImageError } from '../../imager/errors.js';
+import { InvalidImageError } from '../../core/errors.js';
 import { FakeBackend, defaultRestorePlan, fakeDisk, fakeImage } from './fake-backend.js';
 import { keys, renderApp, type Harness } from './ui-harness.js';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { checkLevel, codecByName, codecBySuffix, codecs } from '../../../imager/codec/codecs.js';
-import { UsageError } from '../../../imager/errors.js';
+import { UsageError } from '../../../core/errors.js';
 
 test('names and Clonezilla suffixes', (t) => {
   t.is(codecByName('zstd').suffix, 'zst');

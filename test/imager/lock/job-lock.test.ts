@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../helpers/cli.js';
 import { imageLockKey, takeJobLocks } from '../../../imager/lock/job-lock.js';
-import { processStartTicks } from '../../../imager/process-identity.js';
+import { processStartTicks } from '../../../core/process-identity.js';
 
 async function lockDir(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-locks-'));

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
-import { lineSplitter } from '../../../imager/runner/run.js';
+import { lineSplitter } from '../../../core/runner/run.js';
 import { parsePartcloneLine, type PartcloneEvent } from '../../../imager/parse/partclone.js';
 
 async function eventsOf(fixture: string): Promise<PartcloneEvent[]> {

@@ -1,7 +1,7 @@
 // The runner with real tiny commands: logging, typed failures, missing tools, pty lines.
 import test from 'ava';
-import { CommandError } from '../../../imager/errors.js';
-import { formatCommand, lineSplitter, Runner, type CommandLogEntry } from '../../../imager/runner/run.js';
+import { CommandError } from '../../../core/errors.js';
+import { formatCommand, lineSplitter, Runner, type CommandLogEntry } from '../../../core/runner/run.js';
 
 test('logs every command with its result', async (t) => {
   const log: CommandLogEntry[] = [];

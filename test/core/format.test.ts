@@ -1,6 +1,6 @@
 import test from 'ava';
-import { bytes, duration, parseSize } from '../../cli/format.js';
-import { UsageError } from '../../imager/errors.js';
+import { bytes, duration, parseSize } from '../../core/format.js';
+import { UsageError } from '../../core/errors.js';
 
 test('sizes the user types', (t) => {
   t.is(parseSize('4G'), 4 * 1024 ** 3);

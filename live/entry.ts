@@ -6,10 +6,10 @@
 // the outcome) are written to every console of the kernel command line, so the serial port sees them too.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readlinkSync } from 'node:fs';
-import { lifeboatVersion } from '../../imager/version.js';
+import { lifeboatVersion } from '../imager/version.js';
 import { planAutorun, storeMountPoint } from './autorun.js';
-import { consoleDevices, parseLifeboatParams } from './cmdline.js';
-import { live, readyMarker } from './layout.js';
+import { consoleDevices, parseLifeboatParams } from '../core/live/cmdline.js';
+import { live, readyMarker } from '../core/live/layout.js';
 import { opensUi } from './ui-consoles.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -98,7 +98,7 @@ function welcome(): void {
 
 /** The UI in this process (it is bundled into the entry point): no second Node start on a slow machine. */
 async function rescueUi(): Promise<void> {
-  const { runRescueUi } = await import('../../rescue-ui/run.js');
+  const { runRescueUi } = await import('../rescue-ui/run.js');
   await runRescueUi();
 }
 

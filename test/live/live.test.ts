@@ -1,12 +1,12 @@
 // The live system's side: lifeboat.* kernel parameters both ways, and the unattended job they make.
 import test from 'ava';
-import { planAutorun, splitStore } from '../../builder/live/autorun.js';
-import { autorunKernelParams, consoleDevices, parseLifeboatParams } from '../../builder/live/cmdline.js';
-import { readyMarker } from '../../builder/live/layout.js';
-import { opensUi } from '../../builder/live/ui-consoles.js';
+import { planAutorun, splitStore } from '../../live/autorun.js';
+import { autorunKernelParams, consoleDevices, parseLifeboatParams } from '../../core/live/cmdline.js';
+import { readyMarker } from '../../core/live/layout.js';
+import { opensUi } from '../../live/ui-consoles.js';
 // Type-checked with the tests, never run here (both act on import: the entry point takes over the terminal).
-import type {} from '../../builder/live/entry.js';
-import type {} from '../../builder/live/lifeboat.js';
+import type {} from '../../live/entry.js';
+import type {} from '../../live/lifeboat.js';
 
 test('config autorun → kernel parameters → parsed back the same', (t) => {
   const autorun = { job: 'restore', disk: '/dev/nvme0n1', store: 'UUID=1234-ABCD:/images/pc', image: 'pc-2026', after: 'reboot' };

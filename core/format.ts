@@ -1,5 +1,5 @@
 // Human words for sizes and durations, and parsing of sizes the user types (--split 4G).
-import { UsageError } from '../imager/errors.js';
+import { UsageError } from './errors.js';
 
 export function bytes(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '-';

@@ -1,6 +1,6 @@
 // The unattended job of the live system (lifeboat.job=… on the kernel command line) as a plan: which store to
 // mount where, and the lifeboat command line to run. Pure, so it is tested without booting anything.
-import type { AutorunParams } from './cmdline.js';
+import type { AutorunParams } from '../core/live/cmdline.js';
 
 export const storeMountPoint = '/run/lifeboat/store';
 
