@@ -237,3 +237,34 @@ test('Esc while the images are still being looked for goes back to the menu', as
   t.pass();
   ui.unmount();
 });
+
+test('after "Keep the partitions" only the new plan is drawn: no stale confirmation before it, and what is typed then counts', async (t) => {
+  // The plan for the answer comes when the test says, so every frame drawn while it is pending can be looked at.
+  let answer!: () => void;
+  const b = backend();
+  const plan = b.planRestore.bind(b);
+  b.planRestore = async (req) => {
+    const p = await plan(req);
+    if (!req.grow && b.calls.filter((c) => c.startsWith('planRestore')).length > 1) await new Promise<void>((r) => (answer = r));
+    return p;
+  };
+  const ui = renderApp(b);
+  await openTargets(ui);
+  await ui.press(keys.down, keys.down, keys.enter);
+  await ui.waitFor('What should happen to the extra space?');
+  const before = ui.frames().length;
+  await ui.press(keys.enter); // keep the partitions: planned again
+  await ui.waitFor('Checking the target and planning');
+  const pending = ui.frames().slice(before);
+  t.false(pending.some((f) => f.includes('Type sdd to go on')), 'no confirmation is drawn before the plan for the answer is there');
+  answer();
+  await ui.waitFor('Type sdd to go on');
+  const shown = ui.frames().slice(before);
+  const firstPrompt = shown.findIndex((f) => f.includes('Type sdd to go on'));
+  t.false(shown.slice(firstPrompt).some((f) => f.includes('Checking the target and planning')), 'once asked, the question stays');
+  await ui.type('sdd');
+  await ui.press(keys.enter);
+  await ui.waitFor('Restoring');
+  t.true(b.calls.includes('runRestore images/pc-2026-11-26 /dev/sdd bootOnly=false'));
+  ui.unmount();
+});

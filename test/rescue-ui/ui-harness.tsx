@@ -9,6 +9,8 @@ export const keys = { up: '\u001B[A', down: '\u001B[B', enter: '\r', esc: '\u001
 
 export interface Harness {
   frame(): string;
+  /** Every frame drawn so far, oldest first (to catch what was drawn only for a moment). */
+  frames(): string[];
   /** The frame's words in one line: borders gone, wrapped lines joined (for messages longer than a row). */
   text(): string;
   press(...k: string[]): Promise<void>;
@@ -37,6 +39,7 @@ export function renderApp(backend: FakeBackend, opts: { ascii?: boolean; color?:
   const frame = () => r.lastFrame() ?? '';
   return {
     frame,
+    frames: () => [...r.frames],
     text: () => flatten(frame()),
     exits,
     async press(...k) {
