@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodes, LifeboatError, UsageError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import { lifeboatVersion } from '../imager/version.js';
 import { backupCommand } from './commands/backup.js';
 import { disksCommand } from './commands/disks.js';
@@ -15,10 +16,12 @@ import { verifyCommand } from './commands/verify.js';
 function report(e: unknown, json: boolean): number {
   const err = e instanceof LifeboatError ? e : undefined;
   const code = err ? exitCodes[err.kind] : exitCodes.internal;
-  const message = err ? err.message : e instanceof Error ? e.message : String(e);
-  if (json) process.stdout.write(`${JSON.stringify({ type: 'error', kind: err?.kind ?? 'internal', message, hint: err?.hint, file: (err as { file?: string } | undefined)?.file, exitCode: code })}\n`);
+  // A message may quote what it found (a file's bytes, a name): it reaches the terminal printable.
+  const message = printable(err ? err.message : e instanceof Error ? e.message : String(e), { keepNewlines: true, max: 4000 });
+  const hint = err?.hint === undefined ? undefined : printable(err.hint, { keepNewlines: true, max: 4000 });
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'error', kind: err?.kind ?? 'internal', message, hint, file: (err as { file?: string } | undefined)?.file, exitCode: code })}\n`);
   process.stderr.write(`lifeboat: ${message}\n`);
-  if (err?.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+  if (hint) process.stderr.write(`  hint: ${hint}\n`);
   if (!err && process.env['LIFEBOAT_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return code;
 }

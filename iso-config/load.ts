@@ -2,6 +2,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { readFile } from 'node:fs/promises';
 import { LifeboatError, NotFoundError } from '../core/errors.js';
+import { printable } from '../core/printable.js';
 import type { IsoConfig } from './config.js';
 import schema from './schema.json' with { type: 'json' };
 
@@ -12,7 +13,8 @@ export class IsoConfigError extends LifeboatError {
   readonly source: string;
   readonly problems: readonly string[];
   constructor(source: string, problems: string[]) {
-    const head = problems.length === 1 ? `${source}: ${problems[0]}` : `${source} has ${problems.length} problems:\n  ${problems.join('\n  ')}`;
+    const named = printable(source);
+    const head = problems.length === 1 ? `${named}: ${problems[0]}` : `${named} has ${problems.length} problems:\n  ${problems.join('\n  ')}`;
     super('usage', head, { hint: 'lifeboat iso schema prints what each key allows; lifeboat iso config --default prints a valid config' });
     this.name = 'IsoConfigError';
     this.source = source;
@@ -26,7 +28,7 @@ const validate = ajv.compile(schema);
 /** A value as the user wrote it, short enough for one line. */
 function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  const text = printable(JSON.stringify(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -183,7 +185,8 @@ export function validateIsoConfig(data: unknown, source = 'config'): IsoConfig {
 
 /** JSON.parse's message with the line and column of its character position (Node 20 gives only the position). */
 function jsonErrorWhere(text: string, message: string): string {
-  message = message.replace(/\s+/g, ' ');
+  // JSON.parse quotes the text around the error: from a binary file that is control bytes, shown as escapes.
+  message = printable(message.replace(/[ \t\r\n]+/g, ' '), { max: 300 });
   const m = /at position (\d+)(?! \(line)/.exec(message);
   if (!m) return message;
   const before = text.slice(0, Number(m[1]));

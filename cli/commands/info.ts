@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { openImage, type Image } from '../../imager/image/open.js';
 import { bytes } from '../../core/format.js';
+import { printable } from '../../core/printable.js';
 import { makeContext } from '../context.js';
 
 export function imageSummary(image: Image): Record<string, unknown> {
@@ -38,6 +39,7 @@ export const infoCommand: CommandModule<object, { image: string; json: boolean }
       `  compression ${image.codec.name}, ${bytes(s['imageBytes'] as number)} of partition images`,
       ...image.partitions.map((p) => `  ${String(p.number).padStart(2)} ${p.name.padEnd(12)} ${p.action.padEnd(9)} ${(p.fsType ?? '-').padEnd(8)} ${(p.fsLabel ?? '').padEnd(12)} ${p.imageBytes ? bytes(p.imageBytes) : ''}`),
     ];
-    ctx.out.result(s, lines);
+    // The manifest's and Clonezilla's fields are file content: a model or label is shown as text, never as control bytes.
+    ctx.out.result(s, lines.map((l) => printable(l, { max: 1000 })));
   },
 };

@@ -1,6 +1,7 @@
 // lifeboat iso schema | config: what a user sees (the built command, dist/cli/main.js).
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { formatBuildEvent } from '../../cli/commands/iso.js';
 import { lifeboat, repoRoot } from '../helpers/cli.js';
@@ -30,6 +31,25 @@ test('a broken config: exit 2, one line naming the file, the path, what was foun
   t.is(missing.exitCode, 3);
   const neither = await lifeboat(['iso', 'config']);
   t.is(neither.exitCode, 2);
+});
+
+test('a binary file as --config: exit 2, one printable line (control bytes shown as escapes), then the hint', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lifeboat-binary-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'config.json');
+  // An ELF-like header, every byte value, and a long tail: what `--config /bin/true` would give.
+  writeFileSync(file, Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0x1b, 0x5b, 0x32, 0x4a]), Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.alloc(100_000, 0)]));
+  for (const args of [['iso', 'config', '--config', file], ['iso', 'build', '--config', file, '--out', path.join(dir, 'never')]]) {
+    const r = await lifeboat(args);
+    t.is(r.exitCode, 2, r.stderr);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    t.is(lines.length, 2, r.stderr);
+    t.true(lines[0]!.startsWith(`lifeboat: ${file}: not JSON: Unexpected token`), lines[0]);
+    t.regex(lines[0]!, /\\x7fELF\\x02\\x01\\x01\\x00/, 'the bytes it found are quoted as escapes');
+    t.notRegex(r.stderr, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, 'no control byte reaches the terminal');
+    t.true(lines[0]!.length < 500, 'the quote is cut');
+    t.regex(lines[1]!, /^ {2}hint: /);
+  }
 });
 
 test('build progress lines: stage, time and note; tool output only when verbose', (t) => {
