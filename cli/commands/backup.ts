@@ -4,7 +4,8 @@ import { executeBackup } from '../../imager/backup/execute.js';
 import { describeBackupPlan } from '../../imager/backup/plan.js';
 import { prepareBackup } from '../../imager/backup/prepare.js';
 import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
-import { NoSpaceError, RefusedError } from '../../core/errors.js';
+import { RefusedError } from '../../core/errors.js';
+import { throwIfRefused } from '../../imager/plan/refusals.js';
 import { bytes, duration, parseSize } from '../../core/format.js';
 import { makeContext } from '../context.js';
 
@@ -38,10 +39,9 @@ export const backupCommand: CommandModule<object, Args> = {
     const level = checkLevel(codec, argv.level);
     const splitBytes = argv.split !== undefined ? parseSize(argv.split) : undefined;
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
-    const plan = await prepareBackup(ctx.runner, argv.disk, argv.image, { codec, level, splitBytes });
-    if (argv.dryRun || plan.refusals.length > 0) {
-      if (plan.spaceShortBytes > 0) throw new NoSpaceError(plan.refusals[0]!, 'free space on the store, or choose another one');
-      if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
+    const plan = await prepareBackup(ctx.runner, argv.disk, argv.image, { codec, level, splitBytes }, { dryRun: argv.dryRun });
+    throwIfRefused(plan.refusals);
+    if (argv.dryRun) {
       ctx.out.result({ plan: describeBackupPlan(plan) }, describeBackupPlan(plan));
       return;
     }

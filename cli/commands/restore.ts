@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { RefusedError } from '../../core/errors.js';
 import { executeRestore } from '../../imager/restore/execute.js';
+import { throwIfRefused } from '../../imager/plan/refusals.js';
 import { describeRestorePlan } from '../../imager/restore/plan.js';
 import { prepareRestore } from '../../imager/restore/prepare.js';
 import { confirmByTyping } from '../confirm.js';
@@ -32,9 +33,9 @@ export const restoreCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const plan = await prepareRestore(ctx.runner, argv.image, argv.disk, { bootOnly: argv.bootOnly, grow: argv.grow });
+    const plan = await prepareRestore(ctx.runner, argv.image, argv.disk, { bootOnly: argv.bootOnly, grow: argv.grow }, { dryRun: argv.dryRun });
     const words = describeRestorePlan(plan);
-    if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
+    throwIfRefused(plan.refusals);
     if (argv.dryRun) {
       ctx.out.result({ plan: words }, words);
       return;

@@ -1,7 +1,8 @@
 // Carries out a backup plan: boot records, table, every partition through partclone, manifest; the image appears only when complete.
 import { mkdir, rename, rm, writeFile, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError, NoSpaceError, RefusedError } from '../../core/errors.js';
+import { InterruptedError } from '../../core/errors.js';
+import { throwIfRefused } from '../plan/refusals.js';
 import { gptBackupSectors, gptPrimarySectors, bootCodeBytes } from '../boot/records.js';
 import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
@@ -38,8 +39,7 @@ export interface BackupResult {
 }
 
 export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: EventSink = () => {}, signal?: AbortSignal): Promise<BackupResult> {
-  if (plan.spaceShortBytes > 0) throw new NoSpaceError(plan.refusals[0]!, 'free space on the store, or choose another one');
-  if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.slice(1).join('; ') || undefined);
+  throwIfRefused(plan.refusals);
   // No other Lifeboat job may restore onto the source meanwhile, nor write the same image (it would remove this
   // one's partial folder as its own leftover). The image's folder is made first: its lock key is that folder's.
   await mkdir(path.dirname(plan.imageDir), { recursive: true });

@@ -6,6 +6,7 @@ import { bootPartitionNumbers, hiddenDataSectors } from '../boot/records.js';
 import { handlerForType, type FsHandler } from '../image/filesystems.js';
 import { names } from '../image/layout.js';
 import type { PartitionAction } from '../image/manifest.js';
+import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
 
 export interface PlannedPartition {
   number: number;
@@ -35,7 +36,8 @@ export interface BackupPlan {
   freeBytes: number;
   /** How many bytes the store lacks (0 when it has room); the refusal then says so first. */
   spaceShortBytes: number;
-  refusals: string[];
+  refusals: Refusal[];
+  warnings: Warning[];
 }
 
 export interface BackupFacts {
@@ -45,6 +47,8 @@ export interface BackupFacts {
   /** Whole-disk kernel name of the filesystem that will hold the image. */
   destinationDisk: string | undefined;
   freeBytes: number;
+  /** A dry run: partitions the kernel has no nodes for (a real backup adds them with partx). */
+  missingPartitionNodes?: number[];
 }
 
 export interface BackupOptions {
@@ -62,10 +66,14 @@ function actionFor(p: Partition): PartitionAction {
 export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan {
   const { disk } = facts;
   const imageDir = path.resolve(facts.imageDir);
-  const refusals: string[] = [];
-  if (!disk.table) refusals.push(`${disk.device} has no partition table; Lifeboat images partitioned disks`);
-  if (facts.imageDirExists) refusals.push(`${imageDir} already exists; choose a new image name`);
-  if (facts.destinationDisk === disk.name) refusals.push(`the image would be written to ${disk.device} itself; choose a store on another disk`);
+  const refusals: Refusal[] = [];
+  const warnings: Warning[] = [];
+  if (!disk.table) refusals.push(refusal('no-table', `${disk.device} has no partition table; Lifeboat images partitioned disks`));
+  if (facts.imageDirExists) refusals.push(refusal('image-exists', `${imageDir} already exists; choose a new image name`));
+  if (facts.destinationDisk === disk.name) refusals.push(refusal('store-on-source', `the image would be written to ${disk.device} itself; choose a store on another disk`));
+  const missing = facts.missingPartitionNodes ?? [];
+  if (missing.length > 0)
+    warnings.push(warning('partition-nodes-missing', `the kernel has no nodes for partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${disk.device}; the backup adds them (partx -a) and measures them then`, 'this dry run changed nothing'));
   const partitions: PlannedPartition[] = disk.partitions.map((p) => {
     const action = actionFor(p);
     const handler = action === 'partclone' || action === 'raw' ? handlerForType(p.fs.type) : undefined;
@@ -84,13 +92,13 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     };
   });
   for (const p of disk.partitions) {
-    if (p.mountpoints.length > 0) refusals.push(`${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`);
-    if (p.swapActive) refusals.push(`${p.device} is active swap; run swapoff ${p.device} first`);
+    if (p.mountpoints.length > 0) refusals.push(refusal('mounted', `${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`));
+    if (p.swapActive) refusals.push(refusal('swap-active', `${p.device} is active swap; run swapoff ${p.device} first`));
   }
   const requiredBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024;
   const spaceShortBytes = refusals.length === 0 ? Math.max(0, requiredBytes - facts.freeBytes) : 0;
   if (spaceShortBytes > 0)
-    refusals.push(`not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`);
+    refusals.push(refusal('no-space', `not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`, 'free space on the store, or choose another one'));
   const base = path.basename(imageDir);
   return {
     disk,
@@ -106,6 +114,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     freeBytes: facts.freeBytes,
     spaceShortBytes,
     refusals,
+    warnings,
   };
 }
 
@@ -118,6 +127,7 @@ export function describeBackupPlan(plan: BackupPlan): string[] {
     lines.push(`  ${p.name}: ${what}`);
   }
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);
-  for (const r of plan.refusals) lines.push(`  REFUSED: ${r}`);
+  for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);
+  for (const r of plan.refusals) lines.push(`  REFUSED: ${r.message}`);
   return lines;
 }

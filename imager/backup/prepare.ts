@@ -3,7 +3,7 @@ import { check } from 'diskusage';
 import { stat, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError } from '../../core/errors.js';
-import { addMissingPartitionNodes } from '../disks/kernel.js';
+import { partitionNodesFor } from '../disks/kernel.js';
 import { probeDisk } from '../disks/probe.js';
 import { resolveDisk } from '../disks/resolve.js';
 import { wholeDiskName } from '../disks/sysfs.js';
@@ -27,21 +27,25 @@ export async function diskHolding(dir: string): Promise<string | undefined> {
   return wholeDiskName(`${major}:${minor}`);
 }
 
-export async function prepareBackup(runner: Runner, diskArg: string, imageDir: string, opts: BackupOptions): Promise<BackupPlan> {
+/** With `dryRun` nothing changes: no folder is made on the store and no partition node is added to the kernel. */
+export async function prepareBackup(runner: Runner, diskArg: string, imageDir: string, opts: BackupOptions, { dryRun = false }: { dryRun?: boolean } = {}): Promise<BackupPlan> {
   const resolved = await resolveDisk(diskArg);
-  let disk = await probeDisk(runner, resolved.device);
-  if (disk.table && (await addMissingPartitionNodes(runner, disk.device, disk.table))) disk = await probeDisk(runner, resolved.device);
+  const probed = await probeDisk(runner, resolved.device);
+  const { disk, wouldAdd } = await partitionNodesFor(runner, probed.device, probed, () => probeDisk(runner, resolved.device), dryRun);
   const target = path.resolve(imageDir);
   const parent = path.dirname(target);
+  // The folder that will hold the image, or (a dry run, before the backup made it) the existing one above it.
+  let holder = parent;
   if (!(await exists(parent))) {
     // The store's top directory must exist (a mounted stick); the image may go into a new folder below it.
     const grand = path.dirname(parent);
     if (!(await exists(grand))) throw new NotFoundError(`the destination ${parent} does not exist`, 'mount the store first, or give an existing directory');
-    await mkdir(parent);
+    if (dryRun) holder = grand;
+    else await mkdir(parent);
   }
-  const usage = await check(parent);
+  const usage = await check(holder);
   return planBackup(
-    { disk, imageDir: target, imageDirExists: await exists(target), destinationDisk: await diskHolding(parent), freeBytes: usage.available },
+    { disk, imageDir: target, imageDirExists: await exists(target), destinationDisk: await diskHolding(holder), freeBytes: usage.available, missingPartitionNodes: wouldAdd },
     opts,
   );
 }

@@ -11,6 +11,7 @@ import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { failOn, verifyChecksums } from '../verify/verify.js';
 import { diskLockKey, takeJobLocks } from '../lock/job-lock.js';
+import { throwIfRefused } from '../plan/refusals.js';
 import { growers } from './grow.js';
 import type { RestorePlan } from './plan.js';
 
@@ -24,7 +25,7 @@ export interface RestoreResult {
 
 export async function executeRestore(plan: RestorePlan, runner: Runner, opts: { confirmed: boolean; onEvent?: EventSink; signal?: AbortSignal }): Promise<RestoreResult> {
   const onEvent = opts.onEvent ?? (() => {});
-  if (plan.refusals.length > 0) throw new RefusedError(plan.refusals[0]!, plan.refusals.length > 1 ? plan.refusals.slice(1).join('; ') : undefined);
+  throwIfRefused(plan.refusals);
   if (!opts.confirmed) throw new RefusedError(`restoring onto ${plan.target.device} was not confirmed`, 'pass --yes, or type the disk name when asked');
   // No other Lifeboat job may use the target meanwhile (another console's backup of it, or restore onto it).
   const locks = await takeJobLocks([{ key: await diskLockKey(plan.target.device), what: plan.target.device }], `restore of ${plan.image.dir} onto ${plan.target.device}`);

@@ -3,6 +3,7 @@ import type { Disk } from '../disks/probe.js';
 import { partitionPath } from '../disks/names.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { isExtended } from '../parse/sfdisk.js';
+import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
 
 export type RestoreStep =
   | { kind: 'table'; text: string }
@@ -19,8 +20,8 @@ export interface RestorePlan {
   bootOnly: boolean;
   grow: boolean;
   steps: RestoreStep[];
-  refusals: string[];
-  warnings: string[];
+  refusals: Refusal[];
+  warnings: Warning[];
 }
 
 export interface RestoreFacts {
@@ -28,6 +29,8 @@ export interface RestoreFacts {
   target: Disk;
   /** Kernel name of the disk that holds the image directory. */
   imageDisk: string | undefined;
+  /** A dry run: partitions of the target the kernel has no nodes for (a real restore rewrites them anyway). */
+  missingPartitionNodes?: number[];
 }
 
 export interface RestoreOptions {
@@ -50,34 +53,34 @@ export function lastPartition(image: Image): { number: number; extended: number 
 
 export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestorePlan {
   const { image, target } = facts;
-  const refusals: string[] = [];
-  const warnings: string[] = [];
+  const refusals: Refusal[] = [];
+  const warnings: Warning[] = [];
   if (target.inUse) {
     const where = target.partitions.flatMap((p) => p.mountpoints.map((m) => `${p.device} on ${m}`));
-    refusals.push(`${target.device} is in use (${where.join(', ') || 'mounted or active swap'}); unmount it first`);
+    refusals.push(refusal('in-use', `${target.device} is in use (${where.join(', ') || 'mounted or active swap'}); unmount it first`));
   }
-  if (facts.imageDisk === target.name) refusals.push(`${target.device} holds the image itself; restoring onto it would destroy the image`);
-  if (target.liveMedium) refusals.push(`${target.device} is the medium the live system booted from`);
-  if (target.readOnly) refusals.push(`${target.device} is read-only`);
+  if (facts.imageDisk === target.name) refusals.push(refusal('holds-image', `${target.device} holds the image itself; restoring onto it would destroy the image`));
+  if (target.liveMedium) refusals.push(refusal('live-medium', `${target.device} is the medium the live system booted from`));
+  if (target.readOnly) refusals.push(refusal('read-only', `${target.device} is read-only`));
   if (target.logicalSectorSize !== image.table.sectorSize)
-    refusals.push(`${target.device} has ${target.logicalSectorSize}-byte sectors, the image ${image.table.sectorSize}-byte sectors`);
+    refusals.push(refusal('sector-size', `${target.device} has ${target.logicalSectorSize}-byte sectors, the image ${image.table.sectorSize}-byte sectors`));
   const steps: RestoreStep[] = [];
   const codeBytes = opts.bootOnly ? 440 : 446;
   if (opts.bootOnly) {
     // Only the boot records: the target's table must already have the image's boot partitions where the image has them.
-    if (target.tableType !== image.table.type) refusals.push(`${target.device} has a ${target.tableType} partition table, the image ${image.table.type}; restore the whole disk instead`);
+    if (target.tableType !== image.table.type) refusals.push(refusal('table-type', `${target.device} has a ${target.tableType} partition table, the image ${image.table.type}; restore the whole disk instead`));
     for (const n of image.bootPartitions) {
       const want = image.table.partitions.find((p) => p.number === n);
       const have = target.partitions.find((p) => p.number === n);
       if (!want || !have || have.start !== want.start || have.size !== want.size)
-        refusals.push(`partition ${n} of ${target.device} does not match the image's boot partition (start ${want?.start}, size ${want?.size} sectors)`);
+        refusals.push(refusal('boot-partition-mismatch', `partition ${n} of ${target.device} does not match the image's boot partition (start ${want?.start}, size ${want?.size} sectors)`));
     }
     const hidden = image.files.hiddenDataAfterMbr;
     const firstStart = Math.min(...target.partitions.map((p) => p.start));
     const hiddenSectors = image.table.type === 'dos' && hidden ? image.table.partitions.reduce((m, p) => Math.min(m, p.start), Infinity) - 1 : 0;
-    if (hiddenSectors > 0 && firstStart <= hiddenSectors) refusals.push(`the first partition of ${target.device} starts inside the image's boot area`);
+    if (hiddenSectors > 0 && firstStart <= hiddenSectors) refusals.push(refusal('boot-area-overlap', `the first partition of ${target.device} starts inside the image's boot area`));
   } else if (target.sizeBytes < image.requiredBytes) {
-    refusals.push(`${target.device} is too small: ${target.sizeBytes} bytes, the image needs ${image.requiredBytes} bytes`);
+    refusals.push(refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, the image needs ${image.requiredBytes} bytes`));
   }
   if (!opts.bootOnly) steps.push({ kind: 'table', text: `write the ${image.table.type} partition table (${image.table.partitions.length} partitions) to ${target.device}` });
   if (image.files.mbr) steps.push({ kind: 'boot-code', text: `write the MBR boot code (${codeBytes} bytes)`, bytes: codeBytes });
@@ -98,19 +101,22 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
     const part = last ? image.partitions.find((p) => p.number === last.number) : undefined;
     if (last && part) {
       const fsType = part.fsType;
-      if (fsType && !growableFs.has(fsType)) warnings.push(`partition ${last.number} grows, but Lifeboat cannot grow its ${fsType} filesystem`);
+      if (fsType && !growableFs.has(fsType)) warnings.push(warning('fs-cannot-grow', `partition ${last.number} grows, but Lifeboat cannot grow its ${fsType} filesystem`));
       steps.push({ kind: 'grow', text: `grow partition ${last.number}${fsType ? ` and its ${fsType}` : ''} to the end of ${target.device}`, number: last.number, target: partitionPath(target.device, last.number), fsType, extended: last.extended });
     }
   }
   if (!opts.bootOnly && target.sizeBytes > image.requiredBytes && !opts.grow && image.table.type === 'gpt')
-    warnings.push('the target is larger than the source: the GPT backup header moves to its end; --grow would also extend the last partition');
+    warnings.push(warning('gpt-backup-moves', 'the target is larger than the source: the GPT backup header moves to its end', '--grow would also extend the last partition'));
+  const missing = facts.missingPartitionNodes ?? [];
+  if (missing.length > 0)
+    warnings.push(warning('partition-nodes-missing', `the kernel has no nodes for partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${target.device}; the restore adds them (partx -a) before it checks them`, 'this dry run changed nothing'));
   return { image, target, bootOnly: opts.bootOnly, grow: opts.grow, steps, refusals, warnings };
 }
 
 export function describeRestorePlan(plan: RestorePlan): string[] {
   const lines = [`Restore ${plan.image.dir} (${plan.image.origin} image of ${plan.image.diskName}) onto ${plan.target.device} (${plan.target.sizeBytes} bytes${plan.target.model ? `, ${plan.target.model}` : ''})${plan.bootOnly ? ': boot records only' : ''}`];
   for (const s of plan.steps) lines.push(`  - ${s.text}`);
-  for (const w of plan.warnings) lines.push(`  note: ${w}`);
-  for (const r of plan.refusals) lines.push(`  REFUSED: ${r}`);
+  for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);
+  for (const r of plan.refusals) lines.push(`  REFUSED: ${r.message}`);
   return lines;
 }

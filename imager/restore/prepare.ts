@@ -1,5 +1,5 @@
 // Gathers the facts a restore plan needs (the image, the target disk, which disk holds the image) and makes the plan.
-import { addMissingPartitionNodes } from '../disks/kernel.js';
+import { partitionNodesFor } from '../disks/kernel.js';
 import { probeDisk } from '../disks/probe.js';
 import { resolveDisk } from '../disks/resolve.js';
 import { diskHolding } from '../backup/prepare.js';
@@ -7,10 +7,11 @@ import { openImage } from '../image/open.js';
 import type { Runner } from '../../core/runner/run.js';
 import { planRestore, type RestoreOptions, type RestorePlan } from './plan.js';
 
-export async function prepareRestore(runner: Runner, imageDir: string, diskArg: string, opts: RestoreOptions): Promise<RestorePlan> {
+/** With `dryRun` nothing changes: no partition node is added to the kernel. */
+export async function prepareRestore(runner: Runner, imageDir: string, diskArg: string, opts: RestoreOptions, { dryRun = false }: { dryRun?: boolean } = {}): Promise<RestorePlan> {
   const image = await openImage(imageDir);
   const resolved = await resolveDisk(diskArg);
-  let target = await probeDisk(runner, resolved.device);
-  if (target.table && (await addMissingPartitionNodes(runner, target.device, target.table))) target = await probeDisk(runner, resolved.device);
-  return planRestore({ image, target, imageDisk: await diskHolding(image.dir) }, opts);
+  const probed = await probeDisk(runner, resolved.device);
+  const { disk: target, wouldAdd } = await partitionNodesFor(runner, probed.device, probed, () => probeDisk(runner, resolved.device), dryRun);
+  return planRestore({ image, target, imageDisk: await diskHolding(image.dir), missingPartitionNodes: wouldAdd }, opts);
 }

@@ -9,7 +9,8 @@ import { listDisks, type Disk } from '../../imager/disks/probe.js';
 import { resolveDisk } from '../../imager/disks/resolve.js';
 import { openImage } from '../../imager/image/open.js';
 import { executeRestore } from '../../imager/restore/execute.js';
-import { describeRestorePlan } from '../../imager/restore/plan.js';
+import { describeRestorePlan, type RestorePlan } from '../../imager/restore/plan.js';
+import type { Refusal } from '../../imager/plan/refusals.js';
 import { prepareRestore } from '../../imager/restore/prepare.js';
 import type { CommandLogEntry, Runner } from '../../core/runner/run.js';
 import { verifyChecksums, verifyImage } from '../../imager/verify/verify.js';
@@ -29,11 +30,14 @@ function partitionWhat(p: PlannedPartition): string {
 
 /**
  * The image's store is mounted while the restore is planned, so a target that holds the image is also "in use" by
- * that mount; the refusal that says it holds the image is the one that explains, so the other is left out.
+ * that mount; the refusal that says it holds the image is the one that explains, so the other is left out (when
+ * every mount of the target is one of the UI's own store mounts).
  */
-function withoutOwnMount(refusals: string[]): string[] {
-  const holds = refusals.some((r) => r.includes('holds the image itself'));
-  return holds ? refusals.filter((r) => !(r.includes(' is in use (') && r.includes(storesRoot))) : refusals;
+function withoutOwnMount(plan: RestorePlan): Refusal[] {
+  const holds = plan.refusals.some((r) => r.code === 'holds-image');
+  const mounts = plan.target.partitions.flatMap((p) => p.mountpoints);
+  const onlyOurs = mounts.length > 0 && mounts.every((m) => m.startsWith(`${storesRoot}/`));
+  return holds && onlyOurs ? plan.refusals.filter((r) => r.code !== 'in-use') : plan.refusals;
 }
 
 export interface ImagerBackendOptions {
@@ -158,9 +162,8 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
         return {
           lines: describeRestorePlan(plan),
           steps: plan.steps.map((s) => s.text),
-          refusals: withoutOwnMount(plan.refusals),
-          // The library's notes speak to the CLI's user; here the grow question stands for --grow.
-          warnings: plan.warnings.map((w) => w.replace(/; --grow would also extend the last partition$/, '')),
+          refusals: withoutOwnMount(plan),
+          warnings: plan.warnings,
           target: { device: t.device, name: t.name, sizeBytes: t.sizeBytes, model: t.model },
         };
       });

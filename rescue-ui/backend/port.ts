@@ -3,8 +3,9 @@
 import type { Disk } from '../../imager/disks/probe.js';
 import type { ImagerEvent } from '../../imager/events.js';
 import type { CommandLogEntry } from '../../core/runner/run.js';
+import type { Refusal, Warning } from '../../imager/plan/refusals.js';
 
-export type { Disk, ImagerEvent, CommandLogEntry };
+export type { Disk, ImagerEvent, CommandLogEntry, Refusal, Warning };
 
 export type CompressionChoice = 'zstd' | 'gzip' | 'xz' | 'none';
 
@@ -36,7 +37,7 @@ export interface BackupSummary {
   lines: string[];
   source: { device: string; tableType: string; sizeBytes: number };
   partitions: { name: string; what: string; bytes: number }[];
-  refusals: string[];
+  refusals: Refusal[];
   imageDir: string;
   requiredBytes: number;
   freeBytes: number;
@@ -90,8 +91,9 @@ export interface RestoreRequest {
 export interface RestoreSummary {
   lines: string[];
   steps: string[];
-  refusals: string[];
-  warnings: string[];
+  refusals: Refusal[];
+  /** The library's notes, by code; a face shows the message (the hint speaks to the CLI's user). */
+  warnings: Warning[];
   target: { device: string; name: string; sizeBytes: number; model: string | undefined };
 }
 

@@ -122,7 +122,7 @@ function Summary({ req, onStart, onBack }: { req: BackupRequest; onStart: () => 
       {p.refusals.length > 0 ? (
         <>
           {p.refusals.map((r) => (
-            <Text key={r} bold color={theme.danger}>{`REFUSED: ${r}`}</Text>
+            <Text key={`${r.code} ${r.message}`} bold color={theme.danger}>{`REFUSED: ${r.message}`}</Text>
           ))}
           <Text>Esc: back, to change the choice</Text>
         </>

@@ -119,14 +119,15 @@ function Plan({ req, askGrow, onGrow, onGo, onBack, onRefused }: { req: RestoreR
       {p.steps.slice(0, 10).map((s) => (
         <Text key={s}>{`  - ${s}`}</Text>
       ))}
+      {/* The notes' hints speak to the CLI's user (--grow): here the grow question stands for them. */}
       {!askGrow && p.warnings.map((w) => (
-        <Text key={w}>{`  note: ${w}`}</Text>
+        <Text key={`${w.code} ${w.message}`}>{`  note: ${w.message}`}</Text>
       ))}
       <Text> </Text>
       {refused ? (
         <>
           {p.refusals.map((r) => (
-            <Text key={r} bold color={theme.danger}>{`REFUSED: ${r}`}</Text>
+            <Text key={`${r.code} ${r.message}`} bold color={theme.danger}>{`REFUSED: ${r.message}`}</Text>
           ))}
           <Text>Nothing was written. Esc: back, to choose another disk.</Text>
         </>

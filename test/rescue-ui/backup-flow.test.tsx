@@ -72,7 +72,7 @@ test('a backup from the menu to the result: the choices, the summary with free s
 });
 
 test("a refusal from the library's plan is shown, and Enter does not start anything", async (t) => {
-  const b = backend({ backupPlan: (req) => ({ ...defaultBackupPlan(req), refusals: ['/dev/sda2 is mounted on /mnt; unmount it first (an image of a mounted filesystem is not consistent)'] }) });
+  const b = backend({ backupPlan: (req) => ({ ...defaultBackupPlan(req), refusals: [{ code: 'mounted', message: '/dev/sda2 is mounted on /mnt; unmount it first (an image of a mounted filesystem is not consistent)' }] }) });
   const ui = renderApp(b);
   const summary = await toSummary(ui);
   t.regex(summary, /REFUSED: \/dev\/sda2 is mounted on \/mnt/);

@@ -4,9 +4,12 @@ import { codecs } from '../../../imager/codec/codecs.js';
 import type { Disk, Partition } from '../../../imager/disks/probe.js';
 import { handlerForType } from '../../../imager/image/filesystems.js';
 import type { Image } from '../../../imager/image/open.js';
-import { planRestore } from '../../../imager/restore/plan.js';
+import { describeRestorePlan, planRestore } from '../../../imager/restore/plan.js';
+import { refusal, throwIfRefused, type Refusal } from '../../../imager/plan/refusals.js';
+import { exitCodes, NoSpaceError, RefusedError } from '../../../core/errors.js';
 
 const MiB = 1024 * 1024;
+const words = (refusals: Refusal[]) => refusals.map((r) => r.message).join('\n');
 
 function disk(over: Partial<Disk> = {}, parts: Partial<Partition>[] = []): Disk {
   return {
@@ -59,12 +62,13 @@ test('refusals: in use, holds the image, live medium, read-only, too small, othe
   const target = disk({ inUse: true, liveMedium: true, readOnly: true, sizeBytes: 100 * MiB, logicalSectorSize: 4096 }, [{ mountpoints: ['/mnt'] }]);
   const plan = planRestore({ image: image(), target, imageDisk: 'sdb' }, { bootOnly: false, grow: false });
   t.is(plan.refusals.length, 6);
-  t.regex(plan.refusals.join('\n'), /in use \(\/dev\/sdb1 on \/mnt\)/);
-  t.regex(plan.refusals.join('\n'), /holds the image itself/);
-  t.regex(plan.refusals.join('\n'), /booted from/);
-  t.regex(plan.refusals.join('\n'), /read-only/);
-  t.regex(plan.refusals.join('\n'), /too small/);
-  t.regex(plan.refusals.join('\n'), /4096-byte sectors/);
+  t.regex(words(plan.refusals), /in use \(\/dev\/sdb1 on \/mnt\)/);
+  t.regex(words(plan.refusals), /holds the image itself/);
+  t.regex(words(plan.refusals), /booted from/);
+  t.regex(words(plan.refusals), /read-only/);
+  t.regex(words(plan.refusals), /too small/);
+  t.regex(words(plan.refusals), /4096-byte sectors/);
+  t.deepEqual(plan.refusals.map((r) => r.code), ['in-use', 'holds-image', 'live-medium', 'read-only', 'sector-size', 'too-small'], 'each refusal has its code');
 });
 
 test('boot-only: only boot code, hidden data and boot partitions; the target table must match', (t) => {
@@ -75,7 +79,27 @@ test('boot-only: only boot code, hidden data and boot partitions; the target tab
   t.like(plan.steps[0], { bytes: 440 });
   const moved = disk({ tableType: 'gpt' }, [{ start: 4096, size: 204800 }]);
   const refused = planRestore({ image: image('gpt'), target: moved, imageDisk: undefined }, { bootOnly: true, grow: false });
-  t.regex(refused.refusals.join('\n'), /does not match the image's boot partition/);
+  t.regex(words(refused.refusals), /does not match the image's boot partition/);
   const other = planRestore({ image: image('gpt'), target: disk({ tableType: 'dos' }), imageDisk: undefined }, { bootOnly: true, grow: false });
-  t.regex(other.refusals.join('\n'), /has a dos partition table, the image gpt/);
+  t.regex(words(other.refusals), /has a dos partition table, the image gpt/);
+  t.deepEqual(refused.refusals.map((r) => r.code), ['boot-partition-mismatch']);
+  t.true(other.refusals.some((r) => r.code === 'table-type'));
+});
+
+test('a larger GPT target: the note has a code, and its --grow hint is separate from the message', (t) => {
+  const plan = planRestore({ image: image('gpt'), target: disk({ sizeBytes: 2048 * MiB }), imageDisk: undefined }, { bootOnly: false, grow: false });
+  t.deepEqual(plan.warnings, [{ code: 'gpt-backup-moves', message: 'the target is larger than the source: the GPT backup header moves to its end', hint: '--grow would also extend the last partition' }]);
+  t.true(describeRestorePlan(plan).includes('  note: the target is larger than the source: the GPT backup header moves to its end; --grow would also extend the last partition'), 'the CLI says it in the same words as before');
+});
+
+test('throwIfRefused: the first refusal is the message, the others the hint; no space is its own kind (exit 6)', (t) => {
+  t.notThrows(() => throwIfRefused([]));
+  const e = t.throws(() => throwIfRefused([refusal('in-use', 'A'), refusal('too-small', 'B'), refusal('read-only', 'C')]));
+  t.true(e instanceof RefusedError);
+  t.is(e!.message, 'A');
+  t.is((e as RefusedError).hint, 'B; C');
+  const full = t.throws(() => throwIfRefused([refusal('no-space', 'not enough free space', 'free space on the store, or choose another one')]));
+  t.true(full instanceof NoSpaceError);
+  t.is(exitCodes[(full as NoSpaceError).kind], 6);
+  t.is((full as NoSpaceError).hint, 'free space on the store, or choose another one');
 });
