@@ -17,7 +17,8 @@ function report(e: unknown, json: boolean): number {
   const err = e instanceof LifeboatError ? e : undefined;
   const code = err ? exitCodes[err.kind] : exitCodes.internal;
   // A message may quote what it found (a file's bytes, a name): it reaches the terminal printable.
-  const message = printable(err ? err.message : e instanceof Error ? e.message : String(e), { keepNewlines: true, max: 4000 });
+  // A stopped job says so first: "stopped", never a verdict on the disk or image.
+  const message = (err?.kind === 'interrupted' ? 'stopped: ' : '') + printable(err ? err.message : e instanceof Error ? e.message : String(e), { keepNewlines: true, max: 4000 });
   const hint = err?.hint === undefined ? undefined : printable(err.hint, { keepNewlines: true, max: 4000 });
   if (json) process.stdout.write(`${JSON.stringify({ type: 'error', kind: err?.kind ?? 'internal', message, hint, file: (err as { file?: string } | undefined)?.file, exitCode: code })}\n`);
   process.stderr.write(`lifeboat: ${message}\n`);

@@ -9,7 +9,7 @@ export const verifyCommand: CommandModule<object, { image: string; json: boolean
   builder: (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const report = await verifyImage(argv.image, ctx.runner, (e) => ctx.out.event(e));
+    const report = await verifyImage(argv.image, ctx.runner, (e) => ctx.out.event(e), ctx.signal);
     if (!report.ok) {
       if (ctx.json) ctx.out.result({ type: 'result', ...report }, []);
       failOn(report.problems);

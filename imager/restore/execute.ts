@@ -44,7 +44,6 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
   onEvent({ type: 'start', job: 'restore', device: target.device, image: image.dir, partitions: parts.length, totalBytes: total });
   // Nothing is written before the image has proven whole.
   onEvent({ type: 'step', job: 'restore', message: image.manifest ? 'checking the SHA-256 of every image file' : 'Clonezilla image: partclone checks its data while restoring' });
-  failOn(await verifyChecksums(image));
   const done: string[] = [];
   const tracker = new ProgressTracker(total);
   const grow = plan.steps.find((s) => s.kind === 'grow');
@@ -61,6 +60,7 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
     }
   };
   try {
+    failOn(await verifyChecksums(image, undefined, opts.signal));
     for (const step of plan.steps) {
       if (step.kind !== 'partition') await settle();
       if (opts.signal?.aborted) throw new InterruptedError(`restore interrupted after: ${done.join('; ') || 'nothing'}; ${target.device} is incomplete`);
@@ -77,6 +77,10 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
       done.push(step.text);
     }
     await settle();
+  } catch (e) {
+    // A stop kills the running tools: their failures are the stop's, not a broken image or disk.
+    if (opts.signal?.aborted) throw new InterruptedError(`restore interrupted after: ${done.join('; ') || 'nothing'}; ${target.device} is incomplete`);
+    throw e;
   } finally {
     await Promise.allSettled(running.map((r) => r.run)); // after a failure: nothing of this restore still runs
   }

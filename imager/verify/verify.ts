@@ -1,7 +1,7 @@
 // Verifies an image: every SHA-256 in the manifest, then partclone.chkimg of every partition image; names what is broken.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidImageError, LifeboatError } from '../../core/errors.js';
+import { InterruptedError, InvalidImageError, LifeboatError } from '../../core/errors.js';
 import { sha256File } from '../image/checksum.js';
 import { openImage, type Image } from '../image/open.js';
 import { checkDecompresses, checkWithPartclone } from '../pipeline/check-image.js';
@@ -24,12 +24,13 @@ export interface VerifyReport {
 }
 
 /** Compares every file against the manifest's size and SHA-256. Fast: no decompression. */
-export async function verifyChecksums(image: Image, onProgress?: (done: number, total: number, file: string) => void): Promise<VerifyProblem[]> {
+export async function verifyChecksums(image: Image, onProgress?: (done: number, total: number, file: string) => void, signal?: AbortSignal): Promise<VerifyProblem[]> {
   const problems: VerifyProblem[] = [];
   if (!image.manifest) return problems;
   const entries = Object.entries(image.manifest.files);
   let n = 0;
   for (const [file, want] of entries) {
+    if (signal?.aborted) throw stopped(image.dir);
     onProgress?.(n++, entries.length, file);
     const full = path.join(image.dir, file);
     let size: number;
@@ -58,14 +59,29 @@ export function failOn(problems: VerifyProblem[]): void {
   }
 }
 
-export async function verifyImage(dir: string, runner: Runner, onEvent: EventSink = () => {}): Promise<VerifyReport> {
+/** A verify that was stopped has no verdict: it must never read as "damaged" (a person might delete a good image). */
+function stopped(dir: string): InterruptedError {
+  return new InterruptedError(`verify of ${dir} interrupted before it finished; this says nothing about the image`);
+}
+
+/** With `signal`, a stop ends the verify with InterruptedError, never with a problem: killed checks are not verdicts. */
+export async function verifyImage(dir: string, runner: Runner, onEvent: EventSink = () => {}, signal?: AbortSignal): Promise<VerifyReport> {
+  try {
+    return await verifyRunning(dir, runner, onEvent, signal);
+  } catch (e) {
+    if (signal?.aborted && !(e instanceof InterruptedError)) throw stopped(dir);
+    throw e;
+  }
+}
+
+async function verifyRunning(dir: string, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined): Promise<VerifyReport> {
   const started = Date.now();
   const image = await openImage(dir);
   const parts = image.partitions.filter((p) => p.files.length > 0 && p.handler);
   const total = parts.reduce((n, p) => n + p.imageBytes, 0);
   onEvent({ type: 'start', job: 'verify', device: image.diskName, image: image.dir, partitions: parts.length, totalBytes: total });
   onEvent({ type: 'step', job: 'verify', message: image.manifest ? 'checking SHA-256 of every file' : 'Clonezilla image: no manifest, checking with partclone.chkimg only' });
-  const problems = await verifyChecksums(image);
+  const problems = await verifyChecksums(image, undefined, signal);
   const tracker = new ProgressTracker(total);
   const broken = new Set(problems.map((p) => p.file));
   // partclone.chkimg ends only on its progress thread's next tick (up to a second) after its data is through, so the
@@ -73,6 +89,7 @@ export async function verifyImage(dir: string, runner: Runner, onEvent: EventSin
   // would otherwise be the whole cost of a small one. Verdicts are reported in partition order.
   const checks: Promise<{ file: string; reason: string } | undefined>[] = [];
   for (const p of parts) {
+    if (signal?.aborted) break;
     const names = p.files.map((f) => path.basename(f));
     if (names.some((f) => broken.has(f))) {
       tracker.finish(p.imageBytes);
@@ -114,6 +131,8 @@ export async function verifyImage(dir: string, runner: Runner, onEvent: EventSin
     await through;
   }
   for (const problem of await Promise.all(checks)) if (problem) problems.push(problem);
+  // A check killed by the stop failed for that reason alone: no verdict, no "damaged".
+  if (signal?.aborted) throw stopped(image.dir);
   const report: VerifyReport = {
     image: image.dir,
     origin: image.origin,

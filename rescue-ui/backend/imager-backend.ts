@@ -93,8 +93,8 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     level: undefined,
     splitBytes: req.store.fsType === 'vfat' ? fatSplitBytes : undefined,
   });
-  const verifyIn = async (dir: string, hooks: Pick<JobHooks, 'onEvent'>): Promise<VerifyOutcome> => {
-    const r = await verifyImage(dir, runner, hooks.onEvent);
+  const verifyIn = async (dir: string, hooks: JobHooks): Promise<VerifyOutcome> => {
+    const r = await verifyImage(dir, runner, hooks.onEvent, hooks.signal);
     return { ok: r.ok, checkedFiles: r.checkedFiles, checkedPartitions: r.checkedPartitions, problems: r.problems, seconds: r.seconds };
   };
 

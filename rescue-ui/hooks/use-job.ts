@@ -2,6 +2,7 @@
 // error, and an abort; while it runs it is the app's running job, so quitting asks first.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ImagerEvent, JobHooks } from '../backend/port.js';
+import { LifeboatError } from '../../core/errors.js';
 import { useJobs } from './use-jobs.js';
 
 export interface Progress {
@@ -58,7 +59,8 @@ export function useJob<T>(what: string, phase: string, run: (hooks: JobHooks) =>
     };
     run({ onEvent, signal: c.signal }).then(
       (value) => setJob({ state: 'done', value, progress }),
-      (error: unknown) => setJob({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)), progress, aborted: c.signal.aborted }),
+      // Stopped by this screen, or by the library's own stop (a signal to the process): either way "stopped", no verdict.
+      (error: unknown) => setJob({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)), progress, aborted: c.signal.aborted || (error instanceof LifeboatError && error.kind === 'interrupted') }),
     ).finally(() => jobs.setRunning(undefined));
   }, [what, phase, run]);
   // Leaving the screen while a job runs is not possible (Esc asks); an unmount (quit) still stops it.

@@ -1,7 +1,7 @@
 // Component tests of Verify, Disks, Log, Reboot and Power off: verdicts, the broken file, marks, the session's
 // commands, confirmations and their failures.
 import test from 'ava';
-import { CommandError } from '../../core/errors.js';
+import { CommandError, InterruptedError } from '../../core/errors.js';
 import { FakeBackend, fakeDisk, fakeImage } from './fake-backend.js';
 import { keys, renderApp, type Harness } from './ui-harness.js';
 
@@ -24,6 +24,23 @@ test('verify: progress, then a clear verdict', async (t) => {
   const f = await ui.waitFor('VERIFIED');
   t.regex(f, /VERIFIED: images\/pc is intact/);
   t.regex(f, /17 checksums and 2 partition images checked in 3\.5 s/);
+  ui.unmount();
+});
+
+test('a verify that ends interrupted (the library stopped it) shows "Stopped", never a verdict or a failure', async (t) => {
+  const b = new FakeBackend({ images: [fakeImage('images/pc')] });
+  const ui = renderApp(b);
+  await open(ui, 3);
+  await ui.waitFor('images/pc');
+  await ui.press(keys.enter);
+  await ui.waitFor('Verifying');
+  b.jobs[0]!.emit({ type: 'progress', job: 'verify', partition: 'sda2', percent: 40, overallPercent: 39, bytesPerSecond: undefined, etaSeconds: 2 });
+  await ui.waitFor('39.0%');
+  // The library stopped it (the process got SIGTERM): not the screen's own Esc.
+  b.jobs[0]!.reject(new InterruptedError('verify of /run/lifeboat/stores/sdb1/images/pc interrupted before it finished; this says nothing about the image'));
+  const f = await ui.waitFor('Stopped');
+  t.regex(ui.text(), /Stopped: the check was not finished\./);
+  t.notRegex(f, /DAMAGED|damaged|Failed/);
   ui.unmount();
 });
 
