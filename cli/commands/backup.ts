@@ -31,7 +31,7 @@ export const backupCommand: CommandModule<object, Args> = {
       .option('level', { type: 'number', describe: 'Compression level (zstd 1-19, gzip 1-9, xz 0-9)' })
       .option('split', { type: 'string', describe: 'Split image files into pieces of SIZE (e.g. 4000M for FAT32 stores)' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask (backup only reads the disk; accepted for symmetry)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);

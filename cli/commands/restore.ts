@@ -29,7 +29,7 @@ export const restoreCommand: CommandModule<object, Args> = {
       .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
       .option('grow', { type: 'boolean', default: false, describe: 'On a larger disk, extend the last partition and its filesystem' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);

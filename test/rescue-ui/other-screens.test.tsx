@@ -11,13 +11,19 @@ async function open(ui: Harness, downs: number) {
   await ui.press(keys.enter);
 }
 
-test('verify: progress, then a clear verdict', async (t) => {
+/** Verify from the menu on the one image: the job under way, for the test to drive. */
+async function startVerify(): Promise<{ b: FakeBackend; ui: Harness }> {
   const b = new FakeBackend({ images: [fakeImage('images/pc')] });
   const ui = renderApp(b);
   await open(ui, 3);
   await ui.waitFor('images/pc');
   await ui.press(keys.enter);
   await ui.waitFor('Verifying');
+  return { b, ui };
+}
+
+test('verify: progress, then a clear verdict', async (t) => {
+  const { b, ui } = await startVerify();
   b.jobs[0]!.emit({ type: 'progress', job: 'verify', partition: 'sda2', percent: 80, overallPercent: 79, bytesPerSecond: undefined, etaSeconds: 2 });
   await ui.waitFor('79.0%');
   b.jobs[0]!.resolve({ ok: true, checkedFiles: 17, checkedPartitions: 2, problems: [], seconds: 3.5 });
@@ -28,12 +34,7 @@ test('verify: progress, then a clear verdict', async (t) => {
 });
 
 test('a verify that ends interrupted (the library stopped it) shows "Stopped", never a verdict or a failure', async (t) => {
-  const b = new FakeBackend({ images: [fakeImage('images/pc')] });
-  const ui = renderApp(b);
-  await open(ui, 3);
-  await ui.waitFor('images/pc');
-  await ui.press(keys.enter);
-  await ui.waitFor('Verifying');
+  const { b, ui } = await startVerify();
   b.jobs[0]!.emit({ type: 'progress', job: 'verify', partition: 'sda2', percent: 40, overallPercent: 39, bytesPerSecond: undefined, etaSeconds: 2 });
   await ui.waitFor('39.0%');
   // The library stopped it (the process got SIGTERM): not the screen's own Esc.
@@ -45,12 +46,7 @@ test('a verify that ends interrupted (the library stopped it) shows "Stopped", n
 });
 
 test('verify: a damaged image names the broken file', async (t) => {
-  const b = new FakeBackend({ images: [fakeImage('images/pc')] });
-  const ui = renderApp(b);
-  await open(ui, 3);
-  await ui.waitFor('images/pc');
-  await ui.press(keys.enter);
-  await ui.waitFor('Verifying');
+  const { b, ui } = await startVerify();
   b.jobs[0]!.resolve({ ok: false, checkedFiles: 17, checkedPartitions: 2, problems: [{ file: 'sda2.ext4-ptcl-img.zst.ab', reason: 'SHA-256 does not match the manifest' }], seconds: 3.5 });
   const f = await ui.waitFor('DAMAGED');
   t.regex(f, /DAMAGED: images\/pc: SHA-256 does not match the manifest/);
