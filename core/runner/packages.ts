@@ -8,6 +8,7 @@ const packageOf: Record<string, string> = {
   blkid: 'util-linux',
   losetup: 'mount',
   mkswap: 'util-linux',
+  blockdev: 'util-linux',
   zstd: 'zstd',
   gzip: 'gzip',
   pigz: 'pigz',

@@ -5,7 +5,8 @@ import { InvalidImageError, NotFoundError } from '../../core/errors.js';
 import { codecBySuffix, codecs, type Codec } from '../codec/codecs.js';
 import { bootPartitionNumbers, gptBackupSectors, hiddenDataLimitBytes } from '../boot/records.js';
 import { isExtended, parseSfdiskDump, type PartitionTable } from '../parse/sfdisk.js';
-import { handlerForFsName, type FsHandler } from './filesystems.js';
+import type { FsHandler } from '../fs/partclone.js';
+import { handlerForFsName } from '../fs/registry.js';
 import { names, parsePartImageName } from './layout.js';
 import { readManifest, type Manifest, type PartitionAction } from './manifest.js';
 

@@ -12,7 +12,7 @@ import { ProgressTracker, type EventSink } from '../events.js';
 import { failOn, verifyChecksums } from '../verify/verify.js';
 import { diskLockKey, takeJobLocks } from '../lock/job-lock.js';
 import { throwIfRefused } from '../plan/refusals.js';
-import { growers } from './grow.js';
+import { fsRecords, fsRecord } from '../fs/registry.js';
 import type { RestorePlan } from './plan.js';
 
 export interface RestoreResult {
@@ -169,12 +169,11 @@ async function restoreStep(step: Exclude<Step, { kind: 'partition' }>, ctx: { ru
       break;
     }
     case 'swap': {
-      const s = step.part.swap;
-      await runner.run('mkswap', [...(s?.uuid ? ['-U', s.uuid] : []), ...(s?.label ? ['-L', s.label] : []), step.target]);
+      await fsRecords.swap.recreate!(runner, step.target, step.part.swap);
       break;
     }
     case 'grow': {
-      const grower = step.fsType ? growers[step.fsType] : undefined;
+      const grower = step.fsType ? fsRecord(step.fsType).grow : undefined;
       if (grower) await grower(runner, step.target);
       break;
     }

@@ -1,6 +1,7 @@
 // Plans a restore without touching anything: the steps in words, and every reason to refuse the target.
 import type { Disk } from '../disks/probe.js';
 import { partitionPath } from '../disks/names.js';
+import { canGrow } from '../fs/registry.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { isExtended } from '../parse/sfdisk.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
@@ -37,9 +38,6 @@ export interface RestoreOptions {
   bootOnly: boolean;
   grow: boolean;
 }
-
-/** Filesystems Lifeboat can grow after the last partition grew. */
-export const growableFs = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'ntfs', 'swap']);
 
 /** The partition that --grow extends: the one that ends last (a logical one grows with its extended partition). */
 export function lastPartition(image: Image): { number: number; extended: number | undefined } | undefined {
@@ -101,7 +99,7 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
     const part = last ? image.partitions.find((p) => p.number === last.number) : undefined;
     if (last && part) {
       const fsType = part.fsType;
-      if (fsType && !growableFs.has(fsType)) warnings.push(warning('fs-cannot-grow', `partition ${last.number} grows, but Lifeboat cannot grow its ${fsType} filesystem`));
+      if (fsType && !canGrow(fsType)) warnings.push(warning('fs-cannot-grow', `partition ${last.number} grows, but Lifeboat cannot grow its ${fsType} filesystem`));
       steps.push({ kind: 'grow', text: `grow partition ${last.number}${fsType ? ` and its ${fsType}` : ''} to the end of ${target.device}`, number: last.number, target: partitionPath(target.device, last.number), fsType, extended: last.extended });
     }
   }

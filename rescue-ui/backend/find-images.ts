@@ -3,7 +3,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { openImage } from '../../imager/image/open.js';
-import { growableFs, lastPartition } from '../../imager/restore/plan.js';
+import { canGrow } from '../../imager/fs/registry.js';
+import { lastPartition } from '../../imager/restore/plan.js';
 import type { FoundImage } from './port.js';
 
 async function entriesOf(dir: string): Promise<{ name: string; isDir: boolean }[]> {
@@ -50,7 +51,7 @@ export async function describeImage(store: string, root: string, rel: string): P
       imageBytes: image.partitions.reduce((n, p) => n + p.imageBytes, 0),
       createdAt: image.manifest?.createdAt,
       partitions: image.partitions.map((p) => ({ name: p.name, fsType: p.fsType, label: p.fsLabel, imageBytes: p.imageBytes, action: p.action })),
-      last: last ? { name: last.name, fsType: last.fsType, fsGrows: last.fsType !== undefined && growableFs.has(last.fsType) } : undefined,
+      last: last ? { name: last.name, fsType: last.fsType, fsGrows: last.fsType !== undefined && canGrow(last.fsType) } : undefined,
       problem: undefined,
     };
   } catch (e) {

@@ -25,9 +25,10 @@ test('stores: partitions with a filesystem a store can be, off the live medium, 
   );
 });
 
-test('mount argv: read-only or read-write, nouuid for XFS copies, ntfs-3g for NTFS', (t) => {
+test('mount argv: read-only (with no journal replay) or read-write, nouuid for XFS copies, ntfs-3g for NTFS', (t) => {
   const store = (fsType: string) => ({ device: '/dev/sdb1', disk: '/dev/sdb', fsType, label: undefined, sizeBytes: 1, usedBytes: undefined, mountedAt: undefined });
-  t.deepEqual(mountArgs(store('ext4'), 'ro', '/run/lifeboat/stores/sdb1'), ['-o', 'ro', '/dev/sdb1', '/run/lifeboat/stores/sdb1']);
+  t.deepEqual(mountArgs(store('ext4'), 'ro', '/run/lifeboat/stores/sdb1'), ['-o', 'ro,noload', '/dev/sdb1', '/run/lifeboat/stores/sdb1']);
+  t.deepEqual(mountArgs(store('xfs'), 'ro', '/m'), ['-o', 'ro,norecovery,nouuid', '/dev/sdb1', '/m']);
   t.deepEqual(mountArgs(store('xfs'), 'rw', '/m'), ['-o', 'rw,nouuid', '/dev/sdb1', '/m']);
   t.deepEqual(mountArgs(store('ntfs'), 'ro', '/m'), ['-t', 'ntfs-3g', '-o', 'ro', '/dev/sdb1', '/m']);
 });

@@ -1,5 +1,4 @@
 import test from 'ava';
-import { handlerForFsName, handlerForType } from '../../../imager/image/filesystems.js';
 import { names, parsePartImageName, pieceSuffix } from '../../../imager/image/layout.js';
 
 test('Clonezilla file names', (t) => {
@@ -16,16 +15,4 @@ test('partition image names parse, split or not', (t) => {
   t.deepEqual(parsePartImageName('loop0p5.dd-ptcl-img.uncomp'), { part: 'loop0p5', fsName: 'dd', suffix: 'uncomp', piece: undefined });
   t.is(parsePartImageName('sda-pt.sf'), undefined);
   t.is(parsePartImageName('lifeboat.json'), undefined);
-});
-
-test('filesystem table: partclone tools by blkid type, raw copy for the unknown', (t) => {
-  t.deepEqual(handlerForType('ext4').save('/dev/sda2', '/tmp/f'), ['partclone.ext4', '-c', '-a0', '-f', '1', '-s', '/dev/sda2', '-O', '/tmp/f']);
-  t.deepEqual(handlerForType('vfat').restore('/tmp/f', '/dev/sdb1'), ['partclone.restore', '-f', '1', '-s', '/tmp/f', '-o', '/dev/sdb1']);
-  // Every partclone gets -f 1: it exits only on a progress tick (default 2 s), after its data is through.
-  t.deepEqual(handlerForType('xfs').check!('-'), ['partclone.chkimg', '-f', '1', '-s', '-']);
-  t.is(handlerForType('hfsplus').save('a', 'b')[0], 'partclone.hfsp');
-  t.is(handlerForType(undefined).fsName, 'dd');
-  t.is(handlerForType('crypto_LUKS').fsName, 'dd');
-  t.is(handlerForType('dd').restore('a', 'b'), undefined, 'raw data goes straight to the partition');
-  t.is(handlerForFsName('fat32').save('a', 'b')[0], 'partclone.fat32');
 });

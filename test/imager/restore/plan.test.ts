@@ -2,7 +2,7 @@
 import test from 'ava';
 import { codecs } from '../../../imager/codec/codecs.js';
 import type { Disk, Partition } from '../../../imager/disks/probe.js';
-import { handlerForType } from '../../../imager/image/filesystems.js';
+import { handlerForType } from '../../../imager/fs/registry.js';
 import type { Image } from '../../../imager/image/open.js';
 import { describeRestorePlan, planRestore } from '../../../imager/restore/plan.js';
 import { refusal, throwIfRefused, type Refusal } from '../../../imager/plan/refusals.js';

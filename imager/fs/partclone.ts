@@ -1,4 +1,4 @@
-// The filesystem table: how each filesystem blkid reports is named in an image and which partclone tool handles it.
+// How a partition is imaged: the partclone argv to save, restore and check it, and the raw fallback (partclone.dd).
 
 export interface FsHandler {
   /** Name in Clonezilla's file names: <part>.<fsName>-ptcl-img.<suffix> */
@@ -11,7 +11,8 @@ export interface FsHandler {
   check(input: string): string[] | undefined;
 }
 
-function partclone(fsName: string, tool = fsName): FsHandler {
+/** The partclone handler for a filesystem named fsName in image file names, saved by partclone.<tool>. */
+export function partcloneHandler(fsName: string, tool = fsName): FsHandler {
   return {
     fsName,
     // -a0: no per-block CRC; Lifeboat's manifest carries a SHA-256 of every file (see shared decisions).
@@ -32,33 +33,3 @@ export const rawHandler: FsHandler = {
   restore: () => undefined,
   check: () => undefined,
 };
-
-const handlers: Record<string, FsHandler> = {
-  ext2: partclone('ext2'),
-  ext3: partclone('ext3'),
-  ext4: partclone('ext4'),
-  xfs: partclone('xfs'),
-  btrfs: partclone('btrfs'),
-  ntfs: partclone('ntfs'),
-  vfat: partclone('vfat'),
-  exfat: partclone('exfat'),
-  f2fs: partclone('f2fs'),
-  hfsplus: partclone('hfsplus', 'hfsp'),
-  apfs: partclone('apfs'),
-  minix: partclone('minix'),
-  dd: rawHandler,
-};
-
-/** Handler for a filesystem type as blkid reports it; anything unknown is copied raw with partclone.dd. */
-export function handlerForType(type: string | undefined): FsHandler {
-  return (type && handlers[type]) || rawHandler;
-}
-
-/** Handler for the fs name found in an image's file name (Clonezilla's or ours). */
-export function handlerForFsName(fsName: string): FsHandler {
-  if (fsName === 'dd') return rawHandler;
-  const known = handlers[fsName];
-  if (known) return known;
-  // Clonezilla writes names such as fat32 or hfsp; partclone ships a binary for each.
-  return partclone(fsName);
-}
