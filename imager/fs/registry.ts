@@ -30,8 +30,9 @@ export interface FsRecord {
 // A copy of an XFS filesystem shares its UUID; XFS refuses to mount the second one without nouuid (the source disk
 // may be attached beside its restored copy). norecovery: no log recovery and no log clean-up on a read-only mount.
 const xfsMount: MountSpec = { options: ['nouuid'], noReplay: ['norecovery'] };
-// nologreplay: do not replay the log tree (the fsync log) on a read-only mount.
-const btrfsMount: MountSpec = { options: [], noReplay: ['nologreplay'] };
+// rescue=nologreplay: do not replay the log tree (the fsync log) on a read-only mount. The bare `nologreplay` of
+// older kernels is refused by 6.18 (tried: mount fails); rescue= exists since Linux 5.9 (Debian 13 has 6.12).
+const btrfsMount: MountSpec = { options: [], noReplay: ['rescue=nologreplay'] };
 // noload: do not load (and so not replay) the journal. ext2 has none, and the ext2 driver does not know the option.
 const extJournalMount: MountSpec = { options: [], noReplay: ['noload'] };
 const plainMount: MountSpec = { options: [], noReplay: [] };

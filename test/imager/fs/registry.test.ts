@@ -77,7 +77,7 @@ test('mount argv: read-only mounts never replay a journal or clean a log; read-w
   t.deepEqual(ro('ext3'), ['-o', 'ro,noload', '/dev/sdb1', '/m']);
   t.deepEqual(ro('ext2'), ['-o', 'ro', '/dev/sdb1', '/m']);
   t.deepEqual(ro('xfs'), ['-o', 'ro,norecovery,nouuid', '/dev/sdb1', '/m']);
-  t.deepEqual(ro('btrfs'), ['-o', 'ro,nologreplay', '/dev/sdb1', '/m']);
+  t.deepEqual(ro('btrfs'), ['-o', 'ro,rescue=nologreplay', '/dev/sdb1', '/m']);
   t.deepEqual(ro('ntfs'), ['-t', 'ntfs-3g', '-o', 'ro', '/dev/sdb1', '/m']);
   t.deepEqual(ro('vfat'), ['-o', 'ro', '/dev/sdb1', '/m']);
   t.deepEqual(ro(undefined), ['-o', 'ro', '/dev/sdb1', '/m']);
