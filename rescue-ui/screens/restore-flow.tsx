@@ -69,10 +69,10 @@ function AskGrow({ image, disk, onChoose, onBack }: { image: FoundImage; disk: {
   const last = image.last!;
   const raw = last.fsType === undefined || last.fsType === 'dd';
   const growLabel = last.fsGrows
-    ? `Grow ${last.name} and its ${last.fsType} to the end of the disk`
+    ? `Grow ${last.name} and its ${last.fsType} to the disk's end`
     : raw
-      ? `Grow ${last.name} to the end of the disk (raw copy: only the partition grows)`
-      : `Grow ${last.name} to the end of the disk (only the partition: ${last.fsType} cannot grow)`;
+      ? `Grow ${last.name} to the disk's end (raw copy: only the partition grows)`
+      : `Grow ${last.name} to the disk's end (only the partition: ${last.fsType} cannot grow)`;
   return (
     <Box flexDirection="column">
       <Text>{`${disk.device} has ${bytes(disk.sizeBytes - image.requiredBytes)} more than the image needs (${bytes(image.requiredBytes)} of ${bytes(disk.sizeBytes)}).`}</Text>

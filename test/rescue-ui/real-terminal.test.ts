@@ -87,7 +87,7 @@ test('tmux: lifeboat ui backs up a disk onto another disk\'s partition and resto
   await ui.choose(new RegExp(`${target.device} `));
   // The target (800 MiB) is larger than the image needs: keep the image's partition sizes (the files then match).
   const grow = await ui.waitFor(/What should happen to the extra space\?/, 60_000);
-  t.regex(grow, /Grow loop\d+p6 to the end of the disk \(raw copy: only the partition grows\)/, 'the last partition is the raw one');
+  t.regex(grow, /Grow loop\d+p6 to the disk's end \(raw copy: only the partition grows\)/, 'the last partition is the raw one');
   keep('Restore: a larger target, grow or keep', grow);
   await ui.choose(/Keep the partitions as in the image/);
   const confirm = await ui.waitFor(new RegExp(`Type ${target.name} to go on`), 60_000);

@@ -125,7 +125,7 @@ test('a larger target offers to grow the last partition: Esc goes back to the ta
   await ui.waitFor('onto which disk?');
   await ui.press(keys.down, keys.down, keys.enter);
   const ask = await ui.waitFor('What should happen to the extra space?');
-  t.regex(ask, /Grow sda2 and its ext4 to the end of the disk/);
+  t.regex(ask, /Grow sda2 and its ext4 to the disk's end/);
   await ui.press(keys.down, keys.enter);
   const plan = await ui.waitFor('Type sdd to go on');
   t.regex(plan, /- grow partition 2 and its ext4 to the end of \/dev\/sdd/);
@@ -155,7 +155,7 @@ test('growing is offered only for a full restore with room to spare; a filesyste
   await ui.waitFor('onto which disk?');
   await ui.press(keys.up, keys.enter);
   const ask = await ui.waitFor('What should happen to the extra space?');
-  t.regex(ask, /Grow sda3 to the end of the disk \(only the partition: vfat cannot grow\)/);
+  t.regex(ask, /Grow sda3 to the disk's end \(only the partition: vfat cannot grow\)/);
   ui.unmount();
 });
 
