@@ -1,11 +1,12 @@
 // lifeboat backup DISK IMAGE_DIR: saves a whole disk as a Clonezilla-layout image with a manifest.
 import type { CommandModule } from 'yargs';
-import { executeBackup } from '../../imager/backup/execute.js';
+import { throwIfRefused } from '../../imager/plan/refusals.js';
 import { describeBackupPlan } from '../../imager/backup/plan.js';
-import { prepareBackup } from '../../imager/backup/prepare.js';
+import type { ImagerEvent } from '../../imager/events.js';
+import { backupJob, planBackupJob } from '../../imager/jobs/backup.js';
+import { storeOfImagePath } from '../../imager/jobs/image-path.js';
 import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
 import { RefusedError } from '../../core/errors.js';
-import { throwIfRefused } from '../../imager/plan/refusals.js';
 import { bytes, duration, parseSize } from '../../core/format.js';
 import { makeContext } from '../context.js';
 
@@ -39,18 +40,26 @@ export const backupCommand: CommandModule<object, Args> = {
     const level = checkLevel(codec, argv.level);
     const splitBytes = argv.split !== undefined ? parseSize(argv.split) : undefined;
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
-    const plan = await prepareBackup(ctx.runner, argv.disk, argv.image, { codec, level, splitBytes }, { dryRun: argv.dryRun });
-    throwIfRefused(plan.refusals);
+    const { store, image } = storeOfImagePath(argv.image);
+    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
+      const { plan } = await planBackupJob(ctx.runner, req);
+      throwIfRefused(plan.refusals);
       ctx.out.result({ plan: describeBackupPlan(plan) }, describeBackupPlan(plan));
       return;
     }
-    if (!ctx.json) process.stderr.write(`${describeBackupPlan(plan).join('\n')}\n`);
-    const r = await executeBackup(plan, ctx.runner, (e) => ctx.out.event(e), ctx.signal);
-    const size = Object.values(r.manifest.files).reduce((n, f) => n + f.bytes, 0);
+    const r = await backupJob(ctx.runner, {
+      ...req,
+      confirm: async (plan) => {
+        if (!ctx.json) process.stderr.write(`${describeBackupPlan(plan).join('\n')}\n`);
+        return true;
+      },
+    });
+    const manifest = r.manifest!;
+    const size = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
     ctx.out.result(
-      { type: 'result', ok: true, image: r.imageDir, bytes: size, seconds: r.manifest.timings['totalSeconds'], partitions: r.manifest.partitions.length },
-      [`Saved ${plan.disk.device} to ${r.imageDir}: ${bytes(size)} in ${duration(r.manifest.timings['totalSeconds'])}`],
+      { type: 'result', ok: true, image: r.plan.imageDir, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length },
+      [`Saved ${r.plan.disk.device} to ${r.plan.imageDir}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}`],
     );
   },
 };
