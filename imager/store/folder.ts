@@ -82,6 +82,10 @@ export function localStore(
     freeBytes: async () => (await check(await existingAncestor(root))).available,
     livesOn: async (diskName) => (await diskHolding(await existingAncestor(root))) === diskName,
     lockKey: (name) => imageLockKey(imagePath(name)),
+    writeRootFile: async (file, text) => {
+      if (o.mode !== 'write') throw new Error(`the store ${o.describe} is open for reading only`);
+      await writeFile(path.join(root, file), text);
+    },
     startImage: async (name) => {
       if (o.mode !== 'write') throw new Error(`the store ${o.describe} is open for reading only`);
       return localImageWriter(root, name);

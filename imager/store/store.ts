@@ -52,6 +52,8 @@ export interface OpenedStore {
   livesOn(diskName: string): Promise<boolean>;
   /** The lock key of an image: the same wherever the store is mounted. */
   lockKey(name: string): Promise<string>;
+  /** Writes a small file at the store's root, e.g. a job's log (write stores only). */
+  writeRootFile(file: string, text: string): Promise<void>;
   /** Starts writing an image (write stores only). */
   startImage(name: string): Promise<ImageWriter>;
   readonly reader: ImageReader;
