@@ -23,6 +23,7 @@ export interface BackupJobRequest {
   /** The image's name in the store; by default the one rule of naming.ts. */
   name?: string | undefined;
   codec: Codec;
+  /** The compression level; by default the codec's own (recorded in the manifest either way). */
   level?: number | undefined;
   /** Split pieces; by default none, or FAT's limit on a FAT store. */
   splitBytes?: number | undefined;
@@ -53,7 +54,7 @@ export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick
   const splitBytes = req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined);
   const plan = planBackup(
     { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd },
-    { codec: req.codec, level: req.level, splitBytes },
+    { codec: req.codec, level: req.level ?? req.codec.defaultLevel, splitBytes },
   );
   return { plan, name };
 }
