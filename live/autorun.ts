@@ -110,7 +110,7 @@ export async function runAutorun(plan: AutorunPlan, runner: Runner, o: { signal?
         break;
       }
       case 'verify': {
-        const r = await verifyJob(runner, { store: plan.store, image: plan.image!, onEvent });
+        const r = await verifyJob(runner, { store: plan.store, image: plan.image!, onEvent, ...(signal ? { signal } : {}) });
         if (!r.ok) failOn(r.problems);
         message = `${plan.image}: OK (${r.checkedFiles} checksums, ${r.checkedPartitions} partition images)`;
         break;
