@@ -5,7 +5,7 @@ export type Architecture = 'amd64' | 'arm64';
 export type FirmwareSet = 'free' | 'network' | 'wifi' | 'storage' | 'graphics' | 'misc' | 'microcode';
 export type SquashfsCompression = 'zstd' | 'xz' | 'gzip' | 'lz4' | 'lzo';
 export type NetworkMode = 'dhcp' | 'static' | 'off';
-export type AutorunJob = 'backup' | 'restore' | 'verify';
+export type AutorunJob = 'backup' | 'restore' | 'repair-boot' | 'verify';
 export type AfterJob = 'poweroff' | 'reboot' | 'shell';
 export type SerialPort = 'ttyS0' | 'ttyS1' | 'ttyS2' | 'ttyS3';
 

@@ -108,6 +108,7 @@ const squashfsLevels: Record<IsoConfig['squashfs']['compression'], [number, numb
 const autorunNeeds: Record<NonNullable<IsoConfig['autorun']>['job'], { needs: ('disk' | 'store' | 'image')[]; refuses: ('disk' | 'image')[] }> = {
   backup: { needs: ['disk', 'store'], refuses: [] },
   restore: { needs: ['disk', 'store', 'image'], refuses: [] },
+  'repair-boot': { needs: ['disk', 'store', 'image'], refuses: [] },
   verify: { needs: ['store', 'image'], refuses: ['disk'] },
 };
 

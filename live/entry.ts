@@ -1,15 +1,15 @@
 // The Lifeboat entry point of the live system: the consoles that log in by themselves (tty1, the serial port) run
 // it from root's login shell. It says it is ready, runs the job the kernel command line names (lifeboat.job=…), opens
 // the rescue UI (on tty1 always, on the serial port when there is no job), and returns to that shell when the UI is
-// quit. Its commands get the terminal itself (stdio inherited), so it spawns them, not the Runner.
+// quit. The job is the library's own (live/autorun.ts), run in this process through the Runner.
 // Only one console runs the job (whichever logs in first, often tty1); the job's own lines (what runs, a refusal,
 // the outcome) are written to every console of the kernel command line, so the serial port sees them too.
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import { lifeboatVersion } from '../imager/version.js';
-import { planAutorun, storeMountPoint } from './autorun.js';
+import { Runner } from '../core/runner/run.js';
+import { describeAutorun, planAutorun, runAutorun } from './autorun.js';
 import { consoleDevices, parseLifeboatParams } from '../core/live/cmdline.js';
-import { live, readyMarker } from '../core/live/layout.js';
+import { readyMarker } from '../core/live/layout.js';
 import { opensUi } from './ui-consoles.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -38,11 +38,6 @@ function announce(cmdline: string, line: string): void {
   }
 }
 
-function run(file: string, args: string[]): number {
-  const r = spawnSync(file, args, { stdio: 'inherit' });
-  return r.status ?? 1;
-}
-
 /** Only one console runs the job: the first to create the lock. */
 function takeJobLock(): boolean {
   try {
@@ -54,7 +49,7 @@ function takeJobLock(): boolean {
   }
 }
 
-function autorun(): void {
+async function autorun(): Promise<void> {
   const cmdline = readFileSync('/proc/cmdline', 'utf8');
   const params = parseLifeboatParams(cmdline);
   if (!params.job || params.job === 'none') return;
@@ -68,20 +63,26 @@ function autorun(): void {
     tell(`lifeboat: cannot run the job from the kernel command line: ${plan.error}`);
     return;
   }
-  tell(`Running: lifeboat ${plan.lifeboat.join(' ')}`);
-  mkdirSync(storeMountPoint, { recursive: true });
-  if (run('mount', [...plan.mount]) !== 0) {
-    tell(`lifeboat: could not mount the store (mount ${plan.mount.join(' ')})`);
+  tell(`Running: ${describeAutorun(plan)}`);
+  // The library's job in this process (as the UI runs its jobs): the store mounted and released by the job.
+  const abort = new AbortController();
+  const runner = new Runner();
+  const stop = () => {
+    abort.abort();
+    runner.killAll();
+  };
+  process.once('SIGTERM', stop);
+  const r = await runAutorun(plan, runner, { signal: abort.signal, onStep: (line) => say(line) });
+  process.off('SIGTERM', stop);
+  tell('file' in r.log ? `lifeboat: the job's log is ${r.log.file} on ${plan.storeText}` : `lifeboat: the job's log could not be written on the store: ${r.log.error}`);
+  if (!r.ok) {
+    tell(`lifeboat: ${r.message}`);
+    tell(`lifeboat: the job failed (exit code ${r.exitCode}); staying here.`);
     return;
   }
-  const status = run(live.command, plan.lifeboat);
-  run('umount', [storeMountPoint]);
-  if (status !== 0) {
-    tell(`lifeboat: the job failed (exit code ${status}); staying here.`);
-    return;
-  }
+  tell(`lifeboat: ${r.message}`);
   tell(`lifeboat: the job succeeded${plan.after === 'shell' ? '.' : `; ${plan.after} now.`}`);
-  if (plan.after !== 'shell') run('systemctl', [plan.after]);
+  if (plan.after !== 'shell') await runner.run('systemctl', [plan.after]);
 }
 
 function welcome(): void {
@@ -103,6 +104,6 @@ async function rescueUi(): Promise<void> {
 }
 
 say(readyMarker(process.version, lifeboatVersion));
-autorun();
+await autorun();
 if (opensUi(ownConsole(), parseLifeboatParams(readFileSync('/proc/cmdline', 'utf8')).job)) await rescueUi();
 welcome();

@@ -1,17 +1,20 @@
 // lifeboat backup DISK IMAGE_DIR: saves a whole disk as a Clonezilla-layout image with a manifest.
 import type { CommandModule } from 'yargs';
-import { executeBackup } from '../../imager/backup/execute.js';
-import { describeBackupPlan } from '../../imager/backup/plan.js';
-import { prepareBackup } from '../../imager/backup/prepare.js';
-import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
-import { RefusedError } from '../../core/errors.js';
 import { throwIfRefused } from '../../imager/plan/refusals.js';
+import { describeBackupPlan } from '../../imager/backup/plan.js';
+import type { ImagerEvent } from '../../imager/events.js';
+import { backupJob, planBackupJob } from '../../imager/jobs/backup.js';
+import { storeOfImagePath } from '../../imager/jobs/image-path.js';
+import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
+import { RefusedError, UsageError } from '../../core/errors.js';
+import { parseStoreRef } from '../../imager/store/open.js';
 import { bytes, duration, parseSize } from '../../core/format.js';
 import { makeContext } from '../context.js';
 
 interface Args {
   disk: string;
-  image: string;
+  image: string | undefined;
+  store: string | undefined;
   compress: string;
   level: number | undefined;
   split: string | undefined;
@@ -21,12 +24,13 @@ interface Args {
 }
 
 export const backupCommand: CommandModule<object, Args> = {
-  command: 'backup <disk> <image>',
+  command: 'backup <disk> [image]',
   describe: 'Save a whole disk (table, boot records, every partition) into a new image directory',
   builder: (y) =>
     y
       .positional('disk', { type: 'string', demandOption: true, describe: 'Source disk: /dev/sda, /dev/nvme0n1, /dev/disk/by-id/…' })
-      .positional('image', { type: 'string', demandOption: true, describe: 'New image directory (must not exist)' })
+      .positional('image', { type: 'string', describe: 'New image directory (must not exist); with --store, the image\'s name in the store' })
+      .option('store', { type: 'string', describe: 'The store: a folder, a partition (/dev/sdb1, mounted for the job) or LABEL=NAME:/folder; the image is named <disk>-<date> unless given' })
       .option('compress', { type: 'string', default: 'zstd', describe: 'zstd, gzip, xz or none' })
       .option('level', { type: 'number', describe: 'Compression level (zstd 1-19, gzip 1-9, xz 0-9)' })
       .option('split', { type: 'string', describe: 'Split image files into pieces of SIZE (e.g. 4000M for FAT32 stores)' })
@@ -39,18 +43,27 @@ export const backupCommand: CommandModule<object, Args> = {
     const level = checkLevel(codec, argv.level);
     const splitBytes = argv.split !== undefined ? parseSize(argv.split) : undefined;
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
-    const plan = await prepareBackup(ctx.runner, argv.disk, argv.image, { codec, level, splitBytes }, { dryRun: argv.dryRun });
-    throwIfRefused(plan.refusals);
+    if (argv.image === undefined && argv.store === undefined) throw new UsageError('backup needs an image directory, or --store', 'lifeboat backup /dev/sda /mnt/stick/pc, or lifeboat backup /dev/sda --store /mnt/stick');
+    const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store), image: argv.image } : storeOfImagePath(argv.image!);
+    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
+      const { plan } = await planBackupJob(ctx.runner, req);
+      throwIfRefused(plan.refusals);
       ctx.out.result({ plan: describeBackupPlan(plan) }, describeBackupPlan(plan));
       return;
     }
-    if (!ctx.json) process.stderr.write(`${describeBackupPlan(plan).join('\n')}\n`);
-    const r = await executeBackup(plan, ctx.runner, (e) => ctx.out.event(e), ctx.signal);
-    const size = Object.values(r.manifest.files).reduce((n, f) => n + f.bytes, 0);
+    const r = await backupJob(ctx.runner, {
+      ...req,
+      confirm: async (plan) => {
+        if (!ctx.json) process.stderr.write(`${describeBackupPlan(plan).join('\n')}\n`);
+        return true;
+      },
+    });
+    const manifest = r.manifest!;
+    const size = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
     ctx.out.result(
-      { type: 'result', ok: true, image: r.imageDir, bytes: size, seconds: r.manifest.timings['totalSeconds'], partitions: r.manifest.partitions.length },
-      [`Saved ${plan.disk.device} to ${r.imageDir}: ${bytes(size)} in ${duration(r.manifest.timings['totalSeconds'])}`],
+      { type: 'result', ok: true, image: r.image, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length },
+      [`Saved ${r.plan.disk.device} to ${r.image}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}`],
     );
   },
 };

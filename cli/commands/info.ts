@@ -1,6 +1,8 @@
 // lifeboat info IMAGE_DIR: what an image holds, in words or JSON.
 import type { CommandModule } from 'yargs';
-import { openImage, type Image } from '../../imager/image/open.js';
+import type { Image } from '../../imager/image/open.js';
+import { storeOfImagePath } from '../../imager/jobs/image-path.js';
+import { infoJob } from '../../imager/jobs/verify.js';
 import { bytes } from '../../core/format.js';
 import { printable } from '../../core/printable.js';
 import { makeContext } from '../context.js';
@@ -29,7 +31,7 @@ export const infoCommand: CommandModule<object, { image: string; json: boolean }
   builder: (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const image = await openImage(argv.image);
+    const image = await infoJob(ctx.runner, storeOfImagePath(argv.image));
     const s = imageSummary(image);
     const m = image.manifest;
     const lines = [

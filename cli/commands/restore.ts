@@ -1,10 +1,10 @@
 // lifeboat restore IMAGE_DIR DISK: writes an image back onto a disk, after checks and a confirmation.
 import type { CommandModule } from 'yargs';
-import { RefusedError } from '../../core/errors.js';
-import { executeRestore } from '../../imager/restore/execute.js';
+import type { ImagerEvent } from '../../imager/events.js';
+import { storeOfImagePath } from '../../imager/jobs/image-path.js';
+import { planRestoreJob, restoreJob } from '../../imager/jobs/restore.js';
 import { throwIfRefused } from '../../imager/plan/refusals.js';
 import { describeRestorePlan } from '../../imager/restore/plan.js';
-import { prepareRestore } from '../../imager/restore/prepare.js';
 import { confirmByTyping } from '../confirm.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
@@ -33,19 +33,26 @@ export const restoreCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const plan = await prepareRestore(ctx.runner, argv.image, argv.disk, { bootOnly: argv.bootOnly, grow: argv.grow }, { dryRun: argv.dryRun });
-    const words = describeRestorePlan(plan);
-    throwIfRefused(plan.refusals);
+    const { store, image } = storeOfImagePath(argv.image);
+    const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
+      const plan = await planRestoreJob(ctx.runner, req);
+      throwIfRefused(plan.refusals);
+      const words = describeRestorePlan(plan);
       ctx.out.result({ plan: words }, words);
       return;
     }
-    let confirmed = argv.yes;
-    if (!confirmed) {
-      confirmed = await confirmByTyping(plan.target.device, words, ctx.signal);
-      if (!confirmed) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, process.stdin.isTTY ? 'type the disk name exactly' : 'no terminal to ask: pass --yes');
-    } else if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
-    const r = await executeRestore(plan, ctx.runner, { confirmed, onEvent: (e) => ctx.out.event(e), signal: ctx.signal });
-    ctx.out.result({ type: 'result', ok: true, ...r }, [`Restored ${r.image} onto ${r.device} in ${duration(r.seconds)}`]);
+    const r = await restoreJob(ctx.runner, {
+      ...req,
+      notConfirmedHint: process.stdin.isTTY ? 'type the disk name exactly' : 'no terminal to ask: pass --yes',
+      confirm: async (plan) => {
+        const words = describeRestorePlan(plan);
+        if (!argv.yes) return confirmByTyping(plan.target.device, words, ctx.signal);
+        if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
+        return true;
+      },
+    });
+    const { plan: _plan, ...result } = r;
+    ctx.out.result({ type: 'result', ok: true, ...result }, [`Restored ${r.image} onto ${r.device} in ${duration(r.seconds)}`]);
   },
 };

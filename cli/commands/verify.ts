@@ -1,6 +1,8 @@
 // lifeboat verify IMAGE_DIR: every checksum and every partition image; names the broken file.
 import type { CommandModule } from 'yargs';
-import { failOn, verifyImage } from '../../imager/verify/verify.js';
+import { storeOfImagePath } from '../../imager/jobs/image-path.js';
+import { verifyJob } from '../../imager/jobs/verify.js';
+import { failOn } from '../../imager/verify/verify.js';
 import { makeContext } from '../context.js';
 
 export const verifyCommand: CommandModule<object, { image: string; json: boolean }> = {
@@ -9,7 +11,7 @@ export const verifyCommand: CommandModule<object, { image: string; json: boolean
   builder: (y) => y.positional('image', { type: 'string', demandOption: true }).option('json', { type: 'boolean', default: false }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const report = await verifyImage(argv.image, ctx.runner, (e) => ctx.out.event(e), ctx.signal);
+    const report = await verifyJob(ctx.runner, { ...storeOfImagePath(argv.image), onEvent: (e) => ctx.out.event(e), signal: ctx.signal });
     if (!report.ok) {
       if (ctx.json) ctx.out.result({ type: 'result', ...report }, []);
       failOn(report.problems);

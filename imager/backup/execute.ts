@@ -1,5 +1,5 @@
 // Carries out a backup plan: boot records, table, every partition through partclone, manifest; the image appears only when complete.
-import { mkdir, rename, rm, writeFile, open, readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedError } from '../../core/errors.js';
 import { throwIfRefused } from '../plan/refusals.js';
@@ -12,17 +12,10 @@ import { savePartitionImage } from '../pipeline/save-image.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { diskLockKey, imageLockKey, takeJobLocks } from '../lock/job-lock.js';
+import { localImageWriter } from '../store/folder.js';
+import type { ImageWriter } from '../store/store.js';
 import { lifeboatVersion, toolVersions } from '../version.js';
 import { describeBackupPlan, type BackupPlan } from './plan.js';
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 function blkidLine(device: string, raw: Record<string, string>): string {
   const keys = Object.entries(raw).filter(([k]) => !['DEVNAME', 'PART_ENTRY_DISK', 'PART_ENTRY_OFFSET', 'PART_ENTRY_SIZE', 'PART_ENTRY_NUMBER', 'PART_ENTRY_SCHEME', 'PART_ENTRY_TYPE', 'USAGE', 'VERSION'].includes(k));
@@ -38,35 +31,41 @@ export interface BackupResult {
   manifest: Manifest;
 }
 
-export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: EventSink = () => {}, signal?: AbortSignal): Promise<BackupResult> {
+/** Where the image goes: a store's writer and lock key (a store job passes its own; by default a local folder). */
+export interface BackupOutput {
+  startImage(): Promise<ImageWriter>;
+  lockKey: string;
+}
+
+export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: EventSink = () => {}, signal?: AbortSignal, output?: BackupOutput): Promise<BackupResult> {
   throwIfRefused(plan.refusals);
   // No other Lifeboat job may restore onto the source meanwhile, nor write the same image (it would remove this
   // one's partial folder as its own leftover). The image's folder is made first: its lock key is that folder's.
-  await mkdir(path.dirname(plan.imageDir), { recursive: true });
+  if (!output) await mkdir(path.dirname(plan.imageDir), { recursive: true });
+  const out = output ?? { startImage: () => localImageWriter(path.dirname(plan.imageDir), path.basename(plan.imageDir)), lockKey: await imageLockKey(plan.imageDir) };
   const locks = await takeJobLocks(
     [
       { key: await diskLockKey(plan.disk.device), what: plan.disk.device },
-      { key: await imageLockKey(plan.imageDir), what: plan.imageDir },
+      { key: out.lockKey, what: plan.imageDir },
     ],
     `backup of ${plan.disk.device} to ${plan.imageDir}`,
   );
   try {
-    return await backupLocked(plan, runner, onEvent, signal);
+    return await backupLocked(plan, runner, onEvent, signal, out);
   } finally {
     await locks.release();
   }
 }
 
-async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined): Promise<BackupResult> {
+async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput): Promise<BackupResult> {
   const started = Date.now();
   const { disk } = plan;
   const table = disk.table!;
-  const dir = plan.partialDir;
   const sector = table.sectorSize;
   const diskName = disk.name;
-  // A partial image of an earlier, interrupted run of the same backup is ours to replace.
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  // The partial image (one of an earlier, interrupted run of the same backup is replaced): the store publishes it.
+  const writer = await out.startImage();
+  const dir = writer.partialDir;
   const manifest: Manifest = {
     format: 'lifeboat-image',
     version: 1,
@@ -104,7 +103,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   await writeManifest(dir, manifest);
   const total = plan.partitions.reduce((n, p) => n + p.weight, 0);
   onEvent({ type: 'start', job: 'backup', device: disk.device, image: plan.imageDir, partitions: plan.partitions.filter((p) => p.handler).length, totalBytes: total });
-  const put = (file: string, data: string | Buffer) => writeFile(path.join(dir, file), data);
+  const put = (file: string, data: string | Buffer) => writer.writeFile(file, data);
   // The commands of this backup, for Clonezilla's clonezilla-img log.
   const commandLog: string[] = [];
   const stopLog = runner.addSink((e) => commandLog.push(`${e.startedAt} ${e.command} -> ${e.ok ? 'ok' : `failed (${e.exitCode ?? e.signal})`} ${e.durationMs} ms`));
@@ -221,9 +220,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     manifest.state = 'complete';
     manifest.finishedAt = new Date().toISOString();
     await writeManifest(dir, manifest);
-    await fsyncDir(dir);
-    await rename(dir, plan.imageDir);
-    await fsyncDir(path.dirname(plan.imageDir));
+    await writer.publish();
     ok = true;
     const bytes = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
     onEvent({ type: 'done', job: 'backup', image: plan.imageDir, device: disk.device, seconds: manifest.timings['totalSeconds']!, bytes });
@@ -233,7 +230,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     throw e;
   } finally {
     stopLog();
-    if (!ok) await rm(dir, { recursive: true, force: true });
+    if (!ok) await writer.abort();
   }
 }
 

@@ -1,25 +1,22 @@
 // The real backend: the imager library in-process, every command through one Runner (whose log the Log screen
 // shows), stores mounted only for the length of each call. Plans come from the library, so refusals are its own.
-import path from 'node:path';
-import { executeBackup } from '../../imager/backup/execute.js';
 import { describeBackupPlan, type PlannedPartition } from '../../imager/backup/plan.js';
-import { prepareBackup } from '../../imager/backup/prepare.js';
 import { codecs } from '../../imager/codec/codecs.js';
 import { listDisks, type Disk } from '../../imager/disks/probe.js';
 import { resolveDisk } from '../../imager/disks/resolve.js';
 import { openImage } from '../../imager/image/open.js';
-import { executeRestore } from '../../imager/restore/execute.js';
+import { backupJob, planBackupJob } from '../../imager/jobs/backup.js';
+import { planRestoreJob, restoreJob } from '../../imager/jobs/restore.js';
+import { verifyJob } from '../../imager/jobs/verify.js';
+import { withStore } from '../../imager/store/open.js';
+import { unmountLeftovers } from '../../imager/store/partition.js';
 import { describeRestorePlan, type RestorePlan } from '../../imager/restore/plan.js';
 import type { Refusal } from '../../imager/plan/refusals.js';
-import { prepareRestore } from '../../imager/restore/prepare.js';
 import type { CommandLogEntry, Runner } from '../../core/runner/run.js';
-import { verifyChecksums, verifyImage } from '../../imager/verify/verify.js';
-import { describeImage, scanForImages } from './find-images.js';
-import type { Backend, BackupRequest, FoundImage, JobHooks, Store, VerifyOutcome } from './port.js';
-import { StoreMounts, storesOf, storesRoot } from './stores.js';
-
-/** FAT32 cannot hold a file of 4 GiB: images on vfat stores are split, as Clonezilla does. */
-const fatSplitBytes = 4000 * 1024 * 1024;
+import { verifyChecksums, type VerifyReport } from '../../imager/verify/verify.js';
+import { describeImage } from './find-images.js';
+import type { Backend, BackupRequest, FoundImage, JobHooks, RestoreRequest, Store, VerifyOutcome } from './port.js';
+import { storeRef, storesOf, storesRoot } from './stores.js';
 
 /** What the backup does with a partition, in a few words. */
 function partitionWhat(p: PlannedPartition): string {
@@ -53,7 +50,6 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     entries.push(e);
     for (const l of listeners) l(e);
   });
-  const mounts = new StoreMounts(runner);
   // The jobs under way, each with its own abort (linked to the screen's): close() stops them and waits for their
   // clean-up (a backup removes its partial image, every job unmounts its store) before the process ends on a signal.
   const running = new Set<{ abort: AbortController; settled: Promise<unknown> }>();
@@ -87,16 +83,9 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     if (!store) throw new Error(`the store ${device} is gone`);
     return store;
   };
-  const imageDir = (root: string, image: FoundImage) => path.join(root, image.path);
-  const backupOptions = (req: BackupRequest) => ({
-    codec: codecs[req.compression],
-    level: undefined,
-    splitBytes: req.store.fsType === 'vfat' ? fatSplitBytes : undefined,
-  });
-  const verifyIn = async (dir: string, hooks: JobHooks): Promise<VerifyOutcome> => {
-    const r = await verifyImage(dir, runner, hooks.onEvent, hooks.signal);
-    return { ok: r.ok, checkedFiles: r.checkedFiles, checkedPartitions: r.checkedPartitions, problems: r.problems, seconds: r.seconds };
-  };
+  const backupRequest = (req: BackupRequest) => ({ disk: req.disk, store: storeRef(req.store), name: req.name, codec: codecs[req.compression] });
+  const restoreRequest = async (req: RestoreRequest) => ({ store: storeRef(await storeOf(req.image.store)), image: req.image.path, disk: req.disk, bootOnly: req.bootOnly, grow: req.grow });
+  const outcome = (r: VerifyReport): VerifyOutcome => ({ ok: r.ok, checkedFiles: r.checkedFiles, checkedPartitions: r.checkedPartitions, problems: r.problems, seconds: r.seconds });
 
   return {
     listDisks: disks,
@@ -104,42 +93,37 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
       return storesOf(await disks()).filter((s) => s.disk !== sourceDisk);
     },
     async planBackup(req) {
-      return mounts.with(req.store, 'rw', async (root) => {
-        const plan = await prepareBackup(runner, req.disk, path.join(root, req.name), backupOptions(req));
-        return {
-          lines: describeBackupPlan(plan),
-          source: { device: plan.disk.device, tableType: plan.disk.tableType, sizeBytes: plan.disk.sizeBytes },
-          partitions: plan.partitions.map((p) => ({ name: p.name, what: partitionWhat(p), bytes: p.weight })),
-          refusals: plan.refusals,
-          imageDir: `${req.store.device}:/${req.name}`,
-          requiredBytes: plan.requiredBytes,
-          freeBytes: plan.freeBytes,
-        };
-      });
+      const { plan, image } = await planBackupJob(runner, backupRequest(req));
+      return {
+        lines: describeBackupPlan(plan),
+        source: { device: plan.disk.device, tableType: plan.disk.tableType, sizeBytes: plan.disk.sizeBytes },
+        partitions: plan.partitions.map((p) => ({ name: p.name, what: partitionWhat(p), bytes: p.weight })),
+        refusals: plan.refusals,
+        imageDir: image,
+        requiredBytes: plan.requiredBytes,
+        freeBytes: plan.freeBytes,
+      };
     },
     runBackup(req, outer) {
-      return job(outer, (hooks) =>
-        mounts.with(req.store, 'rw', async (root) => {
-          // Planned again: the facts may have changed since the summary was shown. execute refuses what the plan refuses.
-          const plan = await prepareBackup(runner, req.disk, path.join(root, req.name), backupOptions(req));
-          const r = await executeBackup(plan, runner, hooks.onEvent, hooks.signal);
-          const verified = await verifyIn(r.imageDir, hooks);
-          return {
-            imageDir: `${req.store.device}:/${req.name}`,
-            bytes: Object.values(r.manifest.files).reduce((n, f) => n + f.bytes, 0),
-            seconds: r.manifest.timings['totalSeconds'] ?? 0,
-            partitions: r.manifest.partitions.length,
-            verified,
-          };
-        }),
-      );
+      // Planned again inside the job: the facts may have changed since the summary was shown.
+      return job(outer, async (hooks) => {
+        const r = await backupJob(runner, { ...backupRequest(req), verify: true, onEvent: hooks.onEvent, signal: hooks.signal });
+        const manifest = r.manifest!;
+        return {
+          imageDir: r.image,
+          bytes: Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0),
+          seconds: manifest.timings['totalSeconds'] ?? 0,
+          partitions: manifest.partitions.length,
+          verified: outcome(r.verified!),
+        };
+      });
     },
     async findImages() {
       const found: FoundImage[] = [];
       for (const store of storesOf(await disks())) {
         try {
-          await mounts.with(store, 'ro', async (root) => {
-            for (const rel of await scanForImages(root)) found.push(await describeImage(store.device, root, rel));
+          await withStore(runner, storeRef(store), 'read', async (s) => {
+            for (const rel of await s.reader.listImages()) found.push(await describeImage(store.device, s.root, rel));
           });
         } catch {
           // a store that does not mount holds no images we can see; the Log screen shows why
@@ -148,38 +132,33 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
       return found;
     },
     async checkImage(image) {
-      return mounts.with(await storeOf(image.store), 'ro', async (root) => {
-        const opened = await openImage(imageDir(root, image));
+      return withStore(runner, storeRef(await storeOf(image.store)), 'read', async (s) => {
+        const opened = await openImage(s.imagePath(image.path));
         if (!opened.manifest) return { state: 'no-manifest' as const, files: 0, problems: [] };
         const problems = await verifyChecksums(opened);
         return { state: problems.length ? ('damaged' as const) : ('ok' as const), files: Object.keys(opened.manifest.files).length, problems };
       });
     },
     async planRestore(req) {
-      return mounts.with(await storeOf(req.image.store), 'ro', async (root) => {
-        const plan = await prepareRestore(runner, imageDir(root, req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly });
-        const t = plan.target;
-        return {
-          lines: describeRestorePlan(plan),
-          steps: plan.steps.map((s) => s.text),
-          refusals: withoutOwnMount(plan),
-          warnings: plan.warnings,
-          target: { device: t.device, name: t.name, sizeBytes: t.sizeBytes, model: t.model },
-        };
-      });
+      const plan = await planRestoreJob(runner, await restoreRequest(req));
+      const t = plan.target;
+      return {
+        lines: describeRestorePlan(plan),
+        steps: plan.steps.map((s) => s.text),
+        refusals: withoutOwnMount(plan),
+        warnings: plan.warnings,
+        target: { device: t.device, name: t.name, sizeBytes: t.sizeBytes, model: t.model },
+      };
     },
     runRestore(req, outer) {
-      return job(outer, async (hooks) =>
-        mounts.with(await storeOf(req.image.store), 'ro', async (root) => {
-          const plan = await prepareRestore(runner, imageDir(root, req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly });
-          // Confirmed: the screen asked for the target's name before calling this.
-          const r = await executeRestore(plan, runner, { confirmed: true, onEvent: hooks.onEvent, signal: hooks.signal });
-          return { device: r.device, seconds: r.seconds, bytes: r.bytes, steps: r.steps };
-        }),
-      );
+      return job(outer, async (hooks) => {
+        // Confirmed: the screen asked for the target's name before calling this.
+        const r = await restoreJob(runner, { ...(await restoreRequest(req)), confirm: async () => true, onEvent: hooks.onEvent, signal: hooks.signal });
+        return { device: r.device, seconds: r.seconds, bytes: r.bytes, steps: r.steps };
+      });
     },
     verify(image, outer) {
-      return job(outer, async (hooks) => mounts.with(await storeOf(image.store), 'ro', (root) => verifyIn(imageDir(root, image), hooks)));
+      return job(outer, async (hooks) => outcome(await verifyJob(runner, { store: storeRef(await storeOf(image.store)), image: image.path, onEvent: hooks.onEvent, signal: hooks.signal })));
     },
     log: () => [...entries],
     onLog(fn) {
@@ -192,7 +171,7 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     async close() {
       for (const j of running) j.abort.abort(new Error('the rescue UI is closing'));
       await Promise.all([...running].map((j) => j.settled));
-      await mounts.close();
+      await unmountLeftovers();
     },
   };
 }

@@ -17,6 +17,7 @@ import { useBackend } from '../hooks/use-backend.js';
 import { useJob } from '../hooks/use-job.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useTheme } from '../hooks/use-theme.js';
+import { defaultImageName } from '../../imager/jobs/naming.js';
 
 type Step =
   | { s: 'source' }
@@ -25,12 +26,6 @@ type Step =
   | { s: 'compression'; disk: Disk; store: Store; name: string }
   | { s: 'summary'; disk: Disk; req: BackupRequest }
   | { s: 'run'; disk: Disk; req: BackupRequest };
-
-/** The default image name: the disk's kernel name and the local date and time, e.g. sda-2026-11-26-1405. */
-export function defaultImageName(disk: Disk, now: Date = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${disk.name}-${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}`;
-}
 
 const compressions: { value: CompressionChoice; label: string }[] = [
   { value: 'zstd', label: 'zstd   fast, good ratio (recommended)' },
@@ -85,7 +80,7 @@ function PickStore({ disk, onPick, onBack }: { disk: Disk; onPick: (s: Store) =>
 }
 
 function ChooseName({ disk, store, now, onName, onBack }: { disk: Disk; store: Store; now: Date | undefined; onName: (n: string) => void; onBack: () => void }) {
-  const [name, setName] = useState(() => defaultImageName(disk, now));
+  const [name, setName] = useState(() => defaultImageName(disk.name, now));
   return (
     <Box flexDirection="column">
       <Text bold>{`Name of the image on ${store.device}:`}</Text>

@@ -7,7 +7,7 @@
 // Needs root, qemu-system-x86 and the ISO (see iso-under-test.ts); LIFEBOAT_SKIP_ISO_BOOT=1 skips the suite.
 import test from 'ava';
 import { execa } from 'execa';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { kernelParams } from '../../builder/boot/kernel-params.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
@@ -116,7 +116,7 @@ test.after.always(async () => {
   t.log(`backup boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
   t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
   t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
-  t.regex(r.serial, /Running: lifeboat backup \/dev\/vda \/run\/lifeboat\/store\/images\/e2e/);
+  t.regex(r.serial, /Running: lifeboat backup \/dev\/vda LABEL=STORE:\/images\/e2e/);
   t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
   t.is(await fileHash(files.source), sourceBefore, 'the backup left the source disk as it was');
   const store = await attach(files.store);
@@ -126,6 +126,12 @@ test.after.always(async () => {
       const v = await lifeboat(['verify', image]);
       t.log(`lifeboat verify: exit ${v.exitCode}; ${v.stdout.trim().split('\n').slice(-3).join(' | ')}`);
       t.is(v.exitCode, 0, `${v.stdout}\n${v.stderr}`);
+      // The job's log on the store: what ran and the outcome.
+      const logs = (await readdir(path.join(m, 'images'))).filter((f) => /^lifeboat-backup-[0-9-]+\.log$/.test(f));
+      t.is(logs.length, 1, `logs on the store: ${logs.join(', ')}`);
+      const log = await readFile(path.join(m, 'images', logs[0]!), 'utf8');
+      t.regex(log, /Lifeboat unattended job: lifeboat backup \/dev\/vda LABEL=STORE:\/images\/e2e/);
+      t.regex(log, /outcome: succeeded: saved \/dev\/vda to LABEL=STORE:\/images\/e2e/);
     }, ['-o', 'ro']);
   } finally {
     await store.detach();
@@ -141,7 +147,8 @@ test.after.always(async () => {
   t.log(`restore boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
   t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
   t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
-  t.regex(r.serial, /Running: lifeboat restore \/run\/lifeboat\/store\/images\/e2e \/dev\/vdb --yes/);
+  t.regex(r.serial, /Running: lifeboat restore LABEL=STORE:\/images\/e2e \/dev\/vdb --yes/);
+  t.regex(r.serial, /lifeboat: the job's log is lifeboat-restore-[0-9-]+\.log on LABEL=STORE:\/images/);
   t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
   const target = await attach(files.target);
   try {

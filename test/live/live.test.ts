@@ -1,6 +1,7 @@
 // The live system's side: lifeboat.* kernel parameters both ways, and the unattended job they make.
 import test from 'ava';
-import { planAutorun, splitStore } from '../../live/autorun.js';
+import { describeAutorun, planAutorun, type AutorunPlan } from '../../live/autorun.js';
+import { parseStoreRef } from '../../imager/store/open.js';
 import { autorunKernelParams, consoleDevices, parseLifeboatParams } from '../../core/live/cmdline.js';
 import { readyMarker } from '../../core/live/layout.js';
 import { opensUi } from '../../live/ui-consoles.js';
@@ -20,28 +21,25 @@ test('the last lifeboat.job wins, unknown lifeboat.* keys are ignored', (t) => {
   t.deepEqual(parseLifeboatParams('lifeboat.job=backup lifeboat.colour=red lifeboat.job=none'), { job: 'none' });
 });
 
-test('stores: a device or LABEL=/UUID=, with an optional folder', (t) => {
-  t.deepEqual(splitStore('LABEL=BACKUPS:/images/'), { device: 'LABEL=BACKUPS', folder: '/images' });
-  t.deepEqual(splitStore('/dev/sdb1'), { device: '/dev/sdb1', folder: '' });
+test('stores: a device or LABEL=/UUID=, with an optional folder (Clonezilla\'s forms), or a folder', (t) => {
+  t.deepEqual(parseStoreRef('LABEL=BACKUPS:/images/'), { kind: 'partition', device: 'LABEL=BACKUPS', folder: '/images' });
+  t.deepEqual(parseStoreRef('UUID=1234-ABCD:/images/pc'), { kind: 'partition', device: 'UUID=1234-ABCD', folder: '/images/pc' });
+  t.deepEqual(parseStoreRef('/dev/sdb1'), { kind: 'partition', device: '/dev/sdb1', folder: '' });
+  t.deepEqual(parseStoreRef('/mnt/stick'), { kind: 'folder', path: '/mnt/stick' });
+  t.throws(() => parseStoreRef('ssh://host/images'), { message: /network stores are not supported yet/ });
 });
 
-test('autorun plans: backup mounts the store read-write, restore and verify read-only', (t) => {
-  const now = new Date(2026, 10, 26, 9, 5);
-  t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda', store: 'LABEL=B:/img', after: 'poweroff' }, now), {
-    mount: ['LABEL=B', '/run/lifeboat/store'],
-    lifeboat: ['backup', '/dev/sda', '/run/lifeboat/store/img/lifeboat-2026-11-26-0905'],
-    after: 'poweroff',
-  });
-  t.deepEqual(planAutorun({ job: 'restore', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' }), {
-    mount: ['-o', 'ro', '/dev/sdb1', '/run/lifeboat/store'],
-    lifeboat: ['restore', '/run/lifeboat/store/pc', '/dev/sda', '--yes'],
-    after: 'shell',
-  });
-  t.deepEqual(planAutorun({ job: 'verify', store: '/dev/sdb1', image: 'pc' }), {
-    mount: ['-o', 'ro', '/dev/sdb1', '/run/lifeboat/store'],
-    lifeboat: ['verify', '/run/lifeboat/store/pc'],
-    after: 'shell',
-  });
+test('autorun plans: each job with its store, disk and image; the command it stands for', (t) => {
+  const backup = planAutorun({ job: 'backup', disk: '/dev/sda', store: 'LABEL=B:/img', after: 'poweroff' });
+  t.deepEqual(backup, { job: 'backup', storeText: 'LABEL=B:/img', store: { kind: 'partition', device: 'LABEL=B', folder: '/img' }, disk: '/dev/sda', image: undefined, after: 'poweroff' });
+  t.is(describeAutorun(backup as AutorunPlan), 'lifeboat backup /dev/sda LABEL=B:/img/<disk>-<date>');
+  const restore = planAutorun({ job: 'restore', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' });
+  t.deepEqual(restore, { job: 'restore', storeText: '/dev/sdb1', store: { kind: 'partition', device: '/dev/sdb1', folder: '' }, disk: '/dev/sda', image: 'pc', after: 'shell' });
+  t.is(describeAutorun(restore as AutorunPlan), 'lifeboat restore /dev/sdb1:/pc /dev/sda --yes');
+  const repair = planAutorun({ job: 'repair-boot', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' });
+  t.is(describeAutorun(repair as AutorunPlan), 'lifeboat restore /dev/sdb1:/pc /dev/sda --boot-only --yes');
+  const verify = planAutorun({ job: 'verify', store: '/dev/sdb1', image: 'pc' });
+  t.is(describeAutorun(verify as AutorunPlan), 'lifeboat verify /dev/sdb1:/pc');
 });
 
 test('autorun plans: what is missing, in words', (t) => {
@@ -49,7 +47,9 @@ test('autorun plans: what is missing, in words', (t) => {
   t.deepEqual(planAutorun({ job: 'backup', store: 'LABEL=B' }), { error: 'lifeboat.job=backup needs lifeboat.disk=' });
   t.deepEqual(planAutorun({ job: 'restore', disk: '/dev/sda', store: 'LABEL=B' }), { error: 'lifeboat.job=restore needs lifeboat.disk= and lifeboat.image=' });
   t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda' }), { error: 'lifeboat.job=backup needs lifeboat.store=' });
-  t.deepEqual(planAutorun({ job: 'clone', store: 'x' }), { error: 'lifeboat.job=clone: use backup, restore or verify' });
+  t.deepEqual(planAutorun({ job: 'repair-boot', store: 'LABEL=B', image: 'pc' }), { error: 'lifeboat.job=repair-boot needs lifeboat.disk= and lifeboat.image=' });
+  t.deepEqual(planAutorun({ job: 'verify', store: 'smb://server/share', image: 'pc' }), { error: 'lifeboat.store=smb://server/share: the store smb://server/share: network stores are not supported yet' });
+  t.deepEqual(planAutorun({ job: 'clone', store: 'x' }), { error: 'lifeboat.job=clone: use backup, restore, repair-boot or verify' });
   t.deepEqual(planAutorun({ job: 'verify', store: 'x', image: 'i', after: 'halt' }), { error: 'lifeboat.after=halt: use poweroff, reboot or shell' });
 });
 

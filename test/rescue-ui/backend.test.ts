@@ -4,8 +4,9 @@
 import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { scanForImages } from '../../rescue-ui/backend/find-images.js';
-import { mountArgs, storesOf } from '../../rescue-ui/backend/stores.js';
+import { mountArgs } from '../../imager/store/partition.js';
+import { scanForImages } from '../../imager/store/scan.js';
+import { storesOf } from '../../rescue-ui/backend/stores.js';
 import { lifeboat } from '../helpers/cli.js';
 import { scratch } from '../helpers/loop.js';
 import { fakeDisk } from './fake-backend.js';
@@ -26,11 +27,10 @@ test('stores: partitions with a filesystem a store can be, off the live medium, 
 });
 
 test('mount argv: read-only (with no journal replay) or read-write, nouuid for XFS copies, ntfs-3g for NTFS', (t) => {
-  const store = (fsType: string) => ({ device: '/dev/sdb1', disk: '/dev/sdb', fsType, label: undefined, sizeBytes: 1, usedBytes: undefined, mountedAt: undefined });
-  t.deepEqual(mountArgs(store('ext4'), 'ro', '/run/lifeboat/stores/sdb1'), ['-o', 'ro,noload', '/dev/sdb1', '/run/lifeboat/stores/sdb1']);
-  t.deepEqual(mountArgs(store('xfs'), 'ro', '/m'), ['-o', 'ro,norecovery,nouuid', '/dev/sdb1', '/m']);
-  t.deepEqual(mountArgs(store('xfs'), 'rw', '/m'), ['-o', 'rw,nouuid', '/dev/sdb1', '/m']);
-  t.deepEqual(mountArgs(store('ntfs'), 'ro', '/m'), ['-t', 'ntfs-3g', '-o', 'ro', '/dev/sdb1', '/m']);
+  t.deepEqual(mountArgs('/dev/sdb1', 'ext4', 'read', '/run/lifeboat/stores/sdb1'), ['-o', 'ro,noload', '/dev/sdb1', '/run/lifeboat/stores/sdb1']);
+  t.deepEqual(mountArgs('/dev/sdb1', 'xfs', 'read', '/m'), ['-o', 'ro,norecovery,nouuid', '/dev/sdb1', '/m']);
+  t.deepEqual(mountArgs('/dev/sdb1', 'xfs', 'write', '/m'), ['-o', 'rw,nouuid', '/dev/sdb1', '/m']);
+  t.deepEqual(mountArgs('/dev/sdb1', 'ntfs', 'read', '/m'), ['-t', 'ntfs-3g', '-o', 'ro', '/dev/sdb1', '/m']);
 });
 
 test('images are found at the top of a store and one folder down; partial, hidden and deeper ones are not', async (t) => {

@@ -1,0 +1,83 @@
+// The backup job: open the store -> probe the source -> plan (pure) -> confirm -> execute -> verify (optional) ->
+// release. The image's default name, FAT splitting and verify-after-backup live here, for every face.
+import { probeSource } from '../backup/prepare.js';
+import { executeBackup } from '../backup/execute.js';
+import { throwIfRefused } from '../plan/refusals.js';
+import { planBackup, type BackupPlan } from '../backup/plan.js';
+import type { Codec } from '../codec/codecs.js';
+import type { Runner } from '../../core/runner/run.js';
+import type { EventSink } from '../events.js';
+import type { Manifest } from '../image/manifest.js';
+import type { OpenedStore } from '../store/store.js';
+import { verifyImage, type VerifyReport } from '../verify/verify.js';
+import { defaultImageName } from './naming.js';
+import { usingStore, type StoreArg } from './store-use.js';
+
+/** FAT32 holds no file of 4 GiB: images on FAT stores are split into pieces of 4 GiB - 1 byte. */
+export const fatSplitBytes = 4 * 1024 ** 3 - 1;
+
+export interface BackupJobRequest {
+  /** The source disk as the user names it. */
+  disk: string;
+  store: StoreArg;
+  /** The image's name in the store; by default the one rule of naming.ts. */
+  name?: string | undefined;
+  codec: Codec;
+  /** The compression level; by default the codec's own (recorded in the manifest either way). */
+  level?: number | undefined;
+  /** Split pieces; by default none, or FAT's limit on a FAT store. */
+  splitBytes?: number | undefined;
+  /** Verify the image right after the backup. */
+  verify?: boolean;
+  /** Asked with the plan before anything is written; false stops the job with nothing written. */
+  confirm?: (plan: BackupPlan) => Promise<boolean>;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+  now?: Date;
+}
+
+export interface BackupJobResult {
+  plan: BackupPlan;
+  /** false when confirm said no (nothing was written). */
+  ran: boolean;
+  /** The image in the store's words (/dev/sdb1:/pc-…, or a local path). */
+  image: string;
+  name: string;
+  manifest: Manifest | undefined;
+  verified: VerifyReport | undefined;
+}
+
+/** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
+export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'now'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
+  const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
+  const name = req.name ?? defaultImageName(disk.name, req.now);
+  const splitBytes = req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined);
+  const plan = planBackup(
+    { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd },
+    { codec: req.codec, level: req.level ?? req.codec.defaultLevel, splitBytes },
+  );
+  return { plan, name };
+}
+
+/**
+ * Plans a backup only (the UI's summary, the CLI's --dry-run), changing nothing: the store is opened for reading
+ * (a partition mounted read-only, no folder made) and released; no partition node is added.
+ */
+export function planBackupJob(runner: Runner, req: BackupJobRequest): Promise<{ plan: BackupPlan; name: string; image: string }> {
+  return usingStore(runner, req.store, 'read', async (store) => {
+    const r = await planBackupIn(runner, store, req, true);
+    return { ...r, image: store.describeImage(r.name) };
+  });
+}
+
+export function backupJob(runner: Runner, req: BackupJobRequest): Promise<BackupJobResult> {
+  return usingStore(runner, req.store, 'write', async (store) => {
+    const { plan, name } = await planBackupIn(runner, store, req);
+    const image = store.describeImage(name);
+    throwIfRefused(plan.refusals);
+    if (req.confirm && !(await req.confirm(plan))) return { plan, ran: false, image, name, manifest: undefined, verified: undefined };
+    const r = await executeBackup(plan, runner, req.onEvent, req.signal, { startImage: () => store.startImage(name), lockKey: await store.lockKey(name) });
+    const verified = req.verify ? await verifyImage(r.imageDir, runner, req.onEvent, req.signal) : undefined;
+    return { plan, ran: true, image, name, manifest: r.manifest, verified };
+  });
+}

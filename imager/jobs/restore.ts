@@ -1,0 +1,49 @@
+// The restore job (and repair-boot, a restore of the boot records only): open the store read-only -> open the image
+// and probe the target -> plan (pure) -> confirm -> execute -> release.
+import { executeRestore, type RestoreResult } from '../restore/execute.js';
+import { throwIfRefused } from '../plan/refusals.js';
+import type { RestorePlan } from '../restore/plan.js';
+import { prepareRestore } from '../restore/prepare.js';
+import type { Runner } from '../../core/runner/run.js';
+import { RefusedError } from '../../core/errors.js';
+import type { EventSink } from '../events.js';
+import { usingStore, type StoreArg } from './store-use.js';
+
+export interface RestoreJobRequest {
+  store: StoreArg;
+  /** The image's name (path) inside the store. */
+  image: string;
+  /** The target disk as the user names it. */
+  disk: string;
+  bootOnly: boolean;
+  grow: boolean;
+  /**
+   * Asked with the plan before anything is written: true goes on, false stops with nothing written. Required: a
+   * restore overwrites a disk, so every face says how it confirmed (typed name, the UI's prompt, lifeboat.job=).
+   */
+  confirm: (plan: RestorePlan) => Promise<boolean>;
+  /** What a "no" from confirm is told as (the faces' own words). */
+  notConfirmedHint?: string;
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+}
+
+/** The plan of a restore only (the UI's summary, --dry-run: nothing changes); refusals stay in the plan. */
+export function planRestoreJob(runner: Runner, req: Omit<RestoreJobRequest, 'confirm'>): Promise<RestorePlan> {
+  return usingStore(runner, req.store, 'read', (store) => prepareRestore(runner, store.imagePath(req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly }, { dryRun: true }));
+}
+
+export function restoreJob(runner: Runner, req: RestoreJobRequest): Promise<RestoreResult & { plan: RestorePlan }> {
+  return usingStore(runner, req.store, 'read', async (store) => {
+    const plan = await prepareRestore(runner, store.imagePath(req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly });
+    throwIfRefused(plan.refusals);
+    if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, req.notConfirmedHint);
+    const r = await executeRestore(plan, runner, { confirmed: true, ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+    return { ...r, plan };
+  });
+}
+
+/** Repair boot: the boot records of the image only (MBR boot code, hidden data, EFI and BIOS boot partitions). */
+export function repairBootJob(runner: Runner, req: Omit<RestoreJobRequest, 'bootOnly' | 'grow'>): Promise<RestoreResult & { plan: RestorePlan }> {
+  return restoreJob(runner, { ...req, bootOnly: true, grow: false });
+}

@@ -1,0 +1,47 @@
+// Opening a store by kind, and reading a store from words: a folder (/mnt/stick), a partition (/dev/sdb1), a
+// partition and a folder in it (/dev/sdb1:/images, LABEL=BACKUPS:/images, as the kernel command line has it).
+// Network kinds (ssh://, smb://, nfs://) are the next ones: a parse rule here and an opener in the table.
+import { statfs } from 'node:fs/promises';
+import { UsageError } from '../../core/errors.js';
+import type { Runner } from '../../core/runner/run.js';
+import { openFolderStore } from './folder.js';
+import { openPartitionStore } from './partition.js';
+import type { OpenedStore, StoreMode, StoreRef } from './store.js';
+
+/** The store that the words name. */
+export function parseStoreRef(text: string): StoreRef {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new UsageError(`the store ${text}: network stores are not supported yet`, 'give a folder or a partition (/dev/sdb1, LABEL=NAME:/folder)');
+  const tagged = /^(LABEL|UUID|PARTUUID|PARTLABEL)=/.test(text);
+  if (!tagged && !text.startsWith('/dev/')) return { kind: 'folder', path: text };
+  const at = text.indexOf(':/');
+  return at < 0 ? { kind: 'partition', device: text, folder: '' } : { kind: 'partition', device: text.slice(0, at), folder: text.slice(at + 1).replace(/\/+$/, '') };
+}
+
+/** FAT's magic in statfs (MSDOS_SUPER_MAGIC): such a store cannot hold a file of 4 GiB. */
+const msdosMagic = 0x4d44;
+
+async function fatOrUnknown(root: string): Promise<string | undefined> {
+  try {
+    return (await statfs(root)).type === msdosMagic ? 'vfat' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens a store; release() of the result must run, whatever happens (try/finally). */
+export async function openStore(runner: Runner, ref: StoreRef, mode: StoreMode): Promise<OpenedStore> {
+  const opened = ref.kind === 'folder' ? await openFolderStore(ref.path, mode) : await openPartitionStore(runner, ref, mode);
+  if (opened.fsType !== undefined) return opened;
+  const fsType = await fatOrUnknown(opened.root);
+  return fsType ? { ...opened, fsType } : opened;
+}
+
+/** Runs fn with the opened store and always releases it. */
+export async function withStore<T>(runner: Runner, ref: StoreRef, mode: StoreMode, fn: (store: OpenedStore) => Promise<T>): Promise<T> {
+  const store = await openStore(runner, ref, mode);
+  try {
+    return await fn(store);
+  } finally {
+    await store.release();
+  }
+}
