@@ -16,6 +16,7 @@ function disk(over: Partial<Disk> = {}, parts: Partial<Partition>[] = []): Disk 
     device: '/dev/sdb', name: 'sdb', majMin: '8:16', ids: [], model: 'Test', serial: undefined, wwn: undefined,
     sizeBytes: 1000 * MiB, logicalSectorSize: 512, physicalSectorSize: 512, removable: false, readOnly: false,
     transport: undefined, backingFile: undefined, table: undefined, tableType: 'none', inUse: false, liveMedium: false,
+    layout: { sizeBytes: 1000 * MiB, logicalSectorSize: 512 },
     partitions: parts.map((p, i) => ({
       number: i + 1, device: `/dev/sdb${i + 1}`, start: 2048, size: 1024, sizeBytes: 1024 * 512, type: '83', uuid: undefined, name: undefined,
       extended: false, fs: { type: undefined, uuid: undefined, label: undefined, version: undefined, usage: undefined, ptType: undefined, raw: {} },
