@@ -1,4 +1,5 @@
 // Writes the sfdisk script that recreates a layout's partition table on a target disk, under a size policy.
+import { isExtended } from '../parse/sfdisk.js';
 import type { LayoutPartition, LayoutTable } from './model.js';
 
 /**
@@ -13,18 +14,12 @@ export interface ScriptTarget {
   partitionPath: (n: number) => string;
 }
 
-const extendedTypes = ['5', 'F', '85'];
-
-export function isExtendedPartition(table: Pick<LayoutTable, 'type'>, p: Pick<LayoutPartition, 'type'>): boolean {
-  return table.type === 'dos' && extendedTypes.includes(p.type.toUpperCase());
-}
-
 /** The partition that ends last (not an extended one), and the extended partition that holds it, if any. */
-export function lastPartitionOf(table: Pick<LayoutTable, 'type' | 'partitions'>): { number: number; extended: number | undefined } | undefined {
-  const data = table.partitions.filter((p) => !isExtendedPartition(table, p));
+export function lastPartitionOf(table: { type: LayoutTable['type']; partitions: ReadonlyArray<Pick<LayoutPartition, 'number' | 'start' | 'size' | 'type'>> }): { number: number; extended: number | undefined } | undefined {
+  const data = table.partitions.filter((p) => !isExtended(table, p));
   const last = [...data].sort((a, b) => b.start + b.size - (a.start + a.size))[0];
   if (!last) return undefined;
-  const ext = table.partitions.find((p) => isExtendedPartition(table, p) && last.start >= p.start && last.start < p.start + p.size);
+  const ext = table.partitions.find((p) => isExtended(table, p) && last.start >= p.start && last.start < p.start + p.size);
   return { number: last.number, extended: ext?.number };
 }
 

@@ -7,6 +7,7 @@ import type { Image } from '../../../imager/image/open.js';
 import { describeRestorePlan, planRestore } from '../../../imager/restore/plan.js';
 import { refusal, throwIfRefused, type Refusal } from '../../../imager/plan/refusals.js';
 import { exitCodes, NoSpaceError, RefusedError } from '../../../core/errors.js';
+import { layoutFromTable } from '../../../imager/layout/build.js';
 
 const MiB = 1024 * 1024;
 const words = (refusals: Refusal[]) => refusals.map((r) => r.message).join('\n');
@@ -27,7 +28,7 @@ function disk(over: Partial<Disk> = {}, parts: Partial<Partition>[] = []): Disk 
 }
 
 function image(type: 'gpt' | 'dos' = 'dos'): Image {
-  return {
+  const img: Omit<Image, 'layout'> = {
     dir: '/store/img', origin: 'lifeboat', manifest: undefined, diskName: 'sda',
     table: {
       type, id: '0x1', sectorSize: 512, firstLba: undefined, lastLba: undefined,
@@ -44,6 +45,7 @@ function image(type: 'gpt' | 'dos' = 'dos'): Image {
     requiredBytes: 616448 * 512, files: { mbr: '/store/img/sda-mbr', hiddenDataAfterMbr: '/store/img/sda-hidden-data-after-mbr' },
     bootPartitions: type === 'gpt' ? [1] : [],
   };
+  return { ...img, layout: layoutFromTable(img.table, img.requiredBytes) };
 }
 
 test('a full restore: table, boot code, hidden data, every partition, in that order', (t) => {
