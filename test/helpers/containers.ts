@@ -1,6 +1,7 @@
 // Test helper: container headers written onto loop partitions without device-mapper or md (LVM PV/VG/LV, LUKS, md, BitLocker).
 import { execa } from 'execa';
-import { open, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { writeBytes } from '../../imager/boot/sectors.js';
 
 /** LVM without udev, device-mapper or backup files on the host: metadata is written, nothing is activated. */
 const lvmConfig = ['--config', 'activation{udev_sync=0} backup{backup=0 archive=0}'];
@@ -21,16 +22,6 @@ export async function removeLvm(vg: string): Promise<void> {
 /** A LUKS header (cheap key derivation; the key from a file, never on the command line). */
 export async function writeLuks(device: string, type: 'luks1' | 'luks2', keyFile: string): Promise<void> {
   await execa('cryptsetup', ['luksFormat', '--type', type, '--batch-mode', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--key-file', keyFile, device]);
-}
-
-async function writeAt(device: string, offset: number, data: Buffer): Promise<void> {
-  const fh = await open(device, 'r+');
-  try {
-    await fh.write(data, 0, data.length, offset);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 const uuidBytes = (u: string) => Buffer.from(u.replace(/-/g, ''), 'hex');
@@ -61,7 +52,7 @@ export async function writeMdMember(device: string, arrayUuid: string, memberUui
   for (let i = 0; i < 256 + maxDev * 2; i += 4) sum += BigInt(sb.readUInt32LE(i));
   sum = (sum & 0xffffffffn) + (sum >> 32n);
   sb.writeUInt32LE(Number(sum & 0xffffffffn), 216);
-  await writeAt(device, 4096, sb);
+  await writeBytes(device, 4096, sb);
 }
 
 /** A BitLocker (Windows 7+) boot sector with '-FVE-FS-' at offset 3 and the FVE metadata block it points to. */
@@ -75,8 +66,8 @@ export async function writeBitLocker(device: string): Promise<void> {
   fve.write('-FVE-FS-', 0, 'latin1');
   fve.writeUInt16LE(64, 8);
   fve.writeUInt16LE(2, 10); // version
-  await writeAt(device, 0, boot);
-  await writeAt(device, 65536, fve);
+  await writeBytes(device, 0, boot);
+  await writeBytes(device, 65536, fve);
 }
 
 export async function writeKeyFile(file: string): Promise<void> {
