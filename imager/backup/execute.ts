@@ -7,7 +7,7 @@ import { gptBackupSectors, gptPrimarySectors, bootCodeBytes } from '../boot/reco
 import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
-import { writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
+import { manifestVersion, writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
 import { savePartitionImage } from '../pipeline/save-image.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
@@ -68,7 +68,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   const dir = writer.partialDir;
   const manifest: Manifest = {
     format: 'lifeboat-image',
-    version: 1,
+    version: manifestVersion,
     state: 'in-progress',
     createdAt: new Date().toISOString(),
     lifeboatVersion,
@@ -94,6 +94,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     },
     compression: { codec: plan.codec.name, ...(plan.level !== undefined ? { level: plan.level } : {}), ...(plan.splitBytes ? { splitBytes: plan.splitBytes } : {}) },
     partitions: [],
+    layout: disk.layout,
     bootRecords: {},
     files: {},
     tools: await toolVersions(runner),

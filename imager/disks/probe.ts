@@ -7,6 +7,8 @@ import type { Runner } from '../../core/runner/run.js';
 import { partitionPath } from './names.js';
 import { liveMediumDisk, loopBackingFile, majMinOf, mountedDevices, stableIds, swapDevices } from './sysfs.js';
 import { usedBytes } from './usage.js';
+import { probeLayout } from '../layout/probe.js';
+import type { DiskLayout } from '../layout/model.js';
 
 export interface Partition {
   number: number;
@@ -42,6 +44,8 @@ export interface Disk {
   table: PartitionTable | undefined;
   tableType: 'gpt' | 'dos' | 'none';
   partitions: Partition[];
+  /** The tree: table, partitions, and what each holds (LUKS, LVM PV with its VG's LVs, md member, …), nested. */
+  layout: DiskLayout;
   /** Mounted anywhere: the disk itself or any of its partitions (or swap in use). */
   inUse: boolean;
   liveMedium: boolean;
@@ -100,6 +104,7 @@ async function describe(runner: Runner, d: LsblkDevice): Promise<Disk> {
   }
   const children = new Map(d.children.map((c) => [c.path, c]));
   const partitions: Partition[] = [];
+  const probed = new Map<string, BlkidInfo>();
   for (const p of table?.partitions ?? []) {
     const device = partitionPath(d.path, p.number);
     const child = children.get(device);
@@ -114,6 +119,7 @@ async function describe(runner: Runner, d: LsblkDevice): Promise<Disk> {
     const present = majMin !== undefined;
     const extended = table ? isExtended(table, p) : false;
     const fs: BlkidInfo = present && !extended ? await probeBlkid(runner, device) : { type: undefined, uuid: undefined, label: undefined, version: undefined, usage: undefined, ptType: undefined, raw: {} };
+    if (present && !extended) probed.set(device, fs);
     const mountpoints = majMin ? (mounts.get(majMin) ?? []) : [];
     partitions.push({
       number: p.number,
@@ -151,6 +157,7 @@ async function describe(runner: Runner, d: LsblkDevice): Promise<Disk> {
     table,
     tableType: table?.type ?? 'none',
     partitions,
+    layout: await probeLayout(runner, d, table, (n) => partitionPath(d.path, n), probed),
     inUse,
     liveMedium: live === d.name,
     ...(problem ? { problem } : {}),

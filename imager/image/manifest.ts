@@ -6,6 +6,7 @@ import path from 'node:path';
 import { InvalidImageError } from '../../core/errors.js';
 import { manifestFile } from './layout.js';
 import schema from './manifest.schema.json' with { type: 'json' };
+import type { DiskLayout } from '../layout/model.js';
 
 export type PartitionAction = 'partclone' | 'raw' | 'swap' | 'extended';
 
@@ -36,7 +37,8 @@ export interface FileDigest {
 
 export interface Manifest {
   format: 'lifeboat-image';
-  version: 1;
+  /** 1: written before the layout tree existed (still read); 2: carries `layout`. */
+  version: 1 | 2;
   state: 'in-progress' | 'complete';
   createdAt: string;
   finishedAt?: string;
@@ -56,6 +58,8 @@ export interface Manifest {
   table: { type: 'gpt' | 'dos' | 'none'; id?: string; sectorSize?: number; firstLba?: number; lastLba?: number; requiredBytes?: number };
   compression: { codec: 'zstd' | 'gzip' | 'xz' | 'none'; level?: number; splitBytes?: number };
   partitions: ManifestPartition[];
+  /** Version 2: the source disk's layout tree at backup time. */
+  layout?: DiskLayout;
   bootRecords: {
     mbr?: string;
     hiddenDataAfterMbr?: string;
@@ -78,6 +82,9 @@ function validate(data: unknown): data is Manifest {
 }
 
 export const manifestSchema = schema;
+
+/** The version new backups write. */
+export const manifestVersion = 2;
 
 /** Reads and validates lifeboat.json; undefined when the directory has none. */
 export async function readManifest(dir: string): Promise<Manifest | undefined> {

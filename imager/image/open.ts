@@ -9,6 +9,8 @@ import type { FsHandler } from '../fs/partclone.js';
 import { handlerForFsName } from '../fs/registry.js';
 import { names, parsePartImageName } from './layout.js';
 import { readManifest, type Manifest, type PartitionAction } from './manifest.js';
+import { layoutFromTable } from '../layout/build.js';
+import type { DiskLayout } from '../layout/model.js';
 
 export interface ImagePartition {
   number: number;
@@ -36,6 +38,8 @@ export interface Image {
   table: PartitionTable;
   /** The partition table script, as saved (sfdisk --dump). */
   tableDump: string;
+  /** The source's layout tree: recorded in a version 2 manifest; else the table, each partition's content unknown. */
+  layout: DiskLayout;
   codec: Codec;
   partitions: ImagePartition[];
   requiredBytes: number;
@@ -138,6 +142,7 @@ export async function openImage(dirArg: string): Promise<Image> {
     diskName,
     table,
     tableDump,
+    layout: manifest?.version === 2 && manifest.layout?.table ? manifest.layout : layoutFromTable(table, manifest?.source.sizeBytes ?? (end + (table.type === 'gpt' ? gptBackupSectors : 0)) * table.sectorSize),
     codec: codec ?? codecs.none,
     partitions,
     requiredBytes: manifest?.table.requiredBytes ?? (end + (table.type === 'gpt' ? gptBackupSectors : 0)) * table.sectorSize,

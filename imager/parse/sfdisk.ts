@@ -67,7 +67,7 @@ export function parseSfdiskJson(text: string): PartitionTable {
 }
 
 /** MBR extended partition types (a container of logical partitions, not a filesystem). */
-export function isExtended(table: PartitionTable, p: TablePartition): boolean {
+export function isExtended(table: Pick<PartitionTable, 'type'>, p: Pick<TablePartition, 'type'>): boolean {
   return table.type === 'dos' && ['5', 'F', '85'].includes(p.type.toUpperCase());
 }
 

@@ -4,7 +4,7 @@ import { InterruptedError, RefusedError } from '../../core/errors.js';
 import { readBytes, writeBytes } from '../boot/sectors.js';
 import { replacePartitionNodes } from '../disks/kernel.js';
 import { partitionPath } from '../disks/names.js';
-import { retargetDump } from '../parse/sfdisk.js';
+import { sfdiskScript } from '../layout/sfdisk-script.js';
 import { feedPartclone } from '../pipeline/feed-partclone.js';
 import { writeRaw } from '../pipeline/write-raw.js';
 import type { Runner } from '../../core/runner/run.js';
@@ -141,7 +141,7 @@ async function restoreStep(step: Exclude<Step, { kind: 'partition' }>, ctx: { ru
   const { runner, image, target, grow } = ctx;
   switch (step.kind) {
     case 'table': {
-      const script = retargetDump(image.tableDump, { device: target.device, partitionPath: (n) => partitionPath(target.device, n) }, grow?.kind === 'grow' ? { growNumber: grow.number, ...(grow.extended !== undefined ? { growExtended: grow.extended } : {}) } : {});
+      const script = sfdiskScript(image.layout.table!, { device: target.device, partitionPath: (n) => partitionPath(target.device, n) }, { kind: grow?.kind === 'grow' ? 'grow-last' : 'same-sizes' });
       // The old table's signatures go, so no stale GPT backup header is left at the end of the disk.
       await runner.run('wipefs', ['--all', '--force', target.device]);
       await runner.run('sfdisk', ['--no-reread', '--no-tell-kernel', '--quiet', target.device], { input: script, hint: 'the partition table in the image does not fit this disk' });

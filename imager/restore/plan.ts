@@ -3,8 +3,8 @@ import type { Disk } from '../disks/probe.js';
 import { partitionPath } from '../disks/names.js';
 import { canGrow } from '../fs/registry.js';
 import type { Image, ImagePartition } from '../image/open.js';
-import { isExtended } from '../parse/sfdisk.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { lastPartitionOf } from '../layout/sfdisk-script.js';
 
 export type RestoreStep =
   | { kind: 'table'; text: string }
@@ -41,12 +41,7 @@ export interface RestoreOptions {
 
 /** The partition that --grow extends: the one that ends last (a logical one grows with its extended partition). */
 export function lastPartition(image: Image): { number: number; extended: number | undefined } | undefined {
-  const t = image.table;
-  const data = t.partitions.filter((p) => !isExtended(t, p));
-  const last = data.sort((a, b) => b.start + b.size - (a.start + a.size))[0];
-  if (!last) return undefined;
-  const ext = t.partitions.find((p) => isExtended(t, p) && last.start >= p.start && last.start < p.start + p.size);
-  return { number: last.number, extended: ext?.number };
+  return lastPartitionOf(image.table);
 }
 
 export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestorePlan {

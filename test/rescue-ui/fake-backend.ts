@@ -47,6 +47,7 @@ export function fakeDisk(device: string, mib: number, parts: PartSpec[], extra: 
       mountpoints: p.mount ? [p.mount] : [],
       swapActive: false,
     })),
+    layout: { sizeBytes: mib * 1024 * 1024, logicalSectorSize: 512 },
     inUse: parts.some((p) => p.mount),
     liveMedium: false,
     ...extra,

@@ -7,6 +7,7 @@ import type { Image } from '../../../imager/image/open.js';
 import { describeRestorePlan, planRestore } from '../../../imager/restore/plan.js';
 import { refusal, throwIfRefused, type Refusal } from '../../../imager/plan/refusals.js';
 import { exitCodes, NoSpaceError, RefusedError } from '../../../core/errors.js';
+import { layoutFromTable } from '../../../imager/layout/build.js';
 
 const MiB = 1024 * 1024;
 const words = (refusals: Refusal[]) => refusals.map((r) => r.message).join('\n');
@@ -16,6 +17,7 @@ function disk(over: Partial<Disk> = {}, parts: Partial<Partition>[] = []): Disk 
     device: '/dev/sdb', name: 'sdb', majMin: '8:16', ids: [], model: 'Test', serial: undefined, wwn: undefined,
     sizeBytes: 1000 * MiB, logicalSectorSize: 512, physicalSectorSize: 512, removable: false, readOnly: false,
     transport: undefined, backingFile: undefined, table: undefined, tableType: 'none', inUse: false, liveMedium: false,
+    layout: { sizeBytes: 1000 * MiB, logicalSectorSize: 512 },
     partitions: parts.map((p, i) => ({
       number: i + 1, device: `/dev/sdb${i + 1}`, start: 2048, size: 1024, sizeBytes: 1024 * 512, type: '83', uuid: undefined, name: undefined,
       extended: false, fs: { type: undefined, uuid: undefined, label: undefined, version: undefined, usage: undefined, ptType: undefined, raw: {} },
@@ -26,7 +28,7 @@ function disk(over: Partial<Disk> = {}, parts: Partial<Partition>[] = []): Disk 
 }
 
 function image(type: 'gpt' | 'dos' = 'dos'): Image {
-  return {
+  const img: Omit<Image, 'layout'> = {
     dir: '/store/img', origin: 'lifeboat', manifest: undefined, diskName: 'sda',
     table: {
       type, id: '0x1', sectorSize: 512, firstLba: undefined, lastLba: undefined,
@@ -43,6 +45,7 @@ function image(type: 'gpt' | 'dos' = 'dos'): Image {
     requiredBytes: 616448 * 512, files: { mbr: '/store/img/sda-mbr', hiddenDataAfterMbr: '/store/img/sda-hidden-data-after-mbr' },
     bootPartitions: type === 'gpt' ? [1] : [],
   };
+  return { ...img, layout: layoutFromTable(img.table, img.requiredBytes) };
 }
 
 test('a full restore: table, boot code, hidden data, every partition, in that order', (t) => {
