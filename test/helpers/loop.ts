@@ -2,7 +2,8 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -16,11 +17,34 @@ export interface LoopDisk {
 
 const attached = new Set<string>();
 
+/** The partition nodes the kernel has for a loop device (sysfs), e.g. ['loop4p1']. */
+async function partitionNodes(device: string): Promise<string[]> {
+  const name = path.basename(device);
+  const entries = await readdir(`/sys/block/${name}`).catch(() => [] as string[]);
+  return entries.filter((e) => e.startsWith(`${name}p`));
+}
+
+/**
+ * Drops every partition node of a loop device, waiting for holders that are still closing (a killed job's child,
+ * a lazy unmount). A loop device reused without a partition scan keeps the nodes of its last file: left there, the
+ * next test would write through them at the old offsets.
+ */
+async function dropPartitionNodes(device: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    if ((await partitionNodes(device)).length === 0) return;
+    await execa('partx', ['-d', device], { reject: false });
+    if ((await partitionNodes(device)).length === 0) return;
+    if (i === 100) throw new Error(`${device}: partitions ${(await partitionNodes(device)).join(', ')} still held after 10 s (fuser -vm /dev/${(await partitionNodes(device))[0]})`);
+    await sleep(100);
+  }
+}
+
 /** Attaches a disk file and adds its partitions (the host kernel does not scan tables itself). */
 export async function attach(file: string): Promise<LoopDisk> {
   const { stdout } = await execa('losetup', ['-f', '--show', file]);
   const device = stdout.trim();
   attached.add(device);
+  await dropPartitionNodes(device);
   await execa('partx', ['-a', device], { reject: false });
   return {
     file,
@@ -32,9 +56,12 @@ export async function attach(file: string): Promise<LoopDisk> {
 }
 
 export async function detach(device: string): Promise<void> {
-  await execa('partx', ['-d', device], { reject: false });
-  await execa('losetup', ['-d', device], { reject: false });
-  attached.delete(device);
+  try {
+    await dropPartitionNodes(device);
+  } finally {
+    await execa('losetup', ['-d', device], { reject: false });
+    attached.delete(device);
+  }
 }
 
 /** Refreshes a loop disk's partition nodes after its table was rewritten from outside Lifeboat. */
