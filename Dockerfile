@@ -33,8 +33,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build \
- && ln -s /app/dist/cli/main.js /usr/local/bin/lifeboat \
- && chmod 755 /app/dist/cli/main.js docker/entrypoint
+ && ln -s /app/dist/bundle/lifeboat.mjs /usr/local/bin/lifeboat \
+ && chmod 755 docker/entrypoint
 
 # The build's tools run in bubblewrap sandboxes inside the container; the container's own network namespace already
 # separates them from the host, so they share it (a fresh one would need CAP_NET_ADMIN for its loopback).

@@ -21,12 +21,12 @@ function opsFor(src: string, dst: string): Op[] {
   const srcPart = `${src}p1`;
   const dstPart = `${dst}p1`;
   return [
-    { id: 'lb-backup', phase: 'backup', label: 'Lifeboat backup (CLI)', command: `node dist/cli/main.js backup ${src} IMAGE --json`, runs: [] },
+    { id: 'lb-backup', phase: 'backup', label: 'Lifeboat backup (CLI)', command: `node dist/bundle/lifeboat.mjs backup ${src} IMAGE --json`, runs: [] },
     { id: 'hand-backup', phase: 'backup', label: 'hand partclone -a0 | zstd', command: `partclone.ext4 -c -a0 -s ${srcPart} -O - | zstd -T0 -3 > FILE`, runs: [] },
     { id: 'hand-crc-backup', phase: 'backup', label: 'hand partclone (CRC) | zstd', command: `partclone.ext4 -c -s ${srcPart} -O - | zstd -T0 -3 > FILE`, runs: [] },
     { id: 'dd-backup', phase: 'backup', label: 'dd | zstd', command: `dd if=${src} bs=4M | zstd -T0 -3 > FILE`, runs: [] },
     { id: 'ocs-backup', phase: 'backup', label: 'Clonezilla ocs-sr savedisk', command: `ocs-sr ${saveArgs('REPO', 'NAME', path.basename(src)).join(' ')}`, runs: [] },
-    { id: 'lb-restore', phase: 'restore', label: 'Lifeboat restore (CLI)', command: `node dist/cli/main.js restore IMAGE ${dst} --yes --json`, runs: [] },
+    { id: 'lb-restore', phase: 'restore', label: 'Lifeboat restore (CLI)', command: `node dist/bundle/lifeboat.mjs restore IMAGE ${dst} --yes --json`, runs: [] },
     { id: 'hand-restore', phase: 'restore', label: 'hand zstd -dc | partclone.restore', command: `zstd -dc FILE | partclone.restore -s - -o ${dstPart}  (table written beforehand)`, runs: [] },
     { id: 'dd-restore', phase: 'restore', label: 'zstd -dc | dd', command: `zstd -dc FILE | dd of=${dst} bs=4M`, runs: [] },
     { id: 'ocs-restore', phase: 'restore', label: 'Clonezilla ocs-sr restoredisk', command: `ocs-sr ${restoreArgs('REPO', 'NAME', path.basename(dst)).join(' ')}`, runs: [] },

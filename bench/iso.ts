@@ -60,7 +60,7 @@ async function build(args: Args, kind: IsoBuild['kind'], tree: string, cache: st
   const cacheNotes: string[] = [];
   let result: { iso: string; bytes: number; sha256: string; seconds: number } | undefined;
   const t0 = performance.now();
-  await sh('node', [path.join(tree, 'dist/cli/main.js'), 'iso', 'build', '--cache', cache, '--out', out, '--json'], {
+  await sh('node', [path.join(tree, 'dist/bundle/lifeboat.mjs'), 'iso', 'build', '--cache', cache, '--out', out, '--json'], {
     onLine: (line) => {
       if (!line.startsWith('{')) return;
       const e = JSON.parse(line) as { type: string; stage?: string; seconds?: number; note?: string; message?: string; iso?: string; bytes?: number; sha256?: string };

@@ -97,11 +97,11 @@ export async function runPartitions(args: Args): Promise<PartitionsResult> {
   const src = await attach(srcFile, true);
   let dst: string | undefined;
   const ops: Op[] = [
-    { id: 'lb-backup', phase: 'backup', label: 'Lifeboat backup', command: `node dist/cli/main.js backup ${src} IMAGE --json`, runs: [] },
+    { id: 'lb-backup', phase: 'backup', label: 'Lifeboat backup', command: `node dist/bundle/lifeboat.mjs backup ${src} IMAGE --json`, runs: [] },
     { id: 'hand-backup', phase: 'backup', label: 'by hand, partition by partition', command: 'partclone.<fs> -c -a0 -s P -O - | zstd -T0 -3 > F, for each', runs: [] },
-    { id: 'lb-verify', phase: 'backup', label: 'Lifeboat verify', command: 'node dist/cli/main.js verify IMAGE --json', runs: [] },
+    { id: 'lb-verify', phase: 'backup', label: 'Lifeboat verify', command: 'node dist/bundle/lifeboat.mjs verify IMAGE --json', runs: [] },
     { id: 'hand-verify', phase: 'backup', label: 'by hand, partition by partition', command: 'zstd -dc F | partclone.chkimg -s -, for each', runs: [] },
-    { id: 'lb-restore', phase: 'restore', label: 'Lifeboat restore', command: 'node dist/cli/main.js restore IMAGE DST --yes --json', runs: [] },
+    { id: 'lb-restore', phase: 'restore', label: 'Lifeboat restore', command: 'node dist/bundle/lifeboat.mjs restore IMAGE DST --yes --json', runs: [] },
     { id: 'hand-restore', phase: 'restore', label: 'by hand, partition by partition', command: 'sfdisk DST < table; zstd -dc F | partclone.restore -s - -o P, for each', runs: [] },
   ];
   const note = (id: string, r: Run) => {

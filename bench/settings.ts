@@ -37,7 +37,7 @@ export const targets = {
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // LIFEBOAT_BENCH_CLI points at another build of the CLI (e.g. an older one, to measure a change before and after).
-export const lifeboatBin = process.env['LIFEBOAT_BENCH_CLI'] ?? path.join(repoRoot, 'dist/cli/main.js');
+export const lifeboatBin = process.env['LIFEBOAT_BENCH_CLI'] ?? path.join(repoRoot, 'dist/bundle/lifeboat.mjs');
 
 // ---------------------------------------------------------------- arguments
 
@@ -67,7 +67,7 @@ const usage = `usage: node dist/bench/main.js [--only ${sections.join('|')}[,…
   ui:        peak memory of lifeboat ui (in tmux, 80x25) during a backup of the half-full disk, beside lifeboat backup's
   --reps N: repetitions of each timed operation (default 3); --cold-reps N: cold ISO builds (default 2)
   --json: the report as JSON on stdout; --save FILE: the JSON report to FILE as well
-  work dir: $LIFEBOAT_BENCH_DIR (default /var/tmp/lifeboat-bench); CLI: $LIFEBOAT_BENCH_CLI (default dist/cli/main.js)
+  work dir: $LIFEBOAT_BENCH_DIR (default /var/tmp/lifeboat-bench); CLI: $LIFEBOAT_BENCH_CLI (default dist/bundle/lifeboat.mjs)
 `;
 
 function positive(flag: string, v: string | undefined): number {

@@ -3,8 +3,8 @@
 // native addons node-pty and diskusage compiled in the tools tree against the embedded Node's headers, launchers.
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { esbuildArgs as bundleArgs, esbuildBinary } from '../bundle.js';
 import { note, toolOutput, toolsOf, type BuildContext } from '../context.js';
 import type { Step } from '../driver.js';
 import { live } from '../../core/live/layout.js';
@@ -20,41 +20,13 @@ export const nativeAddons: Record<string, { buildDeps: string[]; runtimeFiles: s
 /** The sources esbuild bundles: the live CLI and the entry point. */
 export const bundleEntries = ['live/lifeboat.ts', 'live/entry.ts'];
 
-/** CommonJS packages in an ESM bundle call require(); this gives them one. */
-const requireBanner = "import { createRequire as __lifeboatCreateRequire } from 'node:module'; const require = __lifeboatCreateRequire(import.meta.url);";
-
 export function esbuildArgs(appDir: string, outdir: string, nodeMajor: number): string[] {
-  return [
-    ...bundleEntries.map((e) => path.join(appDir, e)),
-    '--bundle',
-    '--platform=node',
-    '--format=esm',
-    `--target=node${nodeMajor}`,
-    `--outdir=${outdir}`,
-    '--out-extension:.js=.mjs',
-    ...Object.keys(nativeAddons).map((a) => `--external:${a}`),
-    // Ink loads React's devtools only when DEV=true; the live system never does, and ships a stub instead.
-    `--alias:react-devtools-core=${path.join(appDir, 'live/no-devtools.ts')}`,
-    '--jsx=automatic',
-    `--banner:js=${requireBanner}`,
-    '--legal-comments=none',
-    '--charset=utf8',
-    '--log-level=warning',
-  ];
+  return bundleArgs(appDir, { entries: bundleEntries, outdir, nodeMajor, external: Object.keys(nativeAddons) });
 }
 
 /** node-gyp's argv (run by the embedded node, inside the tools tree): compile against the unpacked Node's headers. */
 export function nodeGypArgs(nodeGyp: string, nodeDir: string, jobs: number): string[] {
   return [path.join(nodeDir, 'bin/node'), nodeGyp, 'rebuild', '--release', `--nodedir=${nodeDir}`, `--jobs=${jobs}`];
-}
-
-function esbuildBinary(appDir: string): string {
-  try {
-    const pkg = createRequire(path.join(appDir, 'package.json')).resolve('esbuild/package.json');
-    return path.join(path.dirname(pkg), 'bin/esbuild');
-  } catch {
-    throw new Error(`esbuild is not installed in ${appDir}/node_modules (npm ci installs it, through tsx)`);
-  }
 }
 
 /**

@@ -1,10 +1,10 @@
-// Test helper: runs the built `lifeboat` command (dist/cli/main.js) as a user would, and returns what it printed.
+// Test helper: runs the built `lifeboat` command (dist/bundle/lifeboat.mjs) as a user would, and returns what it printed.
 import { execa } from 'execa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const lifeboatBin = path.join(repoRoot, 'dist/cli/main.js');
+export const lifeboatBin = path.join(repoRoot, 'dist/bundle/lifeboat.mjs');
 
 export interface CliResult {
   exitCode: number;

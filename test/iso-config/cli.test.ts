@@ -1,4 +1,4 @@
-// lifeboat iso schema | config: what a user sees (the built command, dist/cli/main.js).
+// lifeboat iso schema | config: what a user sees (the built command, dist/bundle/lifeboat.mjs).
 import test from 'ava';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
