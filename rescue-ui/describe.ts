@@ -1,7 +1,7 @@
 // Disks, partitions and images in short lines that fit an 80-column screen.
 import path from 'node:path';
 import type { Disk, FoundImage, Store } from './backend/port.js';
-import { bytes } from './format.js';
+import { bytes } from '../core/format.js';
 
 /** What the disk is: its model, or the file behind a loop device. */
 export function diskWhat(d: Disk): string {

@@ -1,7 +1,5 @@
-// Human words for sizes, durations and rates on the screens: the CLI's own formatting, so both faces say the same.
-import { bytes, duration } from '../core/format.js';
-
-export { bytes, duration };
+// Words for the screens beyond core/format.ts (sizes and durations): rates and text cut to a width.
+import { bytes } from '../core/format.js';
 
 export function rate(bytesPerSecond: number | undefined): string {
   // partclone reports 0 until it has measured something: that is "not known yet", not a stall.

@@ -3,7 +3,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedError } from '../../core/errors.js';
 import { throwIfRefused } from '../plan/refusals.js';
-import { gptBackupSectors, gptPrimarySectors, bootCodeBytes } from '../boot/records.js';
+import { gptBackupSectors, gptPrimarySectors } from '../boot/records.js';
 import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
@@ -135,7 +135,6 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       Object.assign(manifest.bootRecords, { gpt1st: names.gpt1st(diskName), gpt2nd: names.gpt2nd(diskName), gptBackup: names.gptBackup(diskName) });
     }
     manifest.bootRecords.bootPartitions = plan.bootPartitions;
-    void bootCodeBytes;
     const blkidLines: string[] = [];
     const devFs: string[] = ['# <Device name>   <File system>   <Size>', '# File system is got from ocs-get-dev-info. It might be different from that of blkid or parted.'];
     for (const p of plan.partitions) {

@@ -1,7 +1,7 @@
 // What an image holds (its partitions, filesystems, sizes) and whether its checksums hold, checked when shown.
 import { Box, Text } from 'ink';
 import type { FoundImage } from '../backend/port.js';
-import { bytes } from '../format.js';
+import { bytes } from '../../core/format.js';
 import { useBackend } from '../hooks/use-backend.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useTheme } from '../hooks/use-theme.js';

@@ -3,7 +3,8 @@
 import { Box, Text } from 'ink';
 import type { Progress } from '../hooks/use-job.js';
 import { useTheme } from '../hooks/use-theme.js';
-import { bytes, duration, fit, rate } from '../format.js';
+import { bytes, duration } from '../../core/format.js';
+import { fit, rate } from '../format.js';
 import { ProgressBar } from './progress-bar.js';
 
 const phaseWords: Record<string, string> = { backup: 'Backing up', restore: 'Restoring', verify: 'Verifying' };

@@ -12,7 +12,7 @@ import { RunningJob } from '../components/running-job.js';
 import { SelectList } from '../components/select-list.js';
 import { TextInput } from '../components/text-input.js';
 import { diskFlags, diskWhat, storeLine } from '../describe.js';
-import { bytes, duration } from '../format.js';
+import { bytes, duration } from '../../core/format.js';
 import { useBackend } from '../hooks/use-backend.js';
 import { useJob } from '../hooks/use-job.js';
 import { useLoad } from '../hooks/use-load.js';

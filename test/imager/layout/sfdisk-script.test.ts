@@ -3,7 +3,8 @@ import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { layoutFromTable } from '../../../imager/layout/build.js';
 import { lastPartitionOf, sfdiskScript, type SizePolicy } from '../../../imager/layout/sfdisk-script.js';
-import { parseSfdiskDump, retargetDump } from '../../../imager/parse/sfdisk.js';
+import { parseSfdiskDump } from '../../../imager/parse/sfdisk.js';
+import { retargetDump } from './retarget-oracle.js';
 
 const fixture = (f: string) => readFile(new URL(`../../fixtures/${f}`, import.meta.url), 'utf8');
 const target = { device: '/dev/sdz', partitionPath: (n: number) => `/dev/sdz${n}` };

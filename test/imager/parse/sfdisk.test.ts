@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
-import { isExtended, parseSfdiskDump, parseSfdiskJson, partitionNumber, retargetDump } from '../../../imager/parse/sfdisk.js';
+import { isExtended, parseSfdiskDump, parseSfdiskJson, partitionNumber } from '../../../imager/parse/sfdisk.js';
 
 const fixture = (f: string) => readFile(new URL(`../../fixtures/sfdisk/${f}`, import.meta.url), 'utf8');
 
@@ -39,13 +39,3 @@ test('partition numbers from kernel names', (t) => {
   t.is(partitionNumber('loop2p1'), 1);
 });
 
-test('a dump retargeted to another disk: names, no last-lba, grow drops the size of the last partition', async (t) => {
-  const dump = await fixture('gpt.dump');
-  const out = retargetDump(dump, { device: '/dev/nvme0n1', partitionPath: (n) => `/dev/nvme0n1p${n}` }, { growNumber: 6 });
-  t.notRegex(out, /last-lba/);
-  t.regex(out, /^device: \/dev\/nvme0n1$/m);
-  t.regex(out, /^\/dev\/nvme0n1p1 : start=\s+2048, size=\s+131072, type=C12A7328/m);
-  t.regex(out, /^\/dev\/nvme0n1p6 : start=\s+1427456, type=0FC63DAF/m);
-  t.notRegex(out, /loop2/);
-  t.regex(out, /uuid=11111111-2222-4333-8444-555555555506, name="raw"/);
-});
