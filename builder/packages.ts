@@ -23,6 +23,8 @@ export const diskToolPackages: readonly string[] = [
   'ntfs-3g',
   'dosfstools',
   'mtools',
+  // rsync fills the new XFS when a restore shrinks one (imager/fs/shrink.ts).
+  'rsync',
   'zstd',
   'pigz',
   'gzip',

@@ -14,6 +14,7 @@ interface Args {
   disk: string;
   bootOnly: boolean;
   grow: boolean;
+  shrink: boolean;
   yes: boolean;
   json: boolean;
   dryRun: boolean;
@@ -28,13 +29,14 @@ export const restoreCommand: CommandModule<object, Args> = {
       .positional('disk', { type: 'string', demandOption: true, describe: 'Target disk: /dev/sdb, /dev/disk/by-id/…' })
       .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
       .option('grow', { type: 'boolean', default: false, describe: 'On a larger disk, extend the last partition and its filesystem' })
+      .option('shrink', { type: 'boolean', default: false, describe: 'On a smaller disk, shrink the partitions to fit their used data (the plan shows the new sizes)' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
     const { store, image } = storeOfImagePath(argv.image);
-    const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
       const plan = await planRestoreJob(ctx.runner, req);
       throwIfRefused(plan.refusals);

@@ -17,6 +17,11 @@ const packageOf: Record<string, string> = {
   xfs_growfs: 'xfsprogs',
   ntfsresize: 'ntfs-3g',
   mcopy: 'mtools',
+  rsync: 'rsync',
+  'mkfs.xfs': 'xfsprogs',
+  xfs_admin: 'xfsprogs',
+  xfs_info: 'xfsprogs',
+  btrfs: 'btrfs-progs',
 };
 
 /** The Debian package that ships `tool`, or undefined when unknown. */

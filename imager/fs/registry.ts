@@ -4,7 +4,7 @@ import { growExt, growMounted, growNothing, growNtfs, type Grower } from './grow
 import type { MountSpec } from './mount-options.js';
 import { partcloneHandler, rawHandler, type FsHandler } from './partclone.js';
 import { recreateSwap, type Recreator } from './recreate.js';
-import type { Shrinker } from './shrink.js';
+import { shrinkBtrfs, shrinkExt, shrinkNtfs, shrinkXfs, type Shrinker } from './shrink.js';
 import { extUsage, ntfsUsage, xfsUsage, type UsageProbe } from './usage.js';
 
 export type FsType = 'ext2' | 'ext3' | 'ext4' | 'xfs' | 'btrfs' | 'ntfs' | 'vfat' | 'exfat' | 'f2fs' | 'hfsplus' | 'apfs' | 'minix' | 'swap' | 'dd';
@@ -19,7 +19,7 @@ export interface FsRecord {
   usage?: UsageProbe;
   /** Fills a partition that grew; without it, --grow extends the partition only. */
   grow?: Grower;
-  /** Fits a smaller partition (the smaller-disk issue fills these). */
+  /** Fits the filesystem onto a smaller partition (restore onto a smaller disk); without it, its partition keeps its size. */
   shrink?: Shrinker;
   /** How it is mounted as a store or for a search; without it, it is neither. */
   mount?: MountSpec;
@@ -43,6 +43,7 @@ const ext = (type: 'ext2' | 'ext3' | 'ext4'): FsRecord => ({
   aliases: [],
   usage: extUsage,
   grow: growExt,
+  shrink: shrinkExt(type),
   mount: type === 'ext2' ? plainMount : extJournalMount,
 });
 const partcloneOnly = (type: FsType, tool: string = type, aliases: string[] = []): FsRecord => ({ type, image: partcloneHandler(type, tool), aliases });
@@ -51,10 +52,10 @@ export const fsRecords: Record<FsType, FsRecord> = {
   ext2: ext('ext2'),
   ext3: ext('ext3'),
   ext4: ext('ext4'),
-  xfs: { type: 'xfs', image: partcloneHandler('xfs'), aliases: [], usage: xfsUsage, grow: growMounted(xfsMount, (dir) => ['xfs_growfs', dir]), mount: xfsMount },
-  btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), mount: btrfsMount },
+  xfs: { type: 'xfs', image: partcloneHandler('xfs'), aliases: [], usage: xfsUsage, grow: growMounted(xfsMount, (dir) => ['xfs_growfs', dir]), shrink: shrinkXfs(xfsMount), mount: xfsMount },
+  btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), shrink: shrinkBtrfs(btrfsMount), mount: btrfsMount },
   // NTFS through the FUSE driver ntfs-3g, which leaves the volume's log alone on a read-only mount.
-  ntfs: { type: 'ntfs', image: partcloneHandler('ntfs'), aliases: [], usage: ntfsUsage, grow: growNtfs, mount: { type: 'ntfs-3g', options: [], noReplay: [] } },
+  ntfs: { type: 'ntfs', image: partcloneHandler('ntfs'), aliases: [], usage: ntfsUsage, grow: growNtfs, shrink: shrinkNtfs, mount: { type: 'ntfs-3g', options: [], noReplay: [] } },
   vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), mount: plainMount },
   exfat: { ...partcloneOnly('exfat'), mount: plainMount },
   f2fs: partcloneOnly('f2fs'),
@@ -103,4 +104,9 @@ export function canGrow(type: string | undefined): boolean {
 /** How a filesystem type is mounted as a store or for a search, or undefined when it cannot be one. */
 export function mountSpec(type: string | undefined): MountSpec | undefined {
   return fsRecord(type).mount;
+}
+
+/** The filesystem types Lifeboat can fit onto a smaller partition, with the least size of each (the shrink planner's input). */
+export function shrinkableTypes(): Map<string, { floorBytes: number }> {
+  return new Map(Object.values(fsRecords).flatMap((r) => (r.shrink ? [[r.type, { floorBytes: r.shrink.floorBytes }] as const] : [])));
 }

@@ -1,15 +1,156 @@
-// Shrinking a filesystem to fit a smaller partition: the shape the smaller-disk issue fills (no filesystem has one yet).
+// Shrinking a filesystem onto a smaller partition, one way per family, from a full-size staging copy of it.
+import { mkdtemp, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Runner } from '../../core/runner/run.js';
+import { mountArgv, type MountSpec } from './mount-options.js';
 
 /**
- * How a filesystem becomes smaller. In place: resize2fs (ext2/3/4, unmounted, after e2fsck -f), ntfsresize (NTFS),
- * `btrfs filesystem resize` (btrfs, mounted). By copy: XFS cannot shrink, so a smaller filesystem is made and the
- * files copied (xfsdump | xfsrestore, or xfs_copy onto a smaller target), with its UUID and label put back.
+ * What a shrink works on. `staging` is a file (sparse) holding the whole filesystem at its old size, made by the
+ * caller (a restore: partclone.restore of the image; a clone: partclone -b of the source) and removed by it; the
+ * shrinker may change it. `target` is the new, smaller partition, `bytes` its size.
  */
+export interface ShrinkJob {
+  staging: string;
+  target: string;
+  bytes: number;
+}
+
 export interface Shrinker {
-  how: 'in-place' | 'copy';
-  /** The smallest size, in bytes, the filesystem on device can take (resize2fs -P, ntfsresize --info, btrfs min-dev-size). */
-  minBytes(runner: Runner, device: string): Promise<number | undefined>;
-  /** In place: shrinks the filesystem on device to bytes. By copy: fills target (bytes long) from source. */
-  shrink(runner: Runner, job: { source: string; target: string; bytes: number }): Promise<void>;
+  /** 'resize': the staging copy is made smaller, then its used blocks are copied; 'copy': a new filesystem is filled with its files. */
+  way: 'resize' | 'copy';
+  /** The plan's words for the way. */
+  describe: string;
+  /** The least size a filesystem of this type can have (XFS refuses to make one under 300 MiB). */
+  floorBytes: number;
+  shrink(runner: Runner, job: ShrinkJob): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+
+/** Copies a filesystem's used blocks from one file or device to another (partclone's device-to-device mode). */
+async function copyUsedBlocks(runner: Runner, tool: string, source: string, target: string): Promise<void> {
+  // -O: overwrite; partclone refuses -o onto an existing regular file. partclone checks the target can hold the filesystem.
+  await runner.run(`partclone.${tool}`, ['-b', '-a0', '-f', '1', '-s', source, '-O', target], { hint: 'partclone could not copy the shrunk filesystem onto its partition' });
+}
+
+/** Runs fn with file attached to a loop device (read-only when asked); the loop device is always detached. */
+export async function withLoop<T>(runner: Runner, file: string, readOnly: boolean, fn: (device: string) => Promise<T>): Promise<T> {
+  const { stdout } = await runner.run('losetup', ['--find', '--show', ...(readOnly ? ['--read-only'] : []), file]);
+  const device = stdout.trim();
+  try {
+    return await fn(device);
+  } finally {
+    await runner.run('losetup', ['--detach', device]).catch(() => undefined);
+  }
+}
+
+/** Runs fn with device mounted on a fresh directory; always unmounted and the directory removed. */
+export async function withMounted<T>(runner: Runner, spec: MountSpec, mode: 'ro' | 'rw', device: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-shrink-'));
+  try {
+    await runner.run('mount', mountArgv(spec, mode, device, dir));
+    try {
+      return await fn(dir);
+    } finally {
+      await runner.run('umount', [dir]).catch(() => undefined);
+    }
+  } finally {
+    // rmdir, never a recursive rm: should the unmount have failed, the filesystem is still under dir.
+    await rmdir(dir).catch(() => undefined);
+  }
+}
+
+export function shrinkExt(tool: 'ext2' | 'ext3' | 'ext4'): Shrinker {
+  return {
+    way: 'resize',
+    describe: 'e2fsck -f and resize2fs on a staging copy, then its used blocks copied (partclone -b)',
+    floorBytes: 16 * MiB,
+    async shrink(runner, job) {
+      // resize2fs wants a freshly checked filesystem; e2fsck exits 1 when it fixed something, which is fine here.
+      await runner.run('e2fsck', ['-f', '-y', job.staging], { okExitCodes: [1] });
+      await runner.run('resize2fs', [job.staging, `${Math.floor(job.bytes / 1024)}K`], { hint: 'the used data does not fit the smaller partition' });
+      await copyUsedBlocks(runner, tool, job.staging, job.target);
+    },
+  };
+}
+
+export const shrinkNtfs: Shrinker = {
+  way: 'resize',
+  describe: 'ntfsresize on a staging copy, then its used blocks copied (partclone -b)',
+  floorBytes: 16 * MiB,
+  async shrink(runner, job) {
+    await runner.run('ntfsresize', ['--force', '--force', '--no-progress-bar', '--size', String(job.bytes), job.staging], { input: 'y\n', hint: 'the used data does not fit the smaller partition' });
+    await copyUsedBlocks(runner, 'ntfs', job.staging, job.target);
+  },
+};
+
+export function shrinkBtrfs(spec: MountSpec): Shrinker {
+  return {
+    way: 'resize',
+    describe: 'btrfs filesystem resize on a loop-mounted staging copy, then its used blocks copied (partclone -b)',
+    floorBytes: 256 * MiB,
+    async shrink(runner, job) {
+      await withLoop(runner, job.staging, false, (loop) =>
+        withMounted(runner, spec, 'rw', loop, (dir) => runner.run('btrfs', ['filesystem', 'resize', String(job.bytes), dir], { hint: 'the used data does not fit the smaller partition' })),
+      );
+      await copyUsedBlocks(runner, 'btrfs', job.staging, job.target);
+    },
+  };
+}
+
+/** The features of an XFS filesystem as xfs_info prints them (`crc=1`, `bsize=4096`, …), section by section. */
+export function parseXfsInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let section = '';
+  for (const line of text.split('\n')) {
+    const head = /^(\S[^=]*?)\s*=/.exec(line);
+    if (head) section = head[1]!.trim().split(/\s+/)[0]!;
+    for (const m of line.matchAll(/([a-z][a-z0-9-]*)=(\S+?)(?:,|\s|$)/g)) {
+      const key = `${section}.${m[1]}`;
+      if (!(key in out)) out[key] = m[2]!;
+    }
+  }
+  return out;
+}
+
+/** mkfs.xfs's options that give a new filesystem the features, block and inode sizes of the one xfs_info described. */
+export function xfsMkfsOptions(info: Record<string, string>): string[] {
+  const get = (k: string) => info[k];
+  const list = (pairs: [string, string | undefined][]) => pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(',');
+  const m = list([['crc', get('meta-data.crc')], ['finobt', get('meta-data.finobt')], ['rmapbt', get('meta-data.rmapbt')], ['reflink', get('meta-data.reflink')], ['bigtime', get('meta-data.bigtime')], ['inobtcount', get('meta-data.inobtcount')]]);
+  const i = list([['size', get('meta-data.isize')], ['sparse', get('meta-data.sparse')], ['nrext64', get('meta-data.nrext64')]]);
+  const n = list([['ftype', get('naming.ftype')]]);
+  const b = list([['size', get('data.bsize')]]);
+  return [...(m ? ['-m', m] : []), ...(i ? ['-i', i] : []), ...(n ? ['-n', n] : []), ...(b ? ['-b', b] : [])];
+}
+
+/**
+ * XFS cannot shrink: a new XFS with the staging copy's UUID, label and features is made on the target and filled
+ * with rsync (owners, modes, ACLs, xattrs, hard links, sparse files, modification and access times).
+ */
+export function shrinkXfs(spec: MountSpec): Shrinker {
+  return {
+    way: 'copy',
+    describe: 'a new XFS with the same UUID, label and features, filled by rsync -aHAXS --numeric-ids from a staging copy',
+    floorBytes: 300 * MiB,
+    async shrink(runner, job) {
+      await withLoop(runner, job.staging, true, async (loop) => {
+        const info = parseXfsInfo((await runner.run('xfs_info', [loop])).stdout);
+        const uuid = /UUID = (\S+)/.exec((await runner.run('xfs_admin', ['-u', loop])).stdout)?.[1];
+        const label = /label = "(.*)"/.exec((await runner.run('xfs_admin', ['-l', loop])).stdout)?.[1];
+        const m = xfsMkfsOptions(info);
+        // The UUID goes into -m with the features: mkfs.xfs takes one -m.
+        const mi = m.indexOf('-m');
+        if (uuid && mi >= 0) m[mi + 1] = `${m[mi + 1]},uuid=${uuid}`;
+        else if (uuid) m.push('-m', `uuid=${uuid}`);
+        await runner.run('mkfs.xfs', ['-f', '-q', ...m, ...(label ? ['-L', label] : []), job.target]);
+        await withMounted(runner, spec, 'ro', loop, (from) =>
+          withMounted(runner, spec, 'rw', job.target, (to) =>
+            runner.run('rsync', ['-aHAXS', '--atimes', '--numeric-ids', `${from}/`, `${to}/`], { hint: 'copying the files onto the new XFS failed' }),
+          ),
+        );
+      });
+    },
+  };
 }

@@ -3,11 +3,11 @@ import { isExtended } from '../parse/sfdisk.js';
 import type { LayoutPartition, LayoutTable } from './model.js';
 
 /**
- * How partitions are placed on the target. Today: every partition as in the image, or the last one grown to the
- * end of the disk (a logical one with its extended partition). The smaller-disk work adds a 'shrink' policy and
- * a mapping of image partitions to target sizes here, as more members of this union.
+ * How partitions are placed on the target: every partition as in the image, the last one grown to the end of the
+ * disk (a logical one with its extended partition), or each at the start and size a plan gave it (a smaller disk:
+ * layout/shrink-plan.ts), by partition number.
  */
-export type SizePolicy = { kind: 'same-sizes' } | { kind: 'grow-last' };
+export type SizePolicy = { kind: 'same-sizes' } | { kind: 'grow-last' } | { kind: 'planned'; at: ReadonlyMap<number, { start: number; size: number }> };
 
 export interface ScriptTarget {
   device: string;
@@ -40,9 +40,11 @@ export function sfdiskScript(table: LayoutTable, target: ScriptTarget, policy: S
   lines.push(`device: ${target.device}`, 'unit: sectors');
   if (table.firstLba !== undefined) lines.push(`first-lba: ${table.firstLba}`);
   lines.push(`sector-size: ${table.sectorSize}`, '');
+  const placed = (p: LayoutPartition) => (policy.kind === 'planned' ? (policy.at.get(p.number) ?? p) : p);
   for (const p of table.partitions) {
-    const fields = [`start=${p.start}`];
-    if (sized(p.number)) fields.push(`size=${p.size}`);
+    const { start, size } = placed(p);
+    const fields = [`start=${start}`];
+    if (sized(p.number)) fields.push(`size=${size}`);
     fields.push(`type=${p.type}`);
     if (p.uuid) fields.push(`uuid=${p.uuid}`);
     if (p.name) fields.push(`name=${quoted(p.name)}`);

@@ -17,6 +17,8 @@ export type RefusalCode =
   | 'read-only' // the target is read-only
   | 'sector-size' // the target's sectors differ from the image's
   | 'too-small' // the target is smaller than the image needs
+  | 'too-small-for-data' // --shrink: the target cannot hold the used data plus the margins (needed, available)
+  | 'no-staging-space' // --shrink: no staging place has room for the largest staging copy
   | 'table-type' // boot-only: the target's table type differs from the image's
   | 'boot-partition-mismatch' // boot-only: a boot partition is not where the image has it
   | 'boot-area-overlap'; // boot-only: the target's first partition starts inside the image's boot area

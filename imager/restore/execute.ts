@@ -14,6 +14,8 @@ import { diskLockKey, takeJobLocks } from '../lock/job-lock.js';
 import { throwIfRefused } from '../plan/refusals.js';
 import { fsRecords, fsRecord } from '../fs/registry.js';
 import type { RestorePlan } from './plan.js';
+import { placementOf } from '../layout/shrink-plan.js';
+import { restoreShrunk } from './shrink-partition.js';
 
 export interface RestoreResult {
   device: string;
@@ -73,7 +75,7 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
         await Promise.race([through, run]); // a failure before the data is through stops the restore here
         continue;
       }
-      await restoreStep(step, { runner, image, target, grow });
+      await restoreStep(step, { runner, image, target, grow, shrink: plan.shrink, ...(opts.signal ? { signal: opts.signal } : {}) });
       done.push(step.text);
     }
     await settle();
@@ -137,11 +139,14 @@ async function restorePartition(
 }
 
 /** Every other step: the table, boot code, hidden data, an extended partition's boot record, swap, grow. */
-async function restoreStep(step: Exclude<Step, { kind: 'partition' }>, ctx: { runner: Runner; image: RestorePlan['image']; target: RestorePlan['target']; grow: Step | undefined }): Promise<void> {
+async function restoreStep(
+  step: Exclude<Step, { kind: 'partition' }>,
+  ctx: { runner: Runner; image: RestorePlan['image']; target: RestorePlan['target']; grow: Step | undefined; shrink: RestorePlan['shrink']; signal?: AbortSignal },
+): Promise<void> {
   const { runner, image, target, grow } = ctx;
   switch (step.kind) {
     case 'table': {
-      const script = sfdiskScript(image.layout.table!, { device: target.device, partitionPath: (n) => partitionPath(target.device, n) }, { kind: grow?.kind === 'grow' ? 'grow-last' : 'same-sizes' });
+      const script = sfdiskScript(image.layout.table!, { device: target.device, partitionPath: (n) => partitionPath(target.device, n) }, ctx.shrink ? { kind: 'planned', at: placementOf(ctx.shrink) } : { kind: grow?.kind === 'grow' ? 'grow-last' : 'same-sizes' });
       // The old table's signatures go, so no stale GPT backup header is left at the end of the disk.
       await runner.run('wipefs', ['--all', '--force', target.device]);
       await runner.run('sfdisk', ['--no-reread', '--no-tell-kernel', '--quiet', target.device], { input: script, hint: 'the partition table in the image does not fit this disk' });
@@ -170,6 +175,11 @@ async function restoreStep(step: Exclude<Step, { kind: 'partition' }>, ctx: { ru
     }
     case 'swap': {
       await fsRecords.swap.recreate!(runner, step.target, step.part.swap);
+      break;
+    }
+    case 'shrink': {
+      const p = step.part;
+      await restoreShrunk(runner, { files: p.files, codec: image.codec, fsType: step.fsType, oldBytes: step.oldBytes, newBytes: step.newBytes, target: step.target, stagingDir: step.stagingDir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       break;
     }
     case 'grow': {

@@ -1,10 +1,12 @@
 // Plans a restore without touching anything: the steps in words, and every reason to refuse the target.
+import { bytes } from '../../core/format.js';
 import type { Disk } from '../disks/probe.js';
 import { partitionPath } from '../disks/names.js';
 import { canGrow } from '../fs/registry.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
 import { lastPartitionOf } from '../layout/sfdisk-script.js';
+import { isStaged, planShrinkLayout, type ShrinkLayout, type StagingSpace } from './shrink-layout.js';
 
 export type RestoreStep =
   | { kind: 'table'; text: string }
@@ -13,6 +15,8 @@ export type RestoreStep =
   | { kind: 'ebr'; text: string; file: string; offset: number }
   | { kind: 'partition'; text: string; part: ImagePartition; target: string }
   | { kind: 'swap'; text: string; part: ImagePartition; target: string }
+  /** A smaller partition: the image restored into a staging file in stagingDir, shrunk by the registry's way, put on target. */
+  | { kind: 'shrink'; text: string; part: ImagePartition; target: string; fsType: string; oldBytes: number; newBytes: number; stagingDir: string }
   | { kind: 'grow'; text: string; number: number; target: string; fsType: string | undefined; extended: number | undefined };
 
 export interface RestorePlan {
@@ -20,6 +24,8 @@ export interface RestorePlan {
   target: Disk;
   bootOnly: boolean;
   grow: boolean;
+  /** A smaller target with --shrink: the new layout (the table is written with it). */
+  shrink?: ShrinkLayout;
   steps: RestoreStep[];
   refusals: Refusal[];
   warnings: Warning[];
@@ -32,11 +38,15 @@ export interface RestoreFacts {
   imageDisk: string | undefined;
   /** A dry run: partitions of the target the kernel has no nodes for (a real restore rewrites them anyway). */
   missingPartitionNodes?: number[];
+  /** Places for staging copies when partitions shrink (the store's filesystem, the temporary directory), with their free space. */
+  staging?: StagingSpace[];
 }
 
 export interface RestoreOptions {
   bootOnly: boolean;
   grow: boolean;
+  /** On a smaller target: plan a smaller layout from the used data (layout/shrink-plan.ts) instead of refusing. */
+  shrink?: boolean;
 }
 
 /** The partition that --grow extends: the one that ends last (a logical one grows with its extended partition). */
@@ -58,6 +68,7 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
   if (target.logicalSectorSize !== image.table.sectorSize)
     refusals.push(refusal('sector-size', `${target.device} has ${target.logicalSectorSize}-byte sectors, the image ${image.table.sectorSize}-byte sectors`));
   const steps: RestoreStep[] = [];
+  let shrink: ShrinkLayout | undefined;
   const codeBytes = opts.bootOnly ? 440 : 446;
   if (opts.bootOnly) {
     // Only the boot records: the target's table must already have the image's boot partitions where the image has them.
@@ -72,24 +83,33 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
     const firstStart = Math.min(...target.partitions.map((p) => p.start));
     const hiddenSectors = image.table.type === 'dos' && hidden ? image.table.partitions.reduce((m, p) => Math.min(m, p.start), Infinity) - 1 : 0;
     if (hiddenSectors > 0 && firstStart <= hiddenSectors) refusals.push(refusal('boot-area-overlap', `the first partition of ${target.device} starts inside the image's boot area`));
+  } else if (target.sizeBytes < image.requiredBytes && opts.shrink) {
+    const planned = planShrinkLayout(image, target.device, target.sizeBytes, facts.staging ?? []);
+    refusals.push(...planned.refusals);
+    shrink = planned.layout;
   } else if (target.sizeBytes < image.requiredBytes) {
-    refusals.push(refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, the image needs ${image.requiredBytes} bytes`));
+    refusals.push(refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, the image needs ${image.requiredBytes} bytes`, '--shrink fits the partitions to it when their used data fits'));
   }
-  if (!opts.bootOnly) steps.push({ kind: 'table', text: `write the ${image.table.type} partition table (${image.table.partitions.length} partitions) to ${target.device}` });
+  const planned = new Map((shrink?.partitions ?? []).map((p) => [p.number, p]));
+  if (!opts.bootOnly) steps.push({ kind: 'table', text: `write the ${image.table.type} partition table (${image.table.partitions.length} partitions${shrink ? ', with the new sizes' : ''}) to ${target.device}` });
   if (image.files.mbr) steps.push({ kind: 'boot-code', text: `write the MBR boot code (${codeBytes} bytes)`, bytes: codeBytes });
   if (image.files.hiddenDataAfterMbr) steps.push({ kind: 'hidden-data', text: 'write the hidden data between the MBR and the first partition' });
   if (!opts.bootOnly)
     for (const p of image.partitions)
       if (p.action === 'extended' && p.ebr)
-        steps.push({ kind: 'ebr', text: `write the boot code of the extended partition ${p.number}'s boot record (446 bytes)`, file: p.ebr, offset: p.start * image.table.sectorSize });
+        steps.push({ kind: 'ebr', text: `write the boot code of the extended partition ${p.number}'s boot record (446 bytes)`, file: p.ebr, offset: (planned.get(p.number)?.start ?? p.start) * image.table.sectorSize });
   for (const p of image.partitions) {
     if (opts.bootOnly && !image.bootPartitions.includes(p.number)) continue;
     const dev = partitionPath(target.device, p.number);
-    if ((p.action === 'partclone' || p.action === 'raw') && p.handler && p.files.length > 0)
+    const smaller = planned.get(p.number);
+    if (smaller && isStaged(smaller) && p.action === 'partclone' && p.fsType && shrink?.staging) {
+      const [oldBytes, newBytes] = [smaller.oldSize * image.table.sectorSize, smaller.size * image.table.sectorSize];
+      steps.push({ kind: 'shrink', text: `restore ${p.name} (${p.fsType}) shrunk to ${newBytes} bytes onto ${dev}, staged in ${shrink.staging.dir}`, part: p, target: dev, fsType: p.fsType, oldBytes, newBytes, stagingDir: shrink.staging.dir });
+    } else if ((p.action === 'partclone' || p.action === 'raw') && p.handler && p.files.length > 0)
       steps.push({ kind: 'partition', text: `restore ${p.name} (${p.handler.fsName}, ${p.imageBytes} bytes of image) to ${dev}`, part: p, target: dev });
     else if (p.action === 'swap') steps.push({ kind: 'swap', text: `make swap on ${dev} with UUID ${p.swap?.uuid ?? '(new)'} and label ${p.swap?.label ?? '(none)'}`, part: p, target: dev });
   }
-  if (opts.grow && !opts.bootOnly) {
+  if (opts.grow && !opts.bootOnly && !shrink) {
     const last = lastPartition(image);
     const part = last ? image.partitions.find((p) => p.number === last.number) : undefined;
     if (last && part) {
@@ -103,11 +123,16 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
   const missing = facts.missingPartitionNodes ?? [];
   if (missing.length > 0)
     warnings.push(warning('partition-nodes-missing', `the kernel has no nodes for partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${target.device}; the restore adds them (partx -a) before it checks them`, 'this dry run changed nothing'));
-  return { image, target, bootOnly: opts.bootOnly, grow: opts.grow, steps, refusals, warnings };
+  return { image, target, bootOnly: opts.bootOnly, grow: opts.grow, ...(shrink ? { shrink } : {}), steps, refusals, warnings };
 }
 
 export function describeRestorePlan(plan: RestorePlan): string[] {
   const lines = [`Restore ${plan.image.dir} (${plan.image.origin} image of ${plan.image.diskName}) onto ${plan.target.device} (${plan.target.sizeBytes} bytes${plan.target.model ? `, ${plan.target.model}` : ''})${plan.bootOnly ? ': boot records only' : ''}`];
+  if (plan.shrink) {
+    lines.push('  New layout (old size -> new size):', ...plan.shrink.lines.map((l) => `    ${l}`));
+    const st = plan.shrink.staging;
+    if (st) lines.push(`  Staging: up to ${bytes(st.neededBytes)} of sparse files in ${st.dir} (${st.where === 'store' ? "the store's filesystem" : 'the temporary directory'}, ${bytes(st.freeBytes)} free), removed afterwards`);
+  }
   for (const s of plan.steps) lines.push(`  - ${s.text}`);
   for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);
   for (const r of plan.refusals) lines.push(`  REFUSED: ${r.message}`);

@@ -6,6 +6,7 @@ import { diskHolding } from '../backup/prepare.js';
 import { openImage } from '../image/open.js';
 import type { Runner } from '../../core/runner/run.js';
 import { planRestore, type RestoreOptions, type RestorePlan } from './plan.js';
+import { stagingSpaces } from './staging-space.js';
 
 /** With `dryRun` nothing changes: no partition node is added to the kernel. */
 export async function prepareRestore(runner: Runner, imageDir: string, diskArg: string, opts: RestoreOptions, { dryRun = false }: { dryRun?: boolean } = {}): Promise<RestorePlan> {
@@ -13,5 +14,6 @@ export async function prepareRestore(runner: Runner, imageDir: string, diskArg: 
   const resolved = await resolveDisk(diskArg);
   const probed = await probeDisk(runner, resolved.device);
   const { disk: target, wouldAdd } = await partitionNodesFor(runner, probed.device, probed, () => probeDisk(runner, resolved.device), dryRun);
-  return planRestore({ image, target, imageDisk: await diskHolding(image.dir), missingPartitionNodes: wouldAdd }, opts);
+  const staging = opts.shrink && target.sizeBytes < image.requiredBytes ? await stagingSpaces(image.dir) : undefined;
+  return planRestore({ image, target, imageDisk: await diskHolding(image.dir), missingPartitionNodes: wouldAdd, ...(staging ? { staging } : {}) }, opts);
 }
