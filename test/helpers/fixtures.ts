@@ -1,7 +1,7 @@
 // Test helper: builds real source disks (GPT and MBR, real filesystems, real files) and fingerprints disks for comparison.
 import { execa } from 'execa';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile, readlink, lstat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, writeFile, readlink, lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { attach, makeSparse, partition, withMount, type LoopDisk } from './loop.js';
 
@@ -159,6 +159,18 @@ async function fatHashes(device: string): Promise<Record<string, string>> {
   return out;
 }
 
+/** The first n bytes of a file or device (a disk file may be larger than readFile can hold). */
+async function readHead(file: string, n: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
 export interface Fingerprint {
   table: unknown;
   bootCode: string;
@@ -188,7 +200,7 @@ export async function fingerprint(disk: LoopDisk, opts: { skipSizes?: boolean } 
     p.node = String(p.node).replace(disk.device, '');
     if (opts.skipSizes) delete p.size;
   }
-  const head = await readFile(disk.file).then((b) => b.subarray(0, 440));
+  const head = await readHead(disk.file, 440);
   const parts: Fingerprint['partitions'] = {};
   for (const p of table.partitions ?? []) {
     const dev = `${disk.device}${p.node}`;
@@ -200,7 +212,7 @@ export async function fingerprint(disk: LoopDisk, opts: { skipSizes?: boolean } 
     else if (type === 'ntfs') entry.files = await withMount(dev, treeHashes, ['-t', 'ntfs-3g', '-o', 'ro']);
     else if (type === 'vfat') entry.files = await fatHashes(dev);
     else if (p.type === '5' || p.type === 'f') {
-      const head = (await readFile(dev)).subarray(0, 446);
+      const head = await readHead(dev, 446);
       entry.raw = `ebr-code:${createHash('sha256').update(head).digest('hex')}`;
     } else if (type === undefined) {
       const r = await execa('sha256sum', [dev]);
