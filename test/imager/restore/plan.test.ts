@@ -106,3 +106,27 @@ test('throwIfRefused: the first refusal is the message, the others the hint; no 
   t.is(exitCodes[(full as NoSpaceError).kind], 6);
   t.is((full as NoSpaceError).hint, 'free space on the store, or choose another one');
 });
+
+test('shrink: a smaller target gets the new layout, the ESP kept and ext4 staged; without used bytes or staging room it is refused', (t) => {
+  const img = image('gpt');
+  const withUsed = { ...img, manifest: { partitions: [{ number: 2, name: 'sda2', usedBytes: 20 * MiB }] } as unknown as Image['manifest'] };
+  const target = disk({ sizeBytes: 250 * MiB });
+  const staging = [{ dir: '/store', where: 'store' as const, freeBytes: 10_000 * MiB }];
+  const plan = planRestore({ image: withUsed, target, imageDisk: undefined, staging }, { bootOnly: false, grow: false, shrink: true });
+  t.deepEqual(plan.refusals, []);
+  t.deepEqual(plan.steps.map((s) => s.kind), ['table', 'boot-code', 'hidden-data', 'partition', 'shrink']);
+  t.like(plan.steps[4], { kind: 'shrink', fsType: 'ext4', target: '/dev/sdb2', oldBytes: 200 * MiB, stagingDir: '/store' });
+  const words = describeRestorePlan(plan).join('\n');
+  t.regex(words, /sda1 \(vfat\): 100 MiB -> 100 MiB, keeps its size: boot or firmware partition/);
+  t.regex(words, /sda2 \(ext4\): 200 MiB -> \d+ MiB, e2fsck -f and resize2fs/);
+  t.regex(words, /Staging: up to 104 MiB of sparse files in \/store \(the store's filesystem/);
+
+  const noRoom = planRestore({ image: withUsed, target, imageDisk: undefined, staging: [{ dir: '/tmp', where: 'tmp', freeBytes: MiB }] }, { bootOnly: false, grow: false, shrink: true });
+  t.deepEqual(noRoom.refusals.map((r) => r.code), ['no-staging-space']);
+  const unknown = planRestore({ image: img, target, imageDisk: undefined, staging }, { bootOnly: false, grow: false, shrink: true });
+  t.deepEqual(unknown.refusals.map((r) => r.code), ['too-small-for-data']);
+  t.regex(unknown.refusals[0]!.message, /need \d+ bytes .* has 262144000 bytes/);
+  const plain = planRestore({ image: withUsed, target, imageDisk: undefined }, { bootOnly: false, grow: false });
+  t.deepEqual(plain.refusals.map((r) => r.code), ['too-small']);
+  t.regex(plain.refusals[0]!.hint ?? '', /--shrink/);
+});
