@@ -16,6 +16,7 @@ const packageOf: Record<string, string> = {
   resize2fs: 'e2fsprogs',
   xfs_growfs: 'xfsprogs',
   ntfsresize: 'ntfs-3g',
+  ntfsclone: 'ntfs-3g',
   mcopy: 'mtools',
   rsync: 'rsync',
   'mkfs.xfs': 'xfsprogs',

@@ -1,5 +1,5 @@
 // Shrinking a filesystem onto a smaller partition, one way per family, from a full-size staging copy of it.
-import { mkdtemp, rmdir } from 'node:fs/promises';
+import { mkdtemp, rmdir, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Runner } from '../../core/runner/run.js';
@@ -29,7 +29,9 @@ export interface Shrinker {
 const MiB = 1024 * 1024;
 
 /** Copies a filesystem's used blocks from one file or device to another (partclone's device-to-device mode). */
-async function copyUsedBlocks(runner: Runner, tool: string, source: string, target: string): Promise<void> {
+async function copyUsedBlocks(runner: Runner, tool: string, source: string, target: string, bytes: number): Promise<void> {
+  // The staging copy is cut to the new size first: some partclone tools size the filesystem by its device or file.
+  await truncate(source, bytes);
   // -O: overwrite; partclone refuses -o onto an existing regular file. partclone checks the target can hold the filesystem.
   await runner.run(`partclone.${tool}`, ['-b', '-a0', '-f', '1', '-s', source, '-O', target], { hint: 'partclone could not copy the shrunk filesystem onto its partition' });
 }
@@ -73,18 +75,21 @@ export function shrinkExt(tool: 'ext2' | 'ext3' | 'ext4'): Shrinker {
       // resize harms nothing, and the read-only check below proves the result before a byte goes to the target.
       await runner.run('resize2fs', ['-f', job.staging, `${Math.floor(job.bytes / 1024)}K`], { hint: 'the used data does not fit the smaller partition' });
       await runner.run('e2fsck', ['-f', '-n', job.staging], { hint: 'the shrunk staging copy is not clean' });
-      await copyUsedBlocks(runner, tool, job.staging, job.target);
+      await copyUsedBlocks(runner, tool, job.staging, job.target, job.bytes);
     },
   };
 }
 
 export const shrinkNtfs: Shrinker = {
   way: 'resize',
-  describe: 'ntfsresize on a staging copy, then its used blocks copied (partclone -b)',
+  describe: 'ntfsresize on a staging copy, then its used clusters copied (ntfsclone)',
   floorBytes: 16 * MiB,
   async shrink(runner, job) {
     await runner.run('ntfsresize', ['--force', '--force', '--no-progress-bar', '--size', String(job.bytes), job.staging], { input: 'y\n', hint: 'the used data does not fit the smaller partition' });
-    await copyUsedBlocks(runner, 'ntfs', job.staging, job.target);
+    // ntfsclone, not partclone -b: partclone sizes NTFS by its device and refuses the volume ntfsresize marked for
+    // Windows' check, and leaves the backup boot sector at the partition's end unwritten; ntfsclone writes it.
+    // --force: the volume is marked for a check (Windows runs chkdsk once, as after any ntfsresize).
+    await runner.run('ntfsclone', ['--force', '--overwrite', job.target, job.staging], { hint: 'ntfsclone could not copy the shrunk NTFS onto its partition' });
   },
 };
 
@@ -97,7 +102,7 @@ export function shrinkBtrfs(spec: MountSpec): Shrinker {
       await withLoop(runner, job.staging, false, (loop) =>
         withMounted(runner, spec, 'rw', loop, (dir) => runner.run('btrfs', ['filesystem', 'resize', String(job.bytes), dir], { hint: 'the used data does not fit the smaller partition' })),
       );
-      await copyUsedBlocks(runner, 'btrfs', job.staging, job.target);
+      await copyUsedBlocks(runner, 'btrfs', job.staging, job.target, job.bytes);
     },
   };
 }
