@@ -5,7 +5,7 @@ import type { MountSpec } from './mount-options.js';
 import { partcloneHandler, rawHandler, type FsHandler } from './partclone.js';
 import { recreateSwap, type Recreator } from './recreate.js';
 import { shrinkBtrfs, shrinkExt, shrinkNtfs, shrinkXfs, type Shrinker } from './shrink.js';
-import { extUsage, ntfsUsage, xfsUsage, type UsageProbe } from './usage.js';
+import { btrfsUsage, extUsage, ntfsUsage, xfsUsage, type UsageProbe } from './usage.js';
 
 export type FsType = 'ext2' | 'ext3' | 'ext4' | 'xfs' | 'btrfs' | 'ntfs' | 'vfat' | 'exfat' | 'f2fs' | 'hfsplus' | 'apfs' | 'minix' | 'swap' | 'dd';
 
@@ -53,7 +53,7 @@ export const fsRecords: Record<FsType, FsRecord> = {
   ext3: ext('ext3'),
   ext4: ext('ext4'),
   xfs: { type: 'xfs', image: partcloneHandler('xfs'), aliases: [], usage: xfsUsage, grow: growMounted(xfsMount, (dir) => ['xfs_growfs', dir]), shrink: shrinkXfs(xfsMount), mount: xfsMount },
-  btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), shrink: shrinkBtrfs(btrfsMount), mount: btrfsMount },
+  btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], usage: btrfsUsage, grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), shrink: shrinkBtrfs(btrfsMount), mount: btrfsMount },
   // NTFS through the FUSE driver ntfs-3g, which leaves the volume's log alone on a read-only mount.
   ntfs: { type: 'ntfs', image: partcloneHandler('ntfs'), aliases: [], usage: ntfsUsage, grow: growNtfs, shrink: shrinkNtfs, mount: { type: 'ntfs-3g', options: [], noReplay: [] } },
   vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), mount: plainMount },

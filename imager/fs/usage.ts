@@ -34,3 +34,13 @@ export const ntfsUsage: UsageProbe = async (runner, device) => {
   const m = /Space in use\s*:\s*(\d+) MB/.exec(stdout);
   return m ? Number(m[1]) * 1_000_000 : undefined;
 };
+
+/**
+ * btrfs: the bytes its chunks take on the device (dev_item.bytes_used of the superblock), not the smaller bytes_used
+ * of data and metadata inside them: a shrink must find room for every chunk it relocates.
+ */
+export const btrfsUsage: UsageProbe = async (runner, device) => {
+  const { stdout } = await runner.run('btrfs', ['inspect-internal', 'dump-super', device]);
+  const m = /^dev_item\.bytes_used\s+(\d+)/m.exec(stdout);
+  return m ? Number(m[1]) : undefined;
+};
