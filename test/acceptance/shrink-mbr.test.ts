@@ -1,10 +1,9 @@
 // restore --shrink of an MBR disk (ext4 primary; ext4, NTFS and swap in logical partitions) onto a disk 40% smaller.
 import test from 'ava';
 import { execa } from 'execa';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { lifeboat } from '../helpers/cli.js';
-import { fingerprint, writeBootCode, writeFiles } from '../helpers/fixtures.js';
+import { fingerprint, writeBootCode, writeEbrCode, writeFiles } from '../helpers/fixtures.js';
 import { attach, makeSparse, partition, scratch, withMount } from '../helpers/loop.js';
 import { treeMeta, writeRichTree } from '../helpers/tree-meta.js';
 
@@ -19,10 +18,7 @@ test('an MBR disk with NTFS and ext4 in logical partitions onto a disk 40% small
   await writeBootCode(file);
   const src = await attach(file);
   attached.push(src);
-  const ebrCode = Buffer.alloc(446, 0x5a);
-  const fh = await open(src.part(2), 'r+');
-  await fh.write(ebrCode, 0, ebrCode.length, 0);
-  await fh.close();
+  await writeEbrCode(src.part(2));
   await execa('mkfs.ext4', ['-q', '-F', '-L', 'mbrroot', src.part(1)]);
   await withMount(src.part(1), (d) => writeFiles(d, 1500, 'p1'));
   await execa('mkfs.ext4', ['-q', '-F', '-L', 'mbrlogical', src.part(5)]);

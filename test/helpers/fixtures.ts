@@ -96,6 +96,18 @@ export async function makeGptSource(file: string): Promise<SourceDisk> {
   return { disk, table: 'gpt' };
 }
 
+/** Boot code in an extended partition's boot record (some boot managers chain-load it), so restoring it is observable. */
+export async function writeEbrCode(extended: string): Promise<void> {
+  const ebr = Buffer.alloc(446);
+  for (let i = 0; i < ebr.length; i++) ebr[i] = (i * 13 + 5) & 0xff;
+  const fh = await open(extended, 'r+');
+  try {
+    await fh.write(ebr, 0, ebr.length, 0);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** MBR: 1 primary ext4 (120M), 2 extended, 5 logical ext4 (100M), 6 logical NTFS (60M), 7 logical swap (16M). */
 export async function makeMbrSource(file: string): Promise<SourceDisk> {
   await makeSparse(file, 400);
@@ -106,12 +118,7 @@ export async function makeMbrSource(file: string): Promise<SourceDisk> {
   await writeBootCode(file);
   const disk = await attach(file);
   try {
-    // The extended partition's boot record gets boot code too (some boot managers chain-load it).
-    const ebr = Buffer.alloc(446);
-    for (let i = 0; i < ebr.length; i++) ebr[i] = (i * 13 + 5) & 0xff;
-    const fh = await import('node:fs/promises').then((m) => m.open(disk.part(2), 'r+'));
-    await fh.write(ebr, 0, ebr.length, 0);
-    await fh.close();
+    await writeEbrCode(disk.part(2));
     await execa('mkfs.ext4', ['-q', '-F', '-L', 'mbrroot', disk.part(1)]);
     await withMount(disk.part(1), (d) => writeFiles(d, 1500, 'p1'));
     await execa('mkfs.ext4', ['-q', '-F', '-L', 'mbrlogical', disk.part(5)]);
