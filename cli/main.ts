@@ -6,6 +6,7 @@ import { exitCodes, LifeboatError, UsageError } from '../core/errors.js';
 import { printable } from '../core/printable.js';
 import { lifeboatVersion } from '../imager/version.js';
 import { backupCommand } from './commands/backup.js';
+import { cloneCommand } from './commands/clone.js';
 import { disksCommand } from './commands/disks.js';
 import { infoCommand } from './commands/info.js';
 import { isoCommand } from './commands/iso.js';
@@ -36,6 +37,7 @@ export async function main(args: string[]): Promise<number> {
       .command(disksCommand)
       .command(backupCommand)
       .command(restoreCommand)
+      .command(cloneCommand)
       .command(verifyCommand)
       .command(infoCommand)
       .command(uiCommand)

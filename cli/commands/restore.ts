@@ -8,6 +8,7 @@ import { describeRestorePlan } from '../../imager/restore/plan.js';
 import { confirmByTyping } from '../confirm.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
+import { restorePartitionCommand } from './restore-partition.js';
 
 interface Args {
   image: string;
@@ -18,6 +19,7 @@ interface Args {
   yes: boolean;
   json: boolean;
   dryRun: boolean;
+  partition: string | undefined;
 }
 
 export const restoreCommand: CommandModule<object, Args> = {
@@ -30,11 +32,13 @@ export const restoreCommand: CommandModule<object, Args> = {
       .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
       .option('grow', { type: 'boolean', default: false, describe: 'On a larger disk, extend the last partition and its filesystem' })
       .option('shrink', { type: 'boolean', default: false, describe: 'On a smaller disk, shrink the partitions to fit their used data (the plan shows the new sizes)' })
+      .option('partition', { type: 'string', describe: 'Restore only partition N of the image onto partition N (or M) of the disk: N or N:M; nothing else on the disk is written' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
+    if (argv.partition !== undefined) return restorePartitionCommand({ ...argv, partition: argv.partition }, ctx);
     const { store, image } = storeOfImagePath(argv.image);
     const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {

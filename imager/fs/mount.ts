@@ -26,7 +26,8 @@ export interface ReadOnlyMount {
 // the last release puts rw back, so two searches of one device do not undo each other's protection.
 const holds = new Map<string, { count: number; wasRw: boolean }>();
 
-async function holdReadOnly(runner: Runner, device: string): Promise<void> {
+/** Marks device read-only (blockdev --setro) for as long as it is held; holds of one device count up. */
+export async function holdReadOnly(runner: Runner, device: string): Promise<void> {
   const held = holds.get(device);
   if (held) {
     held.count++;
@@ -45,7 +46,8 @@ async function holdReadOnly(runner: Runner, device: string): Promise<void> {
   }
 }
 
-async function letGo(runner: Runner, device: string): Promise<void> {
+/** Ends one hold: the last one puts the device back to read-write if it was so before the first. */
+export async function letGo(runner: Runner, device: string): Promise<void> {
   const held = holds.get(device);
   if (!held) return;
   if (--held.count > 0) return;

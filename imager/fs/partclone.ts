@@ -9,6 +9,8 @@ export interface FsHandler {
   restore(input: string, target: string): string[] | undefined;
   /** argv to check an image read from `input`, or undefined when only decompression can check it (raw dd). */
   check(input: string): string[] | undefined;
+  /** argv to copy the partition at `source` onto the partition `target`, device to device (clone). */
+  copy(source: string, target: string): string[];
 }
 
 /** The partclone handler for a filesystem named fsName in image file names, saved by partclone.<tool>. */
@@ -22,6 +24,8 @@ export function partcloneHandler(fsName: string, tool = fsName): FsHandler {
     save: (source, output) => [`partclone.${tool}`, '-c', '-a0', '-f', '1', '-s', source, '-O', output],
     restore: (input, target) => ['partclone.restore', '-f', '1', '-s', input, '-o', target],
     check: (input) => ['partclone.chkimg', '-f', '1', '-s', input],
+    // -b: device to device, used blocks only, no image in between.
+    copy: (source, target) => [`partclone.${tool}`, '-b', '-f', '1', '-s', source, '-o', target],
   };
 }
 
@@ -32,4 +36,6 @@ export const rawHandler: FsHandler = {
   // partclone.dd sizes its copy by the source, which a FIFO does not have: the decompressed data goes straight to the partition.
   restore: () => undefined,
   check: () => undefined,
+  // Between two devices partclone.dd knows the source's size: every byte of it is copied.
+  copy: (source, target) => ['partclone.dd', '-f', '1', '-s', source, '-o', target],
 };

@@ -1,5 +1,7 @@
 // The filesystem registry: one record per filesystem type (as blkid names it) holding everything Lifeboat knows
 // about it: its name in image files and partclone tool, how to measure, grow, shrink, mount and recreate it.
+import { checkBtrfs, checkExt, checkFat, checkNtfs, checkXfs, type FsChecker } from './check.js';
+import { finishNtfs, type FsFinisher } from './finish.js';
 import { growExt, growMounted, growNothing, growNtfs, type Grower } from './grow.js';
 import type { MountSpec } from './mount-options.js';
 import { partcloneHandler, rawHandler, type FsHandler } from './partclone.js';
@@ -17,6 +19,10 @@ export interface FsRecord {
   aliases: string[];
   /** Used bytes measured offline from the unmounted device; without it, only a mounted filesystem is measured. */
   usage?: UsageProbe;
+  /** Puts back what partclone leaves out of a filesystem it wrote (NTFS's backup boot sector). */
+  finish?: FsFinisher;
+  /** Checks the filesystem on a device without changing it (after a clone); without it, nothing checks it. */
+  check?: FsChecker;
   /** Fills a partition that grew; without it, --grow extends the partition only. */
   grow?: Grower;
   /** Fits the filesystem onto a smaller partition (restore onto a smaller disk); without it, its partition keeps its size. */
@@ -42,6 +48,7 @@ const ext = (type: 'ext2' | 'ext3' | 'ext4'): FsRecord => ({
   image: partcloneHandler(type),
   aliases: [],
   usage: extUsage,
+  check: checkExt,
   grow: growExt,
   shrink: shrinkExt(type),
   mount: type === 'ext2' ? plainMount : extJournalMount,
@@ -52,11 +59,11 @@ export const fsRecords: Record<FsType, FsRecord> = {
   ext2: ext('ext2'),
   ext3: ext('ext3'),
   ext4: ext('ext4'),
-  xfs: { type: 'xfs', image: partcloneHandler('xfs'), aliases: [], usage: xfsUsage, grow: growMounted(xfsMount, (dir) => ['xfs_growfs', dir]), shrink: shrinkXfs(xfsMount), mount: xfsMount },
-  btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], usage: btrfsUsage, grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), shrink: shrinkBtrfs(btrfsMount), mount: btrfsMount },
+  xfs: { type: 'xfs', image: partcloneHandler('xfs'), aliases: [], usage: xfsUsage, check: checkXfs, grow: growMounted(xfsMount, (dir) => ['xfs_growfs', dir]), shrink: shrinkXfs(xfsMount), mount: xfsMount },
+  btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], usage: btrfsUsage, check: checkBtrfs, grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), shrink: shrinkBtrfs(btrfsMount), mount: btrfsMount },
   // NTFS through the FUSE driver ntfs-3g, which leaves the volume's log alone on a read-only mount.
-  ntfs: { type: 'ntfs', image: partcloneHandler('ntfs'), aliases: [], usage: ntfsUsage, grow: growNtfs, shrink: shrinkNtfs, mount: { type: 'ntfs-3g', options: [], noReplay: [] } },
-  vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), mount: plainMount },
+  ntfs: { type: 'ntfs', image: partcloneHandler('ntfs'), aliases: [], usage: ntfsUsage, finish: finishNtfs, check: checkNtfs, grow: growNtfs, shrink: shrinkNtfs, mount: { type: 'ntfs-3g', options: [], noReplay: [] } },
+  vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), check: checkFat, mount: plainMount },
   exfat: { ...partcloneOnly('exfat'), mount: plainMount },
   f2fs: partcloneOnly('f2fs'),
   hfsplus: partcloneOnly('hfsplus', 'hfsp', ['hfsp']),

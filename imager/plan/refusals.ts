@@ -19,9 +19,12 @@ export type RefusalCode =
   | 'too-small' // the target is smaller than the image needs
   | 'too-small-for-data' // --shrink: the target cannot hold the used data plus the margins (needed, available)
   | 'no-staging-space' // --shrink: no staging place has room for the largest staging copy
+  | 'needs-shrink' // the target is smaller than the source's layout, but its used data would fit: shrinking is the smaller-disk planner's (not yet)
   | 'table-type' // boot-only: the target's table type differs from the image's
   | 'boot-partition-mismatch' // boot-only: a boot partition is not where the image has it
-  | 'boot-area-overlap'; // boot-only: the target's first partition starts inside the image's boot area
+  | 'boot-area-overlap' // boot-only: the target's first partition starts inside the image's boot area
+  // clone
+  | 'same-disk'; // the target disk is the source disk
 
 /** What a plan notes without refusing. */
 export type WarningCode =

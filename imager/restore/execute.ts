@@ -92,10 +92,10 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
   return { device: target.device, image: image.dir, seconds, bytes: total, steps: done };
 }
 
-type Step = RestorePlan['steps'][number];
+export type Step = RestorePlan['steps'][number];
 
 /** One partition from its image files: partclone.restore fed through a FIFO, or raw data written as it is. */
-async function restorePartition(
+export async function restorePartition(
   step: Extract<Step, { kind: 'partition' }>,
   ctx: { runner: Runner; image: RestorePlan['image']; tracker: ProgressTracker; onEvent: EventSink; onFed: () => void; signal?: AbortSignal },
 ): Promise<void> {

@@ -1,0 +1,54 @@
+// lifeboat clone SOURCE_DISK TARGET_DISK: copies a disk onto another, no image in between; the source is only read.
+import type { CommandModule } from 'yargs';
+import { duration } from '../../core/format.js';
+import type { ImagerEvent } from '../../imager/events.js';
+import { cloneJob, planCloneJob } from '../../imager/jobs/clone.js';
+import { describeClonePlan } from '../../imager/clone/plan.js';
+import { throwIfRefused } from '../../imager/plan/refusals.js';
+import { confirmByTyping } from '../confirm.js';
+import { makeContext } from '../context.js';
+
+interface Args {
+  source: string;
+  target: string;
+  grow: boolean;
+  yes: boolean;
+  json: boolean;
+  dryRun: boolean;
+}
+
+export const cloneCommand: CommandModule<object, Args> = {
+  command: 'clone <source> <target>',
+  describe: 'Copy a whole disk onto another (table, boot records, every partition), no image in between; everything on the target is overwritten',
+  builder: (y) =>
+    y
+      .positional('source', { type: 'string', demandOption: true, describe: 'Source disk (only read): /dev/sda, /dev/disk/by-id/…' })
+      .positional('target', { type: 'string', demandOption: true, describe: 'Target disk: /dev/sdb, /dev/disk/by-id/…' })
+      .option('grow', { type: 'boolean', default: false, describe: 'On a larger target, extend the last partition and its filesystem' })
+      .option('yes', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing on either disk' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
+  handler: async (argv) => {
+    const ctx = makeContext(argv.json);
+    const req = { source: argv.source, target: argv.target, grow: argv.grow, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    if (argv.dryRun) {
+      const plan = await planCloneJob(ctx.runner, req);
+      throwIfRefused(plan.refusals);
+      const words = describeClonePlan(plan);
+      ctx.out.result({ plan: words }, words);
+      return;
+    }
+    const r = await cloneJob(ctx.runner, {
+      ...req,
+      notConfirmedHint: process.stdin.isTTY ? 'type the disk name exactly' : 'no terminal to ask: pass --yes',
+      confirm: async (plan) => {
+        const words = describeClonePlan(plan);
+        if (!argv.yes) return confirmByTyping(plan.target.device, words, ctx.signal);
+        if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
+        return true;
+      },
+    });
+    const { plan: _plan, ...result } = r;
+    ctx.out.result({ type: 'result', ok: true, ...result }, [`Cloned ${r.source} onto ${r.device} in ${duration(r.seconds)}`]);
+  },
+};
