@@ -1,7 +1,7 @@
 // The restore plan is pure: fake disks and images in, steps and refusals out.
 import test from 'ava';
 import { codecs } from '../../../imager/codec/codecs.js';
-import type { Disk, Partition } from '../../../imager/disks/probe.js';
+import { fakeDisk as disk } from '../../helpers/fake-disk.js';
 import { handlerForType } from '../../../imager/fs/registry.js';
 import type { Image } from '../../../imager/image/open.js';
 import { describeRestorePlan, planRestore } from '../../../imager/restore/plan.js';
@@ -11,21 +11,6 @@ import { layoutFromTable } from '../../../imager/layout/build.js';
 
 const MiB = 1024 * 1024;
 const words = (refusals: Refusal[]) => refusals.map((r) => r.message).join('\n');
-
-function disk(over: Partial<Disk> = {}, parts: Partial<Partition>[] = []): Disk {
-  return {
-    device: '/dev/sdb', name: 'sdb', majMin: '8:16', ids: [], model: 'Test', serial: undefined, wwn: undefined,
-    sizeBytes: 1000 * MiB, logicalSectorSize: 512, physicalSectorSize: 512, removable: false, readOnly: false,
-    transport: undefined, backingFile: undefined, table: undefined, tableType: 'none', inUse: false, liveMedium: false,
-    layout: { sizeBytes: 1000 * MiB, logicalSectorSize: 512 },
-    partitions: parts.map((p, i) => ({
-      number: i + 1, device: `/dev/sdb${i + 1}`, start: 2048, size: 1024, sizeBytes: 1024 * 512, type: '83', uuid: undefined, name: undefined,
-      extended: false, fs: { type: undefined, uuid: undefined, label: undefined, version: undefined, usage: undefined, ptType: undefined, raw: {} },
-      usedBytes: undefined, mountpoints: [], swapActive: false, ...p,
-    })),
-    ...over,
-  };
-}
 
 function image(type: 'gpt' | 'dos' = 'dos'): Image {
   const img: Omit<Image, 'layout'> = {
