@@ -4,7 +4,8 @@
 // `zstd -dc | partclone.chkimg`, `sfdisk` then `zstd -dc | partclone.restore` (dd for the raw one, mkswap for swap).
 // Interleaved repetitions, cold page cache before every run (measure.ts). partclone exits only on its progress
 // thread's next tick after its data is through (-f seconds, 2 by default): per partition that wait is most of the
-// cost of a small one, which is what this section shows.
+// cost of a small one, which is what this section shows. In the same run, `lifeboat clone` copies the source onto the
+// target disk device to device, timed against Lifeboat's backup plus restore of the same disk.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fillFilesystem } from './disk.js';
@@ -103,6 +104,7 @@ export async function runPartitions(args: Args): Promise<PartitionsResult> {
     { id: 'hand-verify', phase: 'backup', label: 'by hand, partition by partition', command: 'zstd -dc F | partclone.chkimg -s -, for each', runs: [] },
     { id: 'lb-restore', phase: 'restore', label: 'Lifeboat restore', command: 'node dist/bundle/lifeboat.mjs restore IMAGE DST --yes --json', runs: [] },
     { id: 'hand-restore', phase: 'restore', label: 'by hand, partition by partition', command: 'sfdisk DST < table; zstd -dc F | partclone.restore -s - -o P, for each', runs: [] },
+    { id: 'lb-clone', phase: 'restore', label: 'Lifeboat clone', command: `node dist/bundle/lifeboat.mjs clone ${src} DST --yes --json`, runs: [] },
   ];
   const note = (id: string, r: Run) => {
     const op = ops.find((o) => o.id === id)!;
@@ -129,6 +131,8 @@ export async function runPartitions(args: Args): Promise<PartitionsResult> {
       note('lb-restore', await lifeboat(['restore', image, dst, '--yes']));
       await blank();
       note('hand-restore', await timed(hand.restore));
+      await blank();
+      note('lb-clone', await lifeboat(['clone', src, dst, '--yes']));
     }
     // The last Lifeboat restore, checked: every filesystem whole.
     await blank();
@@ -156,6 +160,12 @@ export function partitionsText(r: PartitionsResult, reps: number): string[] {
     const hand = r.ops.find((o) => o.id === `hand-${job}`)!;
     const ratio = median(lb.runs.map((x) => x.durable)) / median(hand.runs.map((x) => x.durable));
     lines.push(`  ${job.padEnd(8)} Lifeboat ${fmt(lb)}   by hand ${fmt(hand)}   ×${ratio.toFixed(2)}`);
+  }
+  const clone = r.ops.find((o) => o.id === 'lb-clone');
+  if (clone && clone.runs.length > 0) {
+    const both = ['lb-backup', 'lb-restore'].reduce((n, id) => n + median(r.ops.find((o) => o.id === id)!.runs.map((x) => x.durable)), 0);
+    const ratio = median(clone.runs.map((x) => x.durable)) / both;
+    lines.push(`  clone    Lifeboat ${fmt(clone)}   Lifeboat backup + restore ${both.toFixed(2)} s   ×${ratio.toFixed(2)} (disk to disk, every filesystem checked after)`);
   }
   lines.push(`  the restored disk checked (e2fsck, xfs_repair, raw partition compared): ${r.restoredOk ? 'OK' : 'FAILED'}`);
   return lines;

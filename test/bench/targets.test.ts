@@ -74,4 +74,13 @@ test('partitions section text: each job with Lifeboat, by hand and the ratio of 
   t.regex(lines.join('\n'), /backup {3}Lifeboat 6\.00 s \(5\.00–7\.00\) {3}by hand 11\.00 s \(10\.00–12\.00\) {3}×0\.55/);
   t.regex(lines.join('\n'), /restore {2}Lifeboat 2\.00 s \(1\.00–3\.00\) {3}by hand 8\.00 s \(8\.00–8\.00\) {3}×0\.25/);
   t.regex(lines.at(-1)!, /checked .*: OK$/);
+  t.false(lines.some((l) => l.includes('clone')), 'no clone line without clone runs');
+});
+
+test('partitions section text: clone against Lifeboat backup plus restore, the ratio of the medians', (t) => {
+  const run = (durable: number) => ({ exit: durable, durable, cpu: 0, hostBusy: 0 });
+  const op = (id: string, xs: number[]) => ({ id, phase: 'backup' as const, label: id, command: id, runs: xs.map(run) });
+  const ops = [op('lb-backup', [6]), op('hand-backup', [1]), op('lb-verify', [1]), op('hand-verify', [1]), op('lb-restore', [4]), op('hand-restore', [1]), op('lb-clone', [4, 5, 6])];
+  const lines = partitionsText({ partitions: 6, restoredOk: true, ops }, 3);
+  t.regex(lines.join('\n'), /clone {4}Lifeboat 5\.00 s \(4\.00–6\.00\) {3}Lifeboat backup \+ restore 10\.00 s {3}×0\.50/);
 });
