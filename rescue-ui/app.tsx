@@ -8,6 +8,7 @@ import { BackendContext } from './hooks/use-backend.js';
 import { JobsContext, type Jobs, type RunningJob } from './hooks/use-jobs.js';
 import { ThemeContext } from './hooks/use-theme.js';
 import { BackupFlow } from './screens/backup-flow.js';
+import { CloneFlow } from './screens/clone-flow.js';
 import { DisksScreen } from './screens/disks-screen.js';
 import { LogScreen } from './screens/log-screen.js';
 import { MainMenu, menuItems, type MenuChoice } from './screens/main-menu.js';
@@ -75,6 +76,7 @@ export function App({ backend, theme, onExit, now }: AppProps) {
             {screen === 'restore' && <RestoreFlow onDone={back} />}
             {screen === 'repair' && <RestoreFlow onDone={back} bootOnly />}
             {screen === 'verify' && <VerifyFlow onDone={back} />}
+            {screen === 'clone' && <CloneFlow onDone={back} />}
             {(screen === 'reboot' || screen === 'poweroff') && <PowerScreen action={screen} onBack={back} />}
             {askQuit && running && (
               <YesNo

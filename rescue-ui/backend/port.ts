@@ -104,6 +104,35 @@ export interface RestoreOutcome {
   steps: string[];
 }
 
+export interface CloneRequest {
+  /** The source disk: only read. */
+  source: string;
+  /** The target disk: everything on it is overwritten. */
+  target: string;
+  /** Grow the last partition and its filesystem to the end of a larger target (the CLI's --grow). */
+  grow: boolean;
+}
+
+/** A clone plan in words: the library's own steps, notes and refusals. */
+export interface CloneSummary {
+  lines: string[];
+  steps: string[];
+  refusals: Refusal[];
+  warnings: Warning[];
+  /** Bytes the target needs for the source's partitions as they are. */
+  requiredBytes: number;
+  source: { device: string; sizeBytes: number };
+  target: { device: string; name: string; sizeBytes: number; model: string | undefined };
+}
+
+export interface CloneOutcome {
+  source: string;
+  device: string;
+  seconds: number;
+  bytes: number;
+  steps: string[];
+}
+
 export interface VerifyOutcome {
   ok: boolean;
   checkedFiles: number;
@@ -129,6 +158,8 @@ export interface Backend {
   planRestore(req: RestoreRequest): Promise<RestoreSummary>;
   runRestore(req: RestoreRequest, hooks: JobHooks): Promise<RestoreOutcome>;
   verify(image: FoundImage, hooks: JobHooks): Promise<VerifyOutcome>;
+  planClone(req: CloneRequest): Promise<CloneSummary>;
+  runClone(req: CloneRequest, hooks: JobHooks): Promise<CloneOutcome>;
   /** Every command run in this session, oldest first. */
   log(): CommandLogEntry[];
   /** Calls fn for each new log entry; returns the function that stops it. */

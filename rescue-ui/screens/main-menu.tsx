@@ -1,16 +1,17 @@
-// The main menu: the nine things a person can do in the rescue system.
+// The main menu: the ten things a person can do in the rescue system.
 import { Text } from 'ink';
 import { Frame } from '../components/frame.js';
 import { SelectList, type ListItem } from '../components/select-list.js';
 import { lifeboatVersion } from '../../imager/version.js';
 
-export type MenuChoice = 'backup' | 'restore' | 'repair' | 'verify' | 'disks' | 'log' | 'shell' | 'reboot' | 'poweroff';
+export type MenuChoice = 'backup' | 'restore' | 'repair' | 'verify' | 'clone' | 'disks' | 'log' | 'shell' | 'reboot' | 'poweroff';
 
 export const menuItems: ListItem<MenuChoice>[] = [
   { key: 'backup', label: 'Back up a disk', value: 'backup' },
   { key: 'restore', label: 'Restore an image', value: 'restore' },
   { key: 'repair', label: 'Repair boot (boot records only)', value: 'repair' },
   { key: 'verify', label: 'Verify an image', value: 'verify' },
+  { key: 'clone', label: 'Clone a disk', value: 'clone' },
   { key: 'disks', label: 'Disks', value: 'disks' },
   { key: 'log', label: 'Log', value: 'log' },
   { key: 'shell', label: 'Shell', value: 'shell' },

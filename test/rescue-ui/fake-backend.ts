@@ -1,6 +1,6 @@
 // Test helper: a fake Backend for the component tests: disks, stores and images as data, plans as given, and jobs
 // that the test drives (events in, then resolve or reject), recording every call.
-import type { Backend, BackupOutcome, BackupRequest, BackupSummary, ChecksumReport, CommandLogEntry, Disk, FoundImage, ImagerEvent, JobHooks, RestoreOutcome, RestoreRequest, RestoreSummary, Store, VerifyOutcome } from '../../rescue-ui/backend/port.js';
+import type { Backend, BackupOutcome, BackupRequest, BackupSummary, ChecksumReport, CloneOutcome, CloneRequest, CloneSummary, CommandLogEntry, Disk, FoundImage, ImagerEvent, JobHooks, RestoreOutcome, RestoreRequest, RestoreSummary, Store, VerifyOutcome } from '../../rescue-ui/backend/port.js';
 
 export interface PartSpec {
   n: number;
@@ -98,6 +98,7 @@ export interface FakeOptions {
   images?: FoundImage[];
   backupPlan?: (req: BackupRequest) => BackupSummary;
   restorePlan?: (req: RestoreRequest) => RestoreSummary;
+  clonePlan?: (req: CloneRequest) => CloneSummary;
   check?: ChecksumReport;
   listDisksError?: Error;
   /** findImages never answers (a slow store). */
@@ -150,6 +151,16 @@ export class FakeBackend implements Backend {
     this.jobs.push(job as PendingJob<unknown>);
     return promise;
   }
+  async planClone(req: CloneRequest) {
+    this.calls.push(`planClone ${req.source} ${req.target}${req.grow ? ' grow' : ''}`);
+    return (this.opts.clonePlan ?? defaultClonePlan)(req);
+  }
+  runClone(req: CloneRequest, hooks: JobHooks): Promise<CloneOutcome> {
+    this.calls.push(`runClone ${req.source} ${req.target}${req.grow ? ' grow' : ''}`);
+    const { job, promise } = pending<CloneOutcome>(hooks);
+    this.jobs.push(job as PendingJob<unknown>);
+    return promise;
+  }
   verify(image: FoundImage, hooks: JobHooks): Promise<VerifyOutcome> {
     this.calls.push(`verify ${image.path}`);
     const { job, promise } = pending<VerifyOutcome>(hooks);
@@ -199,5 +210,18 @@ export function defaultRestorePlan(req: RestoreRequest): RestoreSummary {
     refusals: [],
     warnings: [],
     target: { device: req.disk, name: req.disk.replace('/dev/', ''), sizeBytes: 1024 ** 3, model: 'QEMU HARDDISK' },
+  };
+}
+
+/** A clone of a 1 GiB disk (two partitions) onto a target of 2 GiB. */
+export function defaultClonePlan(req: CloneRequest): CloneSummary {
+  return {
+    lines: [],
+    steps: [`write the gpt partition table (2 partitions${req.grow ? ', the last one grown' : ''}) to ${req.target}`, `copy ${req.source}1 to ${req.target}1 (ext4 with partclone, 314572800 bytes used)`, `check the ext4 filesystem on ${req.target}1`],
+    refusals: [],
+    warnings: [],
+    requiredBytes: 1024 ** 3,
+    source: { device: req.source, sizeBytes: 1024 ** 3 },
+    target: { device: req.target, name: req.target.replace('/dev/', ''), sizeBytes: 2 * 1024 ** 3, model: 'QEMU HARDDISK' },
   };
 }

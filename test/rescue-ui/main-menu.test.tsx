@@ -4,9 +4,9 @@ import test from 'ava';
 import { FakeBackend, fakeDisk } from './fake-backend.js';
 import { keys, renderApp } from './ui-harness.js';
 
-const entries = ['Back up a disk', 'Restore an image', 'Repair boot (boot records only)', 'Verify an image', 'Disks', 'Log', 'Shell', 'Reboot', 'Power off'];
+const entries = ['Back up a disk', 'Restore an image', 'Repair boot (boot records only)', 'Verify an image', 'Clone a disk', 'Disks', 'Log', 'Shell', 'Reboot', 'Power off'];
 
-test('the main menu lists the nine entries, the first selected', async (t) => {
+test('the main menu lists the ten entries, the first selected', async (t) => {
   const ui = renderApp(new FakeBackend());
   const f = await ui.waitFor('Power off');
   for (const e of entries) t.true(f.includes(e), e);
@@ -21,7 +21,7 @@ test('arrow keys move the selection, Enter opens, Esc comes back to the same ent
   await ui.waitFor('Power off');
   await ui.press(keys.down, keys.down, keys.down, keys.down, keys.up);
   t.regex(ui.frame(), /> Verify an image/);
-  await ui.press(keys.down, keys.enter);
+  await ui.press(keys.down, keys.down, keys.enter);
   await ui.waitFor('Lifeboat - Disks');
   await ui.waitFor('/dev/sda');
   await ui.press(keys.esc);
@@ -46,7 +46,7 @@ test('q quits at once when no job runs; so does Ctrl-C', async (t) => {
 test('Shell ends the app with "shell", so the caller hands the terminal over', async (t) => {
   const ui = renderApp(new FakeBackend());
   await ui.waitFor('Power off');
-  await ui.press(keys.down, keys.down, keys.down, keys.down, keys.down, keys.down, keys.enter);
+  await ui.press(keys.down, keys.down, keys.down, keys.down, keys.down, keys.down, keys.down, keys.enter);
   t.deepEqual(ui.exits, ['shell']);
   ui.unmount();
 });

@@ -62,7 +62,7 @@ test('disks: model, size, table, partitions with fs, label, size and used; the l
     ],
   });
   const ui = renderApp(b);
-  await open(ui, 4);
+  await open(ui, 5);
   const f = await ui.waitFor('Samsung');
   t.regex(f, /\/dev\/sda +512 GiB +gpt +Samsung SSD 870 +\[MOUNTED\]/);
   t.regex(f, /1 sda1 +500 GiB +ext4 +root +used 2\.0 GiB +on \//);
@@ -78,7 +78,7 @@ test('disks: model, size, table, partitions with fs, label, size and used; the l
 test('disks: a failure to read them is shown, and r tries again', async (t) => {
   const b = new FakeBackend({ listDisksError: new Error('lsblk exited with code 1: permission denied') });
   const ui = renderApp(b);
-  await open(ui, 4);
+  await open(ui, 5);
   const f = await ui.waitFor('Could not read the disks');
   t.regex(f, /lsblk exited with code 1: permission denied/);
   b.opts.listDisksError = undefined;
@@ -94,7 +94,7 @@ test("log: the session's commands with their results, following new ones", async
   b.addLog({ command: 'lsblk --json --bytes -o NAME', durationMs: 20 });
   b.addLog({ command: 'mount -o ro /dev/sdb1 /run/lifeboat/stores/sdb1', ok: false, exitCode: 32, durationMs: 7 });
   const ui = renderApp(b);
-  await open(ui, 5);
+  await open(ui, 6);
   const f = await ui.waitFor('Log (2 commands)');
   t.regex(f, /12:00:01 ok +20 ms {2}lsblk --json --bytes -o NAME/);
   t.regex(f, /FAILED \(exit 32\) +7 ms {2}mount -o ro \/dev\/sdb1/);
@@ -107,7 +107,7 @@ test("log: the session's commands with their results, following new ones", async
 test('reboot asks first: n goes back, y runs it', async (t) => {
   const b = new FakeBackend();
   const ui = renderApp(b);
-  await open(ui, 7);
+  await open(ui, 8);
   await ui.waitFor('Reboot now?');
   await ui.press('n');
   await ui.waitFor('Main menu');
@@ -123,7 +123,7 @@ test('reboot asks first: n goes back, y runs it', async (t) => {
 test('power off that fails (no systemd here) shows why', async (t) => {
   const b = new FakeBackend({ powerError: new CommandError({ command: 'systemctl poweroff', exitCode: 1, stderrTail: 'System has not been booted with systemd as init system (PID 1).', durationMs: 5 }) });
   const ui = renderApp(b);
-  await open(ui, 8);
+  await open(ui, 9);
   await ui.waitFor('Power off now?');
   await ui.press('y');
   await ui.waitFor('Power off failed');
