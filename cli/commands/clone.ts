@@ -4,8 +4,7 @@ import { duration } from '../../core/format.js';
 import type { ImagerEvent } from '../../imager/events.js';
 import { cloneJob, planCloneJob } from '../../imager/jobs/clone.js';
 import { describeClonePlan } from '../../imager/clone/plan.js';
-import { throwIfRefused } from '../../imager/plan/refusals.js';
-import { confirmByTyping } from '../confirm.js';
+import { confirmedJob } from '../confirmed-job.js';
 import { makeContext } from '../context.js';
 
 interface Args {
@@ -31,24 +30,15 @@ export const cloneCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
     const req = { source: argv.source, target: argv.target, grow: argv.grow, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
-    if (argv.dryRun) {
-      const plan = await planCloneJob(ctx.runner, req);
-      throwIfRefused(plan.refusals);
-      const words = describeClonePlan(plan);
-      ctx.out.result({ plan: words }, words);
-      return;
-    }
-    const r = await cloneJob(ctx.runner, {
-      ...req,
-      notConfirmedHint: process.stdin.isTTY ? 'type the disk name exactly' : 'no terminal to ask: pass --yes',
-      confirm: async (plan) => {
-        const words = describeClonePlan(plan);
-        if (!argv.yes) return confirmByTyping(plan.target.device, words, ctx.signal);
-        if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
-        return true;
-      },
+    await confirmedJob(ctx, {
+      yes: argv.yes,
+      dryRun: argv.dryRun,
+      what: 'disk',
+      plan: () => planCloneJob(ctx.runner, req),
+      describe: describeClonePlan,
+      device: (plan) => plan.target.device,
+      run: (confirm, notConfirmedHint) => cloneJob(ctx.runner, { ...req, confirm, notConfirmedHint }),
+      result: ({ plan: _plan, ...r }) => ({ json: { type: 'result', ok: true, ...r }, lines: [`Cloned ${r.source} onto ${r.device} in ${duration(r.seconds)}`] }),
     });
-    const { plan: _plan, ...result } = r;
-    ctx.out.result({ type: 'result', ok: true, ...result }, [`Cloned ${r.source} onto ${r.device} in ${duration(r.seconds)}`]);
   },
 };

@@ -4,10 +4,9 @@ import { duration } from '../../core/format.js';
 import type { ImagerEvent } from '../../imager/events.js';
 import { storeOfImagePath } from '../../imager/jobs/image-path.js';
 import { partitionRestoreJob, planPartitionRestoreJob } from '../../imager/jobs/restore-partition.js';
-import { throwIfRefused } from '../../imager/plan/refusals.js';
 import { describePartitionRestorePlan } from '../../imager/restore-partition/plan.js';
 import { parsePartitionChoice } from '../../imager/restore-partition/prepare.js';
-import { confirmByTyping } from '../confirm.js';
+import { confirmedJob } from '../confirmed-job.js';
 import type { CommandContext } from '../context.js';
 
 export interface PartitionRestoreArgs {
@@ -23,23 +22,14 @@ export async function restorePartitionCommand(argv: PartitionRestoreArgs, ctx: C
   if (argv.bootOnly) throw new UsageError('--partition and --boot-only do not go together', 'restore one partition, or the boot records of the whole disk');
   const { store, image } = storeOfImagePath(argv.image);
   const req = { store, image, disk: argv.disk, partition: parsePartitionChoice(argv.partition), onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
-  if (argv.dryRun) {
-    const plan = await planPartitionRestoreJob(ctx.runner, req);
-    throwIfRefused(plan.refusals);
-    const words = describePartitionRestorePlan(plan);
-    ctx.out.result({ plan: words }, words);
-    return;
-  }
-  const r = await partitionRestoreJob(ctx.runner, {
-    ...req,
-    notConfirmedHint: process.stdin.isTTY ? 'type the partition name exactly' : 'no terminal to ask: pass --yes',
-    confirm: async (plan) => {
-      const words = describePartitionRestorePlan(plan);
-      if (!argv.yes) return confirmByTyping(plan.target.device, words, ctx.signal);
-      if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
-      return true;
-    },
+  await confirmedJob(ctx, {
+    yes: argv.yes,
+    dryRun: argv.dryRun,
+    what: 'partition',
+    plan: () => planPartitionRestoreJob(ctx.runner, req),
+    describe: describePartitionRestorePlan,
+    device: (plan) => plan.target.device,
+    run: (confirm, notConfirmedHint) => partitionRestoreJob(ctx.runner, { ...req, confirm, notConfirmedHint }),
+    result: ({ plan, ...r }) => ({ json: { type: 'result', ok: true, ...r }, lines: [`Restored partition ${plan.source.number} of ${r.image} onto ${r.device} in ${duration(r.seconds)}`] }),
   });
-  const { plan: _plan, ...result } = r;
-  ctx.out.result({ type: 'result', ok: true, ...result }, [`Restored partition ${r.plan.source.number} of ${r.image} onto ${r.device} in ${duration(r.seconds)}`]);
 }

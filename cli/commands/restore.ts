@@ -3,9 +3,8 @@ import type { CommandModule } from 'yargs';
 import type { ImagerEvent } from '../../imager/events.js';
 import { storeOfImagePath } from '../../imager/jobs/image-path.js';
 import { planRestoreJob, restoreJob } from '../../imager/jobs/restore.js';
-import { throwIfRefused } from '../../imager/plan/refusals.js';
 import { describeRestorePlan } from '../../imager/restore/plan.js';
-import { confirmByTyping } from '../confirm.js';
+import { confirmedJob } from '../confirmed-job.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
 import { restorePartitionCommand } from './restore-partition.js';
@@ -41,24 +40,15 @@ export const restoreCommand: CommandModule<object, Args> = {
     if (argv.partition !== undefined) return restorePartitionCommand({ ...argv, partition: argv.partition }, ctx);
     const { store, image } = storeOfImagePath(argv.image);
     const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
-    if (argv.dryRun) {
-      const plan = await planRestoreJob(ctx.runner, req);
-      throwIfRefused(plan.refusals);
-      const words = describeRestorePlan(plan);
-      ctx.out.result({ plan: words }, words);
-      return;
-    }
-    const r = await restoreJob(ctx.runner, {
-      ...req,
-      notConfirmedHint: process.stdin.isTTY ? 'type the disk name exactly' : 'no terminal to ask: pass --yes',
-      confirm: async (plan) => {
-        const words = describeRestorePlan(plan);
-        if (!argv.yes) return confirmByTyping(plan.target.device, words, ctx.signal);
-        if (!ctx.json) process.stderr.write(`${words.join('\n')}\n`);
-        return true;
-      },
+    await confirmedJob(ctx, {
+      yes: argv.yes,
+      dryRun: argv.dryRun,
+      what: 'disk',
+      plan: () => planRestoreJob(ctx.runner, req),
+      describe: describeRestorePlan,
+      device: (plan) => plan.target.device,
+      run: (confirm, notConfirmedHint) => restoreJob(ctx.runner, { ...req, confirm, notConfirmedHint }),
+      result: ({ plan: _plan, ...r }) => ({ json: { type: 'result', ok: true, ...r }, lines: [`Restored ${r.image} onto ${r.device} in ${duration(r.seconds)}`] }),
     });
-    const { plan: _plan, ...result } = r;
-    ctx.out.result({ type: 'result', ok: true, ...result }, [`Restored ${r.image} onto ${r.device} in ${duration(r.seconds)}`]);
   },
 };
