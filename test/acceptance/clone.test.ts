@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { jsonLines, lifeboat } from '../helpers/cli.js';
-import { fingerprint, makeGptSource } from '../helpers/fixtures.js';
+import { fingerprint, makeGptSource, makeMbrSource } from '../helpers/fixtures.js';
 import { attach, fileHash, makeSparse, partition, tempDir, withMount, type LoopDisk } from '../helpers/loop.js';
 
 let dir: string;
@@ -79,6 +79,21 @@ test.serial('the GPT disk cloned onto a larger disk with --grow: files and ids i
   // The copies are clean by their own tools (the job checked them too; this is the test's own look).
   await t.notThrowsAsync(execa('e2fsck', ['-f', '-n', big.part(2)]));
   await t.notThrowsAsync(execa('xfs_repair', ['-n', big.part(3)]));
+});
+
+test.serial('an MBR disk (logical partitions, boot code in the MBR and the EBR) onto a disk of its size: identical', async (t) => {
+  const mbr = (await makeMbrSource(path.join(dir, 'mbr.img'))).disk;
+  attached.push(mbr);
+  // Something in the hidden sectors (where GRUB's core image lives on a BIOS disk), so that copying them shows.
+  await execa('dd', ['if=/dev/urandom', `of=${mbr.device}`, 'bs=512', 'seek=1', 'count=2047', 'conv=fsync', 'status=none']);
+  const wantMbr = await fingerprint(mbr);
+  const hidden = async (dev: string) => (await execa('sh', ['-c', `head -c ${2048 * 512} ${dev} | tail -c +513 | sha256sum`])).stdout;
+  const wantHidden = await hidden(mbr.device);
+  const same = await blankDisk('mbr-copy.img', 400);
+  const r = await lifeboat(['clone', mbr.device, same.device, '--yes']);
+  t.is(r.exitCode, 0, r.stderr);
+  t.deepEqual(await fingerprint(same), wantMbr, 'table, disk signature, boot code, EBR boot code, files, UUIDs and labels');
+  t.is(await hidden(same.device), wantHidden, 'the hidden data between the MBR and the first partition');
 });
 
 test.serial('--dry-run prints the plan and changes nothing on either disk', async (t) => {
