@@ -61,7 +61,7 @@ export function clonePolicy(source: Disk, target: Disk, opts: CloneOptions): { p
       refusal: refusal(
         'needs-shrink',
         `${target.device} is smaller than ${source.device}: ${target.sizeBytes} bytes, the partitions need ${required} bytes (${used} bytes used); cloning onto a smaller disk (shrinking partitions) is not supported yet`,
-        'choose a target at least as large as the source',
+        'choose a target at least as large as the source, or back the source up and restore the image with --shrink',
       ),
     };
   return { refusal: refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, ${source.device} needs ${required} bytes (${used} bytes used)`) };
