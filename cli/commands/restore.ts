@@ -8,6 +8,7 @@ import { describeRestorePlan } from '../../imager/restore/plan.js';
 import { confirmByTyping } from '../confirm.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
+import { storeAccess, withStoreAccessOptions } from '../store-access.js';
 
 interface Args {
   image: string;
@@ -18,14 +19,16 @@ interface Args {
   yes: boolean;
   json: boolean;
   dryRun: boolean;
+  sshKey: string | undefined;
+  knownHosts: string | undefined;
 }
 
 export const restoreCommand: CommandModule<object, Args> = {
   command: 'restore <image> <disk>',
   describe: 'Restore an image (Lifeboat or Clonezilla) onto a disk; everything on the disk is overwritten',
   builder: (y) =>
-    y
-      .positional('image', { type: 'string', demandOption: true, describe: 'Image directory' })
+    withStoreAccessOptions(y)
+      .positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' })
       .positional('disk', { type: 'string', demandOption: true, describe: 'Target disk: /dev/sdb, /dev/disk/by-id/…' })
       .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
       .option('grow', { type: 'boolean', default: false, describe: 'On a larger disk, extend the last partition and its filesystem' })
@@ -35,7 +38,7 @@ export const restoreCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const { store, image } = storeOfImagePath(argv.image);
+    const { store, image } = storeOfImagePath(argv.image, storeAccess(argv));
     const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
       const plan = await planRestoreJob(ctx.runner, req);
