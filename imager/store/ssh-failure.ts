@@ -79,11 +79,10 @@ export async function explainMountFailure(runner: Runner, ref: SshRef, knownHost
   return e;
 }
 
-/** A failure during the job while the mount is dead: the store lost, named, with what stays on the server. */
+/** A failure during the job while the mount is gone: the store lost, named, with what stays on the server. */
 export function lostStore(ref: SshRef, e: unknown): LifeboatError {
-  const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
   return new StoreUnreachableError(
-    `lost the connection to the SSH store ${sshUri(ref)} during the job (${why})`,
+    `lost the connection to the SSH store ${sshUri(ref)} during the job: the server or the network went away`,
     'nothing on the server looks complete: a backup\'s partial folder (.NAME.lifeboat-partial) stays marked in-progress and the next backup of that name replaces it; check the server and the network, then run the job again',
     e,
   );

@@ -7,15 +7,19 @@ import path from 'node:path';
 import { InterruptedError, NotFoundError } from '../../core/errors.js';
 import type { Runner } from '../../core/runner/run.js';
 import { localStore } from './folder.js';
-import { unmountFuse } from './fuse-unmount.js';
+import { isMounted, unmountFuse } from './fuse-unmount.js';
 import { storesRoot } from './partition.js';
 import { knownHostsOf, sshfsArgs } from './ssh-args.js';
 import { explainMountFailure, lostStore } from './ssh-failure.js';
-import type { OpenedStore, StoreMode } from './store.js';
+import type { ImageWriter, OpenedStore, StoreMode } from './store.js';
 import { sshUri, type SshRef } from './uri.js';
 
-/** Whether the mount still answers (a dead sshfs gives ENOTCONN or EIO). */
+/**
+ * Whether the mount still stands and answers. sshfs unmounts itself when its connection ends, leaving the bare
+ * mount point: so the mount table is asked, not only statfs (which the empty directory would answer).
+ */
 async function alive(dir: string): Promise<boolean> {
+  if (!(await isMounted(dir))) return false;
   return statfs(dir).then(
     () => true,
     () => false,
@@ -52,6 +56,17 @@ export async function openSshStore(runner: Runner, ref: SshRef, mode: StoreMode)
       return s.bavail * s.bsize;
     },
     livesOn: async () => false,
+    // An image is published only while the mount stands: never into the bare mount point of a dropped connection.
+    startImage: async (name): Promise<ImageWriter> => {
+      const w = await store.startImage(name);
+      return {
+        ...w,
+        publish: async () => {
+          if (!(await alive(dir))) throw lostStore(ref, new Error('the mount is gone'));
+          await w.publish();
+        },
+      };
+    },
     lockKey: async (name) => sshLockKey(ref, name),
     explainFailure: async (e) => (e instanceof InterruptedError || (await alive(dir)) ? e : lostStore(ref, e)),
   };
