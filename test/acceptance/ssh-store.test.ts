@@ -74,6 +74,7 @@ test.serial('(a)(d) backup of the GPT disk to ssh:// -> images -> verify -> info
   const info = await lifeboat(['info', image, '--json', ...access(sshd)], { env: e });
   t.is(info.exitCode, 0, info.stderr);
   t.is(JSON.parse(info.stdout).state, 'complete');
+  t.is(JSON.parse(info.stdout).image, image, 'info names the image by its URI, not the mount point');
 
   await makeSparse(path.join(dir, 'target.img'), 1000);
   const target = await attach(path.join(dir, 'target.img'));
