@@ -7,7 +7,8 @@ import { execa } from 'execa';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { jsonLines, lifeboat, lifeboatBin } from '../helpers/cli.js';
-import { fingerprint, makeGptSource } from '../helpers/fixtures.js';
+import { oneClearLine, sameDisk } from '../helpers/assert.js';
+import { makeGptSource } from '../helpers/fixtures.js';
 import { attach, makeSparse, scratch } from '../helpers/loop.js';
 import { startSshd, type Sshd } from '../helpers/sshd.js';
 
@@ -22,14 +23,6 @@ function access(s: Sshd): string[] {
   return ['--ssh-key', s.clientKey, '--known-hosts', s.knownHosts];
 }
 
-function oneClearLine(t: import('ava').ExecutionContext, stderr: string, pattern: RegExp) {
-  const lines = stderr.trim().split('\n');
-  t.regex(lines[0] ?? '', /^lifeboat: /);
-  t.regex(lines[0] ?? '', pattern);
-  t.true(lines.length <= 2, `at most the message and a hint: ${stderr}`);
-  t.notRegex(stderr, /^\s+at /m, 'no stack trace');
-}
-
 /** No mount point left in the stores folder (release unmounted and removed it), nothing mounted from there. */
 async function nothingLeftMounted(t: import('ava').ExecutionContext, e: Record<string, string>) {
   const stores = e['LIFEBOAT_STORES_DIR']!;
@@ -37,13 +30,18 @@ async function nothingLeftMounted(t: import('ava').ExecutionContext, e: Record<s
   t.notRegex(await readFile('/proc/self/mountinfo', 'utf8'), new RegExp(stores.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'nothing is mounted there');
 }
 
-test.serial('(a)(d) backup of the GPT disk to ssh:// -> images -> verify -> info -> restore onto a larger disk: everything identical', async (t) => {
+/** A scratch dir, a started sshd, the test's stores folder, the GPT source disk, and the image's URI on the server. */
+async function gptToSsh(t: import('ava').ExecutionContext) {
   const { dir, attached } = await scratch(t);
   const sshd = await startSshd(t);
   const e = await env(dir);
   const source = await makeGptSource(path.join(dir, 'source.img'));
   attached.push(source.disk);
-  const image = sshd.uri('pc');
+  return { dir, attached, sshd, e, source, image: sshd.uri('pc') };
+}
+
+test.serial('(a)(d) backup of the GPT disk to ssh:// -> images -> verify -> info -> restore onto a larger disk: everything identical', async (t) => {
+  const { dir, attached, sshd, e, source, image } = await gptToSsh(t);
   const backup = await lifeboat(['backup', source.disk.device, image, '--json', ...access(sshd)], { env: e });
   t.is(backup.exitCode, 0, backup.stderr);
   t.is(jsonLines(backup.stdout).find((x) => x['type'] === 'result')?.['image'], image);
@@ -83,15 +81,7 @@ test.serial('(a)(d) backup of the GPT disk to ssh:// -> images -> verify -> info
   t.is(restore.exitCode, 0, restore.stderr);
   await nothingLeftMounted(t, e);
 
-  const want = await fingerprint(source.disk);
-  const got = await fingerprint(target);
-  t.deepEqual(got.table, want.table, 'partition table: ids, GUIDs, types, names, starts and sizes');
-  t.is(got.bootCode, want.bootCode, 'MBR boot code');
-  for (const [node, p] of Object.entries(want.partitions)) {
-    t.deepEqual(got.partitions[node]?.blkid, p.blkid, `${node}: filesystem type, UUID, label, partition entry`);
-    t.deepEqual(got.partitions[node]?.files, p.files, `${node}: every file's content`);
-    t.is(got.partitions[node]?.raw, p.raw, `${node}: raw content`);
-  }
+  await sameDisk(t, source.disk, target);
 });
 
 test.serial('(b) wrong key, unpinned or changed host key, closed port, malformed URI: one line each, their exit codes, nothing written', async (t) => {
@@ -141,12 +131,7 @@ test.serial('(b) wrong key, unpinned or changed host key, closed port, malformed
 });
 
 test.serial('(c) sshd killed mid-backup: a clear error naming the store within 60 s, exit 7, nothing complete-looking on the server', async (t) => {
-  const { dir, attached } = await scratch(t);
-  const sshd = await startSshd(t);
-  const e = await env(dir);
-  const source = await makeGptSource(path.join(dir, 'source.img'));
-  attached.push(source.disk);
-  const image = sshd.uri('pc');
+  const { sshd, e, source, image } = await gptToSsh(t);
   const child = execa('node', [lifeboatBin, 'backup', source.disk.device, image, '--json', ...access(sshd)], { reject: false, env: e, buffer: true, stdin: 'ignore' });
   // Wait on a condition: the first partition is on the server.
   await new Promise<void>((resolve, reject) => {
