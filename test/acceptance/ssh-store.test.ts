@@ -40,6 +40,20 @@ async function gptToSsh(t: import('ava').ExecutionContext) {
   return { dir, attached, sshd, e, source, image: sshd.uri('pc') };
 }
 
+/** Starts a backup to the SSH store and returns once its first partition is on the server (a condition, not a delay). */
+async function backupPastFirstPartition(sshd: Sshd, e: Record<string, string>, disk: string, image: string) {
+  const child = execa('node', [lifeboatBin, 'backup', disk, image, '--json', ...access(sshd)], { reject: false, env: e, buffer: true, stdin: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (/"type":"partition-done"/.test(text)) resolve();
+    });
+    void child.then(() => reject(new Error(`the backup ended before its first partition was done: ${text}`)));
+  });
+  return { child }; // wrapped: a returned execa child (a thenable) would be awaited to its end
+}
+
 test.serial('(a)(d) backup of the GPT disk to ssh:// -> images -> verify -> info -> restore onto a larger disk: everything identical', async (t) => {
   const { dir, attached, sshd, e, source, image } = await gptToSsh(t);
   const backup = await lifeboat(['backup', source.disk.device, image, '--json', ...access(sshd)], { env: e });
@@ -132,16 +146,7 @@ test.serial('(b) wrong key, unpinned or changed host key, closed port, malformed
 
 test.serial('(c) sshd killed mid-backup: a clear error naming the store within 60 s, exit 7, nothing complete-looking on the server', async (t) => {
   const { sshd, e, source, image } = await gptToSsh(t);
-  const child = execa('node', [lifeboatBin, 'backup', source.disk.device, image, '--json', ...access(sshd)], { reject: false, env: e, buffer: true, stdin: 'ignore' });
-  // Wait on a condition: the first partition is on the server.
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (/"type":"partition-done"/.test(text)) resolve();
-    });
-    void child.then(() => reject(new Error(`the backup ended before its first partition was done: ${text}`)));
-  });
+  const { child } = await backupPastFirstPartition(sshd, e, source.disk.device, image);
   const killedAt = Date.now();
   await sshd.kill();
   const r = await child;
@@ -170,5 +175,16 @@ test.serial('(c) sshd killed mid-backup: a clear error naming the store within 6
   const images = await lifeboat(['images', sshd.uri(), '--json', ...access(sshd)], { env: e });
   t.is(images.exitCode, 0, images.stderr);
   t.like(JSON.parse(images.stdout).images, [{ name: 'pc', complete: false, state: 'partial' }]);
+  await nothingLeftMounted(t, e);
+});
+
+test.serial('a stop (SIGTERM) mid-backup to ssh://: exit 130, the partial image removed from the server, the mount released', async (t) => {
+  const { sshd, e, source, image } = await gptToSsh(t);
+  const { child } = await backupPastFirstPartition(sshd, e, source.disk.device, image);
+  child.kill('SIGTERM');
+  const r = await child;
+  t.is(r.exitCode, 130, String(r.stderr));
+  t.regex(String(r.stderr), /^lifeboat: stopped: /m);
+  t.deepEqual(await readdir(sshd.storeDir), [], 'no image and no partial folder on the server');
   await nothingLeftMounted(t, e);
 });
