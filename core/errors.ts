@@ -7,6 +7,8 @@ export type ErrorKind =
   | 'invalid-image' // an image that is incomplete, corrupt or not an image at all
   | 'no-space' // the destination is full or would be
   | 'command' // an external tool failed
+  | 'unreachable' // a network store could not be reached, refused the login, or was lost during the job
+  | 'host-key' // a network store's host key is not pinned (unknown) or has changed
   | 'interrupted'; // a signal stopped the job
 
 export class LifeboatError extends Error {
@@ -54,6 +56,22 @@ export class NoSpaceError extends LifeboatError {
   constructor(message: string, hint?: string, cause?: unknown) {
     super('no-space', message, { hint, cause });
     this.name = 'NoSpaceError';
+  }
+}
+
+/** A network store that cannot be reached, refuses the key, or is lost mid-job; names the store. */
+export class StoreUnreachableError extends LifeboatError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('unreachable', message, { hint, cause });
+    this.name = 'StoreUnreachableError';
+  }
+}
+
+/** A server whose host key is not pinned, or differs from the pinned one: never trusted on first use. */
+export class HostKeyError extends LifeboatError {
+  constructor(message: string, hint?: string) {
+    super('host-key', message, { hint });
+    this.name = 'HostKeyError';
   }
 }
 
@@ -109,6 +127,8 @@ export const exitCodes: Record<ErrorKind | 'ok' | 'internal', number> = {
   refused: 4,
   'invalid-image': 5,
   'no-space': 6,
+  unreachable: 7,
+  'host-key': 8,
   interrupted: 130,
   internal: 70,
 };

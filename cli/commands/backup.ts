@@ -10,6 +10,7 @@ import { RefusedError, UsageError } from '../../core/errors.js';
 import { parseStoreRef } from '../../imager/store/open.js';
 import { bytes, duration, parseSize } from '../../core/format.js';
 import { makeContext } from '../context.js';
+import { storeAccess, withStoreAccessOptions } from '../store-access.js';
 
 interface Args {
   disk: string;
@@ -21,16 +22,18 @@ interface Args {
   yes: boolean;
   json: boolean;
   dryRun: boolean;
+  sshKey: string | undefined;
+  knownHosts: string | undefined;
 }
 
 export const backupCommand: CommandModule<object, Args> = {
   command: 'backup <disk> [image]',
   describe: 'Save a whole disk (table, boot records, every partition) into a new image directory',
   builder: (y) =>
-    y
+    withStoreAccessOptions(y)
       .positional('disk', { type: 'string', demandOption: true, describe: 'Source disk: /dev/sda, /dev/nvme0n1, /dev/disk/by-id/…' })
-      .positional('image', { type: 'string', describe: 'New image directory (must not exist); with --store, the image\'s name in the store' })
-      .option('store', { type: 'string', describe: 'The store: a folder, a partition (/dev/sdb1, mounted for the job) or LABEL=NAME:/folder; the image is named <disk>-<date> unless given' })
+      .positional('image', { type: 'string', describe: 'New image directory (must not exist), or ssh://user@host[:port]/path/name; with --store, the image\'s name in the store' })
+      .option('store', { type: 'string', describe: 'The store: a folder, a partition (/dev/sdb1, mounted for the job), LABEL=NAME:/folder or ssh://user@host[:port]/path; the image is named <disk>-<date> unless given' })
       .option('compress', { type: 'string', default: 'zstd', describe: 'zstd, gzip, xz or none' })
       .option('level', { type: 'number', describe: 'Compression level (zstd 1-19, gzip 1-9, xz 0-9)' })
       .option('split', { type: 'string', describe: 'Split image files into pieces of SIZE (e.g. 4000M for FAT32 stores)' })
@@ -44,7 +47,7 @@ export const backupCommand: CommandModule<object, Args> = {
     const splitBytes = argv.split !== undefined ? parseSize(argv.split) : undefined;
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
     if (argv.image === undefined && argv.store === undefined) throw new UsageError('backup needs an image directory, or --store', 'lifeboat backup /dev/sda /mnt/stick/pc, or lifeboat backup /dev/sda --store /mnt/stick');
-    const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store), image: argv.image } : storeOfImagePath(argv.image!);
+    const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store, storeAccess(argv)), image: argv.image } : storeOfImagePath(argv.image!, storeAccess(argv));
     const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
       const { plan } = await planBackupJob(ctx.runner, req);

@@ -8,6 +8,7 @@ import { confirmedJob } from '../confirmed-job.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
 import { restorePartitionCommand } from './restore-partition.js';
+import { storeAccess, withStoreAccessOptions } from '../store-access.js';
 
 interface Args {
   image: string;
@@ -19,14 +20,16 @@ interface Args {
   json: boolean;
   dryRun: boolean;
   partition: string | undefined;
+  sshKey: string | undefined;
+  knownHosts: string | undefined;
 }
 
 export const restoreCommand: CommandModule<object, Args> = {
   command: 'restore <image> <disk>',
   describe: 'Restore an image (Lifeboat or Clonezilla) onto a disk; everything on the disk is overwritten',
   builder: (y) =>
-    y
-      .positional('image', { type: 'string', demandOption: true, describe: 'Image directory' })
+    withStoreAccessOptions(y)
+      .positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' })
       .positional('disk', { type: 'string', demandOption: true, describe: 'Target disk: /dev/sdb, /dev/disk/by-id/…' })
       .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
       .option('grow', { type: 'boolean', default: false, describe: 'On a larger disk, extend the last partition and its filesystem' })
@@ -38,7 +41,7 @@ export const restoreCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
     if (argv.partition !== undefined) return restorePartitionCommand({ ...argv, partition: argv.partition }, ctx);
-    const { store, image } = storeOfImagePath(argv.image);
+    const { store, image } = storeOfImagePath(argv.image, storeAccess(argv));
     const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     await confirmedJob(ctx, {
       yes: argv.yes,

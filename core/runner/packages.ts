@@ -23,6 +23,12 @@ const packageOf: Record<string, string> = {
   xfs_admin: 'xfsprogs',
   xfs_info: 'xfsprogs',
   btrfs: 'btrfs-progs',
+  sshfs: 'sshfs',
+  ssh: 'openssh-client',
+  'ssh-keyscan': 'openssh-client',
+  'ssh-keygen': 'openssh-client',
+  fusermount3: 'fuse3',
+  fusermount: 'fuse',
 };
 
 /** The Debian package that ships `tool`, or undefined when unknown. */

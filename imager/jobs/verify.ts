@@ -9,6 +9,7 @@ export function verifyJob(runner: Runner, req: { store: StoreArg; image: string;
   return usingStore(runner, req.store, 'read', (store) => verifyImage(store.imagePath(req.image), runner, req.onEvent, req.signal));
 }
 
+/** What an image holds; its dir is the image in the store's words (the mount is gone once the job returns). */
 export function infoJob(runner: Runner, req: { store: StoreArg; image: string }): Promise<Image> {
-  return usingStore(runner, req.store, 'read', (store) => openImage(store.imagePath(req.image)));
+  return usingStore(runner, req.store, 'read', async (store) => ({ ...(await openImage(store.imagePath(req.image))), dir: store.describeImage(req.image) }));
 }

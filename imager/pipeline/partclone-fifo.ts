@@ -46,10 +46,22 @@ export async function withPartcloneFifo<T>(
     );
     void pcDone.then(() => fifo.unblock());
     const fh = await (ourEnd === 'read' ? fifo.openRead() : fifo.openWrite());
-    const [, result] = await Promise.all([pcDone, body(fh, job)]);
+    // A body that throws (its image file could not even be opened: a store gone mid-job) stops partclone and lets go
+    // of our end, so partclone is not left blocked on a FIFO nobody reads; its error is the cause, not partclone's end.
+    let bodyFailed: { e: unknown } | undefined;
+    const bodyDone = body(fh, job).then(
+      (r) => r,
+      (e: unknown) => {
+        bodyFailed = { e };
+        stop.abort();
+        return undefined;
+      },
+    );
+    const [, result] = await Promise.all([pcDone, bodyDone.finally(() => fh.close().catch(() => undefined))]);
+    if (bodyFailed) throw bodyFailed.e;
     if (partcloneError !== undefined || errors.length > 0) throw rootCause(errors, partcloneError);
     if (opts.signal?.aborted) throw new InterruptedError('interrupted');
-    return result;
+    return result as T;
   } finally {
     opts.signal?.removeEventListener('abort', abort);
     await fifo.remove();

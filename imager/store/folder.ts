@@ -8,7 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { NotFoundError } from '../../core/errors.js';
 import { diskHolding } from '../backup/prepare.js';
 import { imageLockKey } from '../lock/job-lock.js';
-import { scanForImages } from './scan.js';
+import { scanForImages, scanForPartialImages } from './scan.js';
 import type { ImageWriter, OpenedStore, StoreMode } from './store.js';
 
 async function exists(p: string): Promise<boolean> {
@@ -92,6 +92,7 @@ export function localStore(
     },
     reader: {
       listImages: () => scanForImages(root),
+      listPartialImages: () => scanForPartialImages(root),
       openFile: async (image, file): Promise<Readable> => createReadStream(path.join(root, image, file)),
     },
     async release() {

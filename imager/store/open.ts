@@ -1,16 +1,17 @@
 // Opening a store by kind, and reading a store from words: a folder (/mnt/stick), a partition (/dev/sdb1), a
-// partition and a folder in it (/dev/sdb1:/images, LABEL=BACKUPS:/images, as the kernel command line has it).
-// Network kinds (ssh://, smb://, nfs://) are the next ones: a parse rule here and an opener in the table.
+// partition and a folder in it (/dev/sdb1:/images, LABEL=BACKUPS:/images, as the kernel command line has it), or a
+// store URI (ssh://user@host[:port]/path, parsed in uri.ts; smb:// and nfs:// are the next kinds).
 import { statfs } from 'node:fs/promises';
-import { UsageError } from '../../core/errors.js';
 import type { Runner } from '../../core/runner/run.js';
 import { openFolderStore } from './folder.js';
 import { openPartitionStore } from './partition.js';
+import { openSshStore } from './ssh.js';
 import type { OpenedStore, StoreMode, StoreRef } from './store.js';
+import { isStoreUri, parseStoreUri, type StoreAccess } from './uri.js';
 
-/** The store that the words name. */
-export function parseStoreRef(text: string): StoreRef {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new UsageError(`the store ${text}: network stores are not supported yet`, 'give a folder or a partition (/dev/sdb1, LABEL=NAME:/folder)');
+/** The store that the words name; `access` carries what network stores need (the SSH key, known_hosts). */
+export function parseStoreRef(text: string, access: StoreAccess = {}): StoreRef {
+  if (isStoreUri(text)) return parseStoreUri(text, access);
   const tagged = /^(LABEL|UUID|PARTUUID|PARTLABEL)=/.test(text);
   if (!tagged && !text.startsWith('/dev/')) return { kind: 'folder', path: text };
   const at = text.indexOf(':/');
@@ -30,7 +31,7 @@ async function fatOrUnknown(root: string): Promise<string | undefined> {
 
 /** Opens a store; release() of the result must run, whatever happens (try/finally). */
 export async function openStore(runner: Runner, ref: StoreRef, mode: StoreMode): Promise<OpenedStore> {
-  const opened = ref.kind === 'folder' ? await openFolderStore(ref.path, mode) : await openPartitionStore(runner, ref, mode);
+  const opened = ref.kind === 'folder' ? await openFolderStore(ref.path, mode) : ref.kind === 'ssh' ? await openSshStore(runner, ref, mode) : await openPartitionStore(runner, ref, mode);
   if (opened.fsType !== undefined) return opened;
   const fsType = await fatOrUnknown(opened.root);
   return fsType ? { ...opened, fsType } : opened;

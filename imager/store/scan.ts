@@ -1,5 +1,5 @@
 // Finds image folders under a local directory: Lifeboat's (lifeboat.json) and Clonezilla's (disk + parts), at the
-// top or up to two folders down; hidden ones (partial images) and lost+found left out.
+// top or up to two folders down; hidden ones (partial images) and lost+found left out, and listed apart.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -29,4 +29,21 @@ export async function scanForImages(root: string): Promise<string[]> {
   };
   await walk('', 1);
   return out.sort();
+}
+
+const partialPattern = /^\.(.+)\.lifeboat-partial$/;
+
+/** Partial images (.NAME.lifeboat-partial) under root, depth 1 and 2: their folder and the image's name. */
+export async function scanForPartialImages(root: string): Promise<Array<{ dir: string; name: string }>> {
+  const out: Array<{ dir: string; name: string }> = [];
+  const walk = async (rel: string, depth: number) => {
+    for (const e of await entriesOf(path.join(root, rel))) {
+      if (!e.isDir || e.name === 'lost+found') continue;
+      const m = partialPattern.exec(e.name);
+      if (m) out.push({ dir: path.join(rel, e.name), name: path.join(rel, m[1]!) });
+      else if (!e.name.startsWith('.') && depth < 2) await walk(path.join(rel, e.name), depth + 1);
+    }
+  };
+  await walk('', 1);
+  return out.sort((a, b) => a.dir.localeCompare(b.dir));
 }

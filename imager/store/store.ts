@@ -1,11 +1,13 @@
 // The store: where images live, as one interface the jobs use without knowing its kind (a local folder, a partition
-// of an attached disk today; SSH, SMB, NFS and image repositories plug in here as further kinds).
+// of an attached disk, a folder on an SSH server; SMB, NFS and image repositories plug in here as further kinds).
 import type { Readable, Writable } from 'node:stream';
+import type { SshRef } from './uri.js';
 
-/** How a job asks for a store: a folder, or a partition (mounted for the job) and a folder inside it. */
+/** How a job asks for a store: a folder, a partition (mounted for the job) and a folder inside it, or an SSH server's folder. */
 export type StoreRef =
   | { kind: 'folder'; path: string }
-  | { kind: 'partition'; device: string; folder: string; fsType?: string | undefined; mountedAt?: string | undefined };
+  | { kind: 'partition'; device: string; folder: string; fsType?: string | undefined; mountedAt?: string | undefined }
+  | SshRef;
 
 /** 'read' when the job only searches or reads images (the partition is then mounted read-only). */
 export type StoreMode = 'read' | 'write';
@@ -29,6 +31,8 @@ export interface ImageWriter {
 export interface ImageReader {
   /** Image folders (Lifeboat's and Clonezilla's) at the top of the store or up to two folders down, sorted. */
   listImages(): Promise<string[]>;
+  /** Partial images (a backup that did not finish: hidden, never listed by listImages) as [folder, image name]. */
+  listPartialImages(): Promise<Array<{ dir: string; name: string }>>;
   /** A stream of one file of an image. */
   openFile(image: string, file: string): Promise<Readable>;
 }
@@ -57,6 +61,11 @@ export interface OpenedStore {
   /** Starts writing an image (write stores only). */
   startImage(name: string): Promise<ImageWriter>;
   readonly reader: ImageReader;
+  /**
+   * A job's failure in the store's own words, or the failure itself: a network store whose connection is gone says
+   * so and names itself, whatever tool met the dead mount first. Optional: local kinds have nothing to add.
+   */
+  explainFailure?(e: unknown): Promise<unknown>;
   /** Unmounts or disconnects what opening did (idempotent). */
   release(): Promise<void>;
 }

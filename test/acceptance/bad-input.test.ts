@@ -2,6 +2,7 @@
 import test from 'ava';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { oneClearLine } from '../helpers/assert.js';
 import { lifeboat } from '../helpers/cli.js';
 import { attach, makeSparse, partition, tempDir, type LoopDisk } from '../helpers/loop.js';
 
@@ -21,14 +22,6 @@ test.after.always(async () => {
   await disk?.detach();
   await rm(dir, { recursive: true, force: true });
 });
-
-function oneClearLine(t: import('ava').ExecutionContext, stderr: string, pattern: RegExp) {
-  const lines = stderr.trim().split('\n');
-  t.regex(lines[0] ?? '', /^lifeboat: /);
-  t.regex(lines[0] ?? '', pattern);
-  t.true(lines.length <= 2, `at most the message and a hint: ${stderr}`);
-  t.notRegex(stderr, /^\s+at /m, 'no stack trace');
-}
 
 test('a missing disk: exit 3', async (t) => {
   const r = await lifeboat(['backup', '/dev/lifeboat-no-such-disk', path.join(dir, 'img')]);

@@ -1,11 +1,11 @@
 // The live system's package set from the config, and dpkg's status file as a package list.
 import test from 'ava';
-import { components, diskToolPackages, livePackageList, parseDpkgStatus } from '../../builder/packages.js';
+import { components, diskToolPackages, livePackageList, parseDpkgStatus, storePackages } from '../../builder/packages.js';
 import { validateIsoConfig } from '../../iso-config/load.js';
 
 test('defaults: kernel, live-boot, systemd, the disk tools, free firmware, resolved for DHCP, the extras', (t) => {
   const list = livePackageList(validateIsoConfig({}));
-  for (const p of ['linux-image-amd64', 'live-boot', 'systemd-sysv', 'udev', 'partclone', 'firmware-linux-free', 'systemd-resolved', 'less', ...diskToolPackages]) t.true(list.includes(p), p);
+  for (const p of ['linux-image-amd64', 'live-boot', 'systemd-sysv', 'udev', 'partclone', 'firmware-linux-free', 'systemd-resolved', 'less', ...diskToolPackages, ...storePackages]) t.true(list.includes(p), p);
   for (const p of ['openssh-server', 'locales', 'console-setup', 'firmware-iwlwifi']) t.false(list.includes(p), p);
   t.deepEqual(list, [...list].sort(), 'sorted');
   t.is(new Set(list).size, list.length, 'no duplicates');

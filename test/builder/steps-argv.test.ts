@@ -26,7 +26,7 @@ test('bootstrap root: mmdebstrap minbase trixie with the kernel, live-boot, syst
     '--dpkgopt=path-exclude=/usr/share/locale/*',
     '--dpkgopt=path-include=/usr/share/locale/locale.alias',
     '--dpkgopt=path-exclude=/usr/share/lintian/*',
-    '--include=btrfs-progs,dosfstools,e2fsprogs,fdisk,firmware-linux-free,gdisk,gzip,iproute2,kmod,less,linux-image-amd64,live-boot,mtools,nano,ntfs-3g,nvme-cli,partclone,parted,pigz,smartmontools,systemd-resolved,systemd-sysv,udev,util-linux,xfsprogs,xz-utils,zstd',
+    '--include=btrfs-progs,dosfstools,e2fsprogs,fdisk,firmware-linux-free,gdisk,gzip,iproute2,kmod,less,linux-image-amd64,live-boot,mtools,nano,ntfs-3g,nvme-cli,partclone,parted,pigz,rsync,smartmontools,sshfs,systemd-resolved,systemd-sysv,udev,util-linux,xfsprogs,xz-utils,zstd',
     'trixie',
     '/cache/roots/k/root.tar',
     'http://deb.debian.org/debian',

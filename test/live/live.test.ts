@@ -26,7 +26,9 @@ test('stores: a device or LABEL=/UUID=, with an optional folder (Clonezilla\'s f
   t.deepEqual(parseStoreRef('UUID=1234-ABCD:/images/pc'), { kind: 'partition', device: 'UUID=1234-ABCD', folder: '/images/pc' });
   t.deepEqual(parseStoreRef('/dev/sdb1'), { kind: 'partition', device: '/dev/sdb1', folder: '' });
   t.deepEqual(parseStoreRef('/mnt/stick'), { kind: 'folder', path: '/mnt/stick' });
-  t.throws(() => parseStoreRef('ssh://host/images'), { message: /network stores are not supported yet/ });
+  t.throws(() => parseStoreRef('smb://nas/share/images'), { message: /SMB stores are not supported yet/ });
+  t.throws(() => parseStoreRef('nfs://nas/export/images'), { message: /NFS stores are not supported yet/ });
+  t.like(parseStoreRef('ssh://backup@nas/srv/images'), { kind: 'ssh', user: 'backup', host: 'nas', port: undefined, path: '/srv/images' });
 });
 
 test('autorun plans: each job with its store, disk and image; the command it stands for', (t) => {
@@ -48,7 +50,7 @@ test('autorun plans: what is missing, in words', (t) => {
   t.deepEqual(planAutorun({ job: 'restore', disk: '/dev/sda', store: 'LABEL=B' }), { error: 'lifeboat.job=restore needs lifeboat.disk= and lifeboat.image=' });
   t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda' }), { error: 'lifeboat.job=backup needs lifeboat.store=' });
   t.deepEqual(planAutorun({ job: 'repair-boot', store: 'LABEL=B', image: 'pc' }), { error: 'lifeboat.job=repair-boot needs lifeboat.disk= and lifeboat.image=' });
-  t.deepEqual(planAutorun({ job: 'verify', store: 'smb://server/share', image: 'pc' }), { error: 'lifeboat.store=smb://server/share: the store smb://server/share: network stores are not supported yet' });
+  t.deepEqual(planAutorun({ job: 'verify', store: 'smb://server/share', image: 'pc' }), { error: 'lifeboat.store=smb://server/share: the store smb://server/share: SMB stores are not supported yet' });
   t.deepEqual(planAutorun({ job: 'clone', store: 'x' }), { error: 'lifeboat.job=clone: use backup, restore, repair-boot or verify' });
   t.deepEqual(planAutorun({ job: 'verify', store: 'x', image: 'i', after: 'halt' }), { error: 'lifeboat.after=halt: use poweroff, reboot or shell' });
 });

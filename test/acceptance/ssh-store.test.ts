@@ -1,0 +1,190 @@
+// The SSH store against a real sshd started by the test (127.0.0.1, a free port, key only): the GPT disk backed up
+// to ssh://, verified and restored identically; a wrong key, an unpinned host key, a closed port and a malformed URI
+// refused in one line each with their exit codes and nothing written; the server killed mid-backup gives a clear
+// error within 60 s and no complete-looking image; `images` lists what is there.
+import test from 'ava';
+import { execa } from 'execa';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { jsonLines, lifeboat, lifeboatBin } from '../helpers/cli.js';
+import { oneClearLine, sameDisk } from '../helpers/assert.js';
+import { makeGptSource } from '../helpers/fixtures.js';
+import { attach, makeSparse, scratch } from '../helpers/loop.js';
+import { startSshd, type Sshd } from '../helpers/sshd.js';
+
+/** Mount points are made in the test's own stores folder, so a leftover is seen. */
+async function env(dir: string): Promise<Record<string, string>> {
+  const stores = path.join(dir, 'stores');
+  await mkdir(stores, { recursive: true });
+  return { LIFEBOAT_STORES_DIR: stores };
+}
+
+function access(s: Sshd): string[] {
+  return ['--ssh-key', s.clientKey, '--known-hosts', s.knownHosts];
+}
+
+/** No mount point left in the stores folder (release unmounted and removed it), nothing mounted from there. */
+async function nothingLeftMounted(t: import('ava').ExecutionContext, e: Record<string, string>) {
+  const stores = e['LIFEBOAT_STORES_DIR']!;
+  t.deepEqual(await readdir(stores), [], 'the private mount point is removed');
+  t.notRegex(await readFile('/proc/self/mountinfo', 'utf8'), new RegExp(stores.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'nothing is mounted there');
+}
+
+/** A scratch dir, a started sshd, the test's stores folder, the GPT source disk, and the image's URI on the server. */
+async function gptToSsh(t: import('ava').ExecutionContext) {
+  const { dir, attached } = await scratch(t);
+  const sshd = await startSshd(t);
+  const e = await env(dir);
+  const source = await makeGptSource(path.join(dir, 'source.img'));
+  attached.push(source.disk);
+  return { dir, attached, sshd, e, source, image: sshd.uri('pc') };
+}
+
+/** Starts a backup to the SSH store and returns once its first partition is on the server (a condition, not a delay). */
+async function backupPastFirstPartition(sshd: Sshd, e: Record<string, string>, disk: string, image: string) {
+  const child = execa('node', [lifeboatBin, 'backup', disk, image, '--json', ...access(sshd)], { reject: false, env: e, buffer: true, stdin: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (/"type":"partition-done"/.test(text)) resolve();
+    });
+    void child.then(() => reject(new Error(`the backup ended before its first partition was done: ${text}`)));
+  });
+  return { child }; // wrapped: a returned execa child (a thenable) would be awaited to its end
+}
+
+test.serial('(a)(d) backup of the GPT disk to ssh:// -> images -> verify -> info -> restore onto a larger disk: everything identical', async (t) => {
+  const { dir, attached, sshd, e, source, image } = await gptToSsh(t);
+  const backup = await lifeboat(['backup', source.disk.device, image, '--json', ...access(sshd)], { env: e });
+  t.is(backup.exitCode, 0, backup.stderr);
+  t.is(jsonLines(backup.stdout).find((x) => x['type'] === 'result')?.['image'], image);
+  t.true((await readdir(path.join(sshd.storeDir, 'pc'))).includes('lifeboat.json'), 'the image is on the server');
+  await nothingLeftMounted(t, e);
+
+  // The one naming rule through --store, too.
+  const byStore = await lifeboat(['backup', source.disk.device, '--store', sshd.uri(), '--json', ...access(sshd)], { env: e });
+  t.is(byStore.exitCode, 0, byStore.stderr);
+  const named = String(jsonLines(byStore.stdout).find((x) => x['type'] === 'result')?.['image']);
+  t.regex(named, new RegExp(`^${sshd.uri()}/${source.disk.name}-\\d{4}-\\d{2}-\\d{2}-\\d{4}$`));
+
+  const images = await lifeboat(['images', sshd.uri(), '--json', ...access(sshd)], { env: e });
+  t.is(images.exitCode, 0, images.stderr);
+  const listed = JSON.parse(images.stdout).images as Array<Record<string, unknown>>;
+  t.deepEqual(listed.map((i) => i['name']).sort(), ['pc', path.basename(named)].sort());
+  for (const i of listed) {
+    t.is(i['complete'], true);
+    t.is(i['disk'], source.disk.name);
+    t.true((i['sizeBytes'] as number) > 1_000_000);
+    t.regex(String(i['time']), /^\d{4}-\d{2}-\d{2}T/);
+  }
+  const text = await lifeboat(['images', sshd.uri(), ...access(sshd)], { env: e });
+  t.regex(text.stdout, /^pc\s+\S+\s+loop\d+\s+.+complete$/m);
+
+  const verify = await lifeboat(['verify', image, ...access(sshd)], { env: e });
+  t.is(verify.exitCode, 0, verify.stderr);
+  const info = await lifeboat(['info', image, '--json', ...access(sshd)], { env: e });
+  t.is(info.exitCode, 0, info.stderr);
+  t.is(JSON.parse(info.stdout).state, 'complete');
+  t.is(JSON.parse(info.stdout).image, image, 'info names the image by its URI, not the mount point');
+
+  await makeSparse(path.join(dir, 'target.img'), 1000);
+  const target = await attach(path.join(dir, 'target.img'));
+  attached.push(target);
+  const restore = await lifeboat(['restore', image, target.device, '--yes', '--json', ...access(sshd)], { env: e });
+  t.is(restore.exitCode, 0, restore.stderr);
+  await nothingLeftMounted(t, e);
+
+  await sameDisk(t, source.disk, target);
+});
+
+test.serial('(b) wrong key, unpinned or changed host key, closed port, malformed URI: one line each, their exit codes, nothing written', async (t) => {
+  const { dir, attached } = await scratch(t);
+  const sshd = await startSshd(t);
+  const e = await env(dir);
+  await makeSparse(path.join(dir, 'src.img'), 64);
+  await execa('sfdisk', ['-q', path.join(dir, 'src.img')], { input: 'label: dos\nsize=32M, type=83\n' });
+  const src = await attach(path.join(dir, 'src.img'));
+  attached.push(src);
+  await execa('mkfs.ext4', ['-q', src.part(1)]);
+  const image = sshd.uri('pc');
+
+  const wrongKey = await lifeboat(['backup', src.device, image, '--ssh-key', sshd.wrongKey, '--known-hosts', sshd.knownHosts], { env: e });
+  t.is(wrongKey.exitCode, 7, wrongKey.stderr);
+  oneClearLine(t, wrongKey.stderr, /the SSH server of ssh:\/\/root@127\.0\.0\.1:\d+\/.* refused the key .*wrong_key: Permission denied \(publickey\)/);
+
+  const emptyKnown = path.join(dir, 'empty_known_hosts');
+  await writeFile(emptyKnown, '');
+  const unpinned = await lifeboat(['backup', src.device, image, '--ssh-key', sshd.clientKey, '--known-hosts', emptyKnown], { env: e });
+  t.is(unpinned.exitCode, 8, unpinned.stderr);
+  oneClearLine(t, unpinned.stderr, new RegExp(`host key ED25519 ${sshd.hostFingerprint.replace(/[+/]/g, '\\$&')} is not pinned in ${emptyKnown}.*ssh-keyscan -p ${sshd.port} -t ed25519 127\\.0\\.0\\.1 >> ${emptyKnown}`));
+
+  const otherKnown = path.join(dir, 'other_known_hosts');
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'other_host')]);
+  const [type, key] = (await readFile(path.join(dir, 'other_host.pub'), 'utf8')).split(' ');
+  await writeFile(otherKnown, `[127.0.0.1]:${sshd.port} ${type} ${key}\n`);
+  const changed = await lifeboat(['verify', image, '--ssh-key', sshd.clientKey, '--known-hosts', otherKnown], { env: e });
+  t.is(changed.exitCode, 8, changed.stderr);
+  oneClearLine(t, changed.stderr, new RegExp(`host key has CHANGED from the one pinned in ${otherKnown}; it now shows ED25519 ${sshd.hostFingerprint.replace(/[+/]/g, '\\$&')}`));
+
+  const closed = await lifeboat(['images', `ssh://root@127.0.0.1:1${sshd.storeDir}`, ...access(sshd)], { env: e });
+  t.is(closed.exitCode, 7, closed.stderr);
+  oneClearLine(t, closed.stderr, /the SSH store ssh:\/\/root@127\.0\.0\.1:1\/.* cannot be reached: .*Connection refused/);
+
+  for (const bad of ['ssh://127.0.0.1/srv', `ssh://root@127.0.0.1:99999/srv`, 'ssh://root@/srv', 'ssh://root@127.0.0.1', 'ssh://-oProxyCommand=x@h/srv']) {
+    const r = await lifeboat(['backup', src.device, '--store', bad, ...access(sshd)], { env: e });
+    t.is(r.exitCode, 2, `${bad}: ${r.stderr}`);
+    oneClearLine(t, r.stderr, /the store URI .* is malformed: /);
+  }
+  const smb = await lifeboat(['images', 'smb://u@nas/share']);
+  t.is(smb.exitCode, 2);
+  oneClearLine(t, smb.stderr, /SMB stores are not supported yet/);
+
+  t.deepEqual(await readdir(sshd.storeDir), [], 'nothing was written on the server');
+  await nothingLeftMounted(t, e);
+});
+
+test.serial('(c) sshd killed mid-backup: a clear error naming the store within 60 s, exit 7, nothing complete-looking on the server', async (t) => {
+  const { sshd, e, source, image } = await gptToSsh(t);
+  const { child } = await backupPastFirstPartition(sshd, e, source.disk.device, image);
+  const killedAt = Date.now();
+  await sshd.kill();
+  const r = await child;
+  const seconds = (Date.now() - killedAt) / 1000;
+  t.log(`the job ended ${seconds} s after the server died`);
+  t.true(seconds < 60, `the job ended ${seconds} s after the server died: ${String(r.stderr)}`);
+  t.is(r.exitCode, 7, String(r.stderr));
+  t.regex(String(r.stderr).split('\n')[0]!, new RegExp(`^lifeboat: lost the connection to the SSH store ${sshd.uri().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} during the job`));
+  await nothingLeftMounted(t, e);
+
+  // On the server: no image under its name; the partial folder stays, marked in-progress.
+  const left = await readdir(sshd.storeDir);
+  t.false(left.includes('pc'));
+  t.deepEqual(left, ['.pc.lifeboat-partial']);
+  t.is(JSON.parse(await readFile(path.join(sshd.storeDir, '.pc.lifeboat-partial', 'lifeboat.json'), 'utf8')).state, 'in-progress');
+
+  // The server back: info and verify refuse both names, images lists the partial one as incomplete.
+  await sshd.restart();
+  for (const cmd of ['info', 'verify']) {
+    const gone = await lifeboat([cmd, image, ...access(sshd)], { env: e });
+    t.is(gone.exitCode, 3, gone.stderr);
+    const partial = await lifeboat([cmd, sshd.uri('.pc.lifeboat-partial'), ...access(sshd)], { env: e });
+    t.is(partial.exitCode, 5, partial.stderr);
+    oneClearLine(t, partial.stderr, /incomplete image/);
+  }
+  const images = await lifeboat(['images', sshd.uri(), '--json', ...access(sshd)], { env: e });
+  t.is(images.exitCode, 0, images.stderr);
+  t.like(JSON.parse(images.stdout).images, [{ name: 'pc', complete: false, state: 'partial' }]);
+  await nothingLeftMounted(t, e);
+});
+
+test.serial('a stop (SIGTERM) mid-backup to ssh://: exit 130, the partial image removed from the server, the mount released', async (t) => {
+  const { sshd, e, source, image } = await gptToSsh(t);
+  const { child } = await backupPastFirstPartition(sshd, e, source.disk.device, image);
+  child.kill('SIGTERM');
+  const r = await child;
+  t.is(r.exitCode, 130, String(r.stderr));
+  t.regex(String(r.stderr), /^lifeboat: stopped: /m);
+  t.deepEqual(await readdir(sshd.storeDir), [], 'no image and no partial folder on the server');
+  await nothingLeftMounted(t, e);
+});

@@ -1,0 +1,26 @@
+// Test helper: the assertions acceptance tests share: one clear error line, and a restored disk identical to its source.
+import type { ExecutionContext } from 'ava';
+import { fingerprint } from './fixtures.js';
+import type { LoopDisk } from './loop.js';
+
+/** stderr is one `lifeboat: …` line matching pattern, at most a hint after it, never a stack trace. */
+export function oneClearLine(t: ExecutionContext, stderr: string, pattern: RegExp): void {
+  const lines = stderr.trim().split('\n');
+  t.regex(lines[0] ?? '', /^lifeboat: /);
+  t.regex(lines[0] ?? '', pattern);
+  t.true(lines.length <= 2, `at most the message and a hint: ${stderr}`);
+  t.notRegex(stderr, /^\s+at /m, 'no stack trace');
+}
+
+/** The target has the source's table (ids, GUIDs, types, names, starts, sizes), boot code, and every partition's ids, files and raw bytes. */
+export async function sameDisk(t: ExecutionContext, source: LoopDisk, target: LoopDisk): Promise<void> {
+  const want = await fingerprint(source);
+  const got = await fingerprint(target);
+  t.deepEqual(got.table, want.table, 'partition table: ids, GUIDs, types, names, starts and sizes');
+  t.is(got.bootCode, want.bootCode, 'MBR boot code');
+  for (const [node, p] of Object.entries(want.partitions)) {
+    t.deepEqual(got.partitions[node]?.blkid, p.blkid, `${node}: filesystem type, UUID, label, partition entry`);
+    t.deepEqual(got.partitions[node]?.files, p.files, `${node}: every file's content`);
+    t.is(got.partitions[node]?.raw, p.raw, `${node}: raw content`);
+  }
+}
