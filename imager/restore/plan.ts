@@ -1,12 +1,11 @@
 // Plans a restore without touching anything: the steps in words, and every reason to refuse the target.
-import { bytes } from '../../core/format.js';
 import type { Disk } from '../disks/probe.js';
 import { partitionPath } from '../disks/names.js';
 import { canGrow } from '../fs/registry.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
 import { lastPartitionOf } from '../layout/sfdisk-script.js';
-import { isStaged, planShrinkLayout, type ShrinkLayout, type StagingSpace } from './shrink-layout.js';
+import { describeShrinkLayout, isStaged, planShrinkLayout, type ShrinkLayout, type StagingSpace } from './shrink-layout.js';
 
 export type RestoreStep =
   | { kind: 'table'; text: string }
@@ -129,9 +128,7 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
 export function describeRestorePlan(plan: RestorePlan): string[] {
   const lines = [`Restore ${plan.image.dir} (${plan.image.origin} image of ${plan.image.diskName}) onto ${plan.target.device} (${plan.target.sizeBytes} bytes${plan.target.model ? `, ${plan.target.model}` : ''})${plan.bootOnly ? ': boot records only' : ''}`];
   if (plan.shrink) {
-    lines.push('  New layout (old size -> new size):', ...plan.shrink.lines.map((l) => `    ${l}`));
-    const st = plan.shrink.staging;
-    if (st) lines.push(`  Staging: up to ${bytes(st.neededBytes)} of sparse files in ${st.dir} (${st.where === 'store' ? "the store's filesystem" : 'the temporary directory'}, ${bytes(st.freeBytes)} free), removed afterwards`);
+    lines.push(...describeShrinkLayout(plan.shrink));
   }
   for (const s of plan.steps) lines.push(`  - ${s.text}`);
   for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);

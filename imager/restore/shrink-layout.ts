@@ -2,7 +2,8 @@
 import { bytes } from '../../core/format.js';
 import { fsRecord, shrinkableTypes } from '../fs/registry.js';
 import type { Image } from '../image/open.js';
-import { planShrink, type PlannedPartition } from '../layout/shrink-plan.js';
+import type { LayoutTable } from '../layout/model.js';
+import { planShrink, type PlannedPartition, type ShrinkPartFacts } from '../layout/shrink-plan.js';
 import { refusal, type Refusal } from '../plan/refusals.js';
 
 /** A place for staging copies, measured by the facts gatherer: the store's filesystem or the temporary directory. */
@@ -38,6 +39,22 @@ export function planShrinkLayout(image: Image, device: string, targetBytes: numb
   if (!table) return { refusals: [refusal('too-small', `${device} is too small and the image has no partition table to plan a smaller one from`)] };
   const used = new Map((image.manifest?.partitions ?? []).map((p) => [p.number, p.usedBytes]));
   const parts = image.partitions.map((p) => ({ number: p.number, fsType: p.fsType, usedBytes: p.action === 'partclone' ? used.get(p.number) : undefined }));
+  const name = (n: number) => image.partitions.find((p) => p.number === n)?.name ?? String(n);
+  return planShrinkLayoutOf({ table, parts, name, device, targetBytes, staging, hint: 'restore onto a disk at least that large' });
+}
+
+/** The same for any source of a table and its partitions' used bytes (an image's manifest, or a probed source disk). */
+export function planShrinkLayoutOf(input: {
+  table: LayoutTable;
+  parts: ShrinkPartFacts[];
+  name: (n: number) => string;
+  device: string;
+  targetBytes: number;
+  staging: readonly StagingSpace[];
+  hint: string;
+}): { layout?: ShrinkLayout; refusals: Refusal[] } {
+  const { table, parts, name, device, targetBytes, staging } = input;
+  const used = new Map(parts.map((p) => [p.number, p.usedBytes]));
   const plan = planShrink({ table, targetBytes, parts, shrinkable: shrinkableTypes() });
   const ss = table.sectorSize;
   if (!plan.ok)
@@ -46,7 +63,7 @@ export function planShrinkLayout(image: Image, device: string, targetBytes: numb
         refusal(
           'too-small-for-data',
           `${device} is too small for the data: the partitions need ${plan.neededBytes} bytes (${bytes(plan.neededBytes)}) with their used data and margins, ${device} has ${plan.availableBytes} bytes (${bytes(plan.availableBytes)})`,
-          'restore onto a disk at least that large',
+          input.hint,
         ),
       ],
     };
@@ -62,7 +79,6 @@ export function planShrinkLayout(image: Image, device: string, targetBytes: numb
         'free space on the store, or set TMPDIR to a larger filesystem',
       ),
     );
-  const name = (n: number) => image.partitions.find((p) => p.number === n)?.name ?? String(n);
   const lines = plan.partitions.map((p) => {
     const sizes = `${bytes(p.oldSize * ss)} -> ${bytes(p.size * ss)}`;
     const what = `${name(p.number)} (${p.fsType ?? (p.role === 'extended' ? 'extended' : 'unknown')})`;
@@ -86,4 +102,12 @@ export function planShrinkLayout(image: Image, device: string, targetBytes: numb
     },
     refusals,
   };
+}
+
+/** The plan's words for a new layout: every partition's old size -> new size and way, and the staging space. */
+export function describeShrinkLayout(shrink: ShrinkLayout): string[] {
+  const lines = ['  New layout (old size -> new size):', ...shrink.lines.map((l) => `    ${l}`)];
+  const st = shrink.staging;
+  if (st) lines.push(`  Staging: up to ${bytes(st.neededBytes)} of sparse files in ${st.dir} (${st.where === 'store' ? "the store's filesystem" : 'the temporary directory'}, ${bytes(st.freeBytes)} free), removed afterwards`);
+  return lines;
 }

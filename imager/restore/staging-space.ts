@@ -21,3 +21,9 @@ export async function stagingSpaces(imageDir: string): Promise<StagingSpace[]> {
   const found = await Promise.all([space(path.dirname(path.resolve(imageDir)), 'store'), space(tmpdir(), 'tmp')]);
   return found.filter((s): s is StagingSpace => s !== undefined);
 }
+
+/** The writable places when there is no store (a clone): the temporary directory only. */
+export async function tempStagingSpaces(): Promise<StagingSpace[]> {
+  const s = await space(tmpdir(), 'tmp');
+  return s ? [s] : [];
+}
