@@ -11,6 +11,7 @@ interface Args {
   source: string;
   target: string;
   grow: boolean;
+  shrink: boolean;
   yes: boolean;
   json: boolean;
   dryRun: boolean;
@@ -24,12 +25,13 @@ export const cloneCommand: CommandModule<object, Args> = {
       .positional('source', { type: 'string', demandOption: true, describe: 'Source disk (only read): /dev/sda, /dev/disk/by-id/…' })
       .positional('target', { type: 'string', demandOption: true, describe: 'Target disk: /dev/sdb, /dev/disk/by-id/…' })
       .option('grow', { type: 'boolean', default: false, describe: 'On a larger target, extend the last partition and its filesystem' })
+      .option('shrink', { type: 'boolean', default: false, describe: 'On a smaller target, shrink the partitions to fit their used data (the plan shows the new sizes)' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing on either disk' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const req = { source: argv.source, target: argv.target, grow: argv.grow, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    const req = { source: argv.source, target: argv.target, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     await confirmedJob(ctx, {
       yes: argv.yes,
       dryRun: argv.dryRun,

@@ -12,6 +12,7 @@ import { sfdiskScript } from '../layout/sfdisk-script.js';
 import { diskLockKey, takeJobLocks } from '../lock/job-lock.js';
 import { partcloneLines } from '../pipeline/common.js';
 import { throwIfRefused } from '../plan/refusals.js';
+import { withStagingFile } from '../restore/shrink-partition.js';
 import type { ClonePlan, CloneStep } from './plan.js';
 
 export interface CloneResult {
@@ -51,7 +52,7 @@ export async function executeClone(plan: ClonePlan, runner: Runner, opts: { conf
 async function cloneHeld(plan: ClonePlan, runner: Runner, signal: AbortSignal | undefined, onEvent: EventSink): Promise<CloneResult> {
   const started = Date.now();
   const { source, target } = plan;
-  const copies = plan.steps.filter((s): s is Extract<CloneStep, { kind: 'partition' }> => s.kind === 'partition');
+  const copies = plan.steps.filter((s): s is Extract<CloneStep, { kind: 'partition' | 'shrink' }> => s.kind === 'partition' || s.kind === 'shrink');
   const total = copies.reduce((n, s) => n + s.bytes, 0);
   const tracker = new ProgressTracker(total);
   const done: string[] = [];
@@ -106,6 +107,7 @@ async function cloneStep(step: CloneStep, ctx: StepContext): Promise<void> {
       await writeBytes(target.device, step.offset, await readBytes(source.device, step.offset, 446));
       break;
     case 'partition':
+    case 'shrink':
       await copyPartition(step, ctx);
       break;
     case 'swap':
@@ -122,11 +124,32 @@ async function cloneStep(step: CloneStep, ctx: StepContext): Promise<void> {
   }
 }
 
-/** One partition device to device under a pty (partclone's progress), weighted by its used bytes. */
-async function copyPartition(step: Extract<CloneStep, { kind: 'partition' }>, ctx: StepContext): Promise<void> {
+/**
+ * One partition device to device under a pty (partclone's progress), weighted by its used bytes; a smaller one
+ * through a staging file (its used blocks copied into it, the registry's shrink, then onto the target).
+ */
+async function copyPartition(step: Extract<CloneStep, { kind: 'partition' | 'shrink' }>, ctx: StepContext): Promise<void> {
   const t0 = Date.now();
-  const [program, ...args] = step.handler.copy(step.source, step.target);
-  await ctx.runner.pty(program!, args, {
+  if (step.kind === 'shrink') {
+    const shrinker = fsRecord(step.fsType).shrink;
+    if (!shrinker) throw new Error(`no way to shrink ${step.fsType}`);
+    await withStagingFile(step.stagingDir, step.oldBytes, async (staging) => {
+      // -O: partclone refuses -o onto an existing regular file; the file is already as large as the partition.
+      const [program, ...args] = step.handler.copy(step.source, staging).map((a) => (a === '-o' ? '-O' : a));
+      await partcloneCopy(program!, args, step, ctx);
+      await shrinker.shrink(ctx.runner, { staging, target: step.target, bytes: step.newBytes });
+    });
+  } else {
+    const [program, ...args] = step.handler.copy(step.source, step.target);
+    await partcloneCopy(program!, args, step, ctx);
+    await fsRecord(step.fsType).finish?.(step.target);
+  }
+  ctx.tracker.finish(step.bytes);
+  ctx.onEvent({ type: 'partition-done', job: 'clone', partition: step.name, bytes: step.bytes, seconds: (Date.now() - t0) / 1000 });
+}
+
+async function partcloneCopy(program: string, args: string[], step: Extract<CloneStep, { kind: 'partition' | 'shrink' }>, ctx: StepContext): Promise<void> {
+  await ctx.runner.pty(program, args, {
     hint: `check ${step.source} with fsck, or free ${step.target}`,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onLine: partcloneLines((e) => {
@@ -135,7 +158,4 @@ async function copyPartition(step: Extract<CloneStep, { kind: 'partition' }>, ct
       ctx.onEvent({ type: 'progress', job: 'clone', partition: step.name, percent: e.percent, overallPercent: overall, bytesPerSecond: e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined, etaSeconds: ctx.tracker.eta(overall) });
     }),
   });
-  await fsRecord(step.fsType).finish?.(step.target);
-  ctx.tracker.finish(step.bytes);
-  ctx.onEvent({ type: 'partition-done', job: 'clone', partition: step.name, bytes: step.bytes, seconds: (Date.now() - t0) / 1000 });
 }

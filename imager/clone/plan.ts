@@ -7,6 +7,8 @@ import type { FsHandler } from '../fs/partclone.js';
 import type { FsIdentity } from '../fs/recreate.js';
 import { canGrow, fsRecord, handlerForType } from '../fs/registry.js';
 import { lastPartitionOf, type SizePolicy } from '../layout/sfdisk-script.js';
+import { placementOf } from '../layout/shrink-plan.js';
+import { describeShrinkLayout, isStaged, planShrinkLayoutOf, type ShrinkLayout, type StagingSpace } from '../restore/shrink-layout.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
 
 export type CloneStep =
@@ -15,6 +17,8 @@ export type CloneStep =
   | { kind: 'hidden-data'; text: string; sectors: number }
   | { kind: 'ebr'; text: string; offset: number }
   | { kind: 'partition'; text: string; name: string; source: string; target: string; handler: FsHandler; fsType: string | undefined; bytes: number }
+  /** A smaller partition: the source's used blocks into a staging file (partclone -b), the registry's shrink, then the target. */
+  | { kind: 'shrink'; text: string; name: string; source: string; target: string; handler: FsHandler; fsType: string; bytes: number; oldBytes: number; newBytes: number; stagingDir: string }
   | { kind: 'swap'; text: string; target: string; id: FsIdentity }
   | { kind: 'grow'; text: string; target: string; fsType: string | undefined }
   | { kind: 'check'; text: string; target: string; fsType: string };
@@ -23,6 +27,8 @@ export interface ClonePlan {
   source: Disk;
   target: Disk;
   grow: boolean;
+  /** A smaller target with --shrink: the new layout (the table is written with it). */
+  shrink?: ShrinkLayout;
   /** Bytes the target must have: the end of the source's last partition (and the GPT backup after it). */
   requiredBytes: number;
   steps: CloneStep[];
@@ -33,6 +39,15 @@ export interface ClonePlan {
 export interface CloneOptions {
   /** Extend the last partition and its filesystem to the end of a larger target (restore's --grow). */
   grow: boolean;
+  /** On a smaller target: plan a smaller layout from the used data (restore --shrink's planner) instead of refusing. */
+  shrink?: boolean;
+}
+
+export interface CloneFacts {
+  source: Disk;
+  target: Disk;
+  /** Places for staging copies when partitions shrink (the temporary directory), with their free space. */
+  staging?: StagingSpace[];
 }
 
 /** Bytes a target needs to hold the source's table as it is. */
@@ -52,22 +67,47 @@ function usedBytesOf(source: Disk): number {
  * How the source's partitions are placed on the target, or why they cannot be: the same sizes, the last one grown,
  * or a refusal for a smaller target. The smaller-disk planner fills the smaller case (a shrink policy) here.
  */
-export function clonePolicy(source: Disk, target: Disk, opts: CloneOptions): { policy: SizePolicy } | { refusal: Refusal } {
+export function clonePolicy(facts: CloneFacts, opts: CloneOptions): { policy: SizePolicy; shrink?: ShrinkLayout; refusals: Refusal[] } {
+  const { source, target } = facts;
   const required = cloneRequiredBytes(source);
-  if (target.sizeBytes >= required) return { policy: opts.grow ? { kind: 'grow-last' } : { kind: 'same-sizes' } };
+  if (target.sizeBytes >= required) return { policy: opts.grow ? { kind: 'grow-last' } : { kind: 'same-sizes' }, refusals: [] };
+  const same: SizePolicy = { kind: 'same-sizes' };
+  if (opts.shrink && source.layout.table) {
+    const planned = planShrinkLayoutOf({
+      table: source.layout.table,
+      parts: source.partitions.map((p) => ({ number: p.number, fsType: p.fs.type, usedBytes: handlerForType(p.fs.type).fsName === 'dd' ? undefined : p.usedBytes })),
+      name: (n) => source.partitions.find((p) => p.number === n)?.device.replace(/^\/dev\//, '') ?? String(n),
+      device: target.device,
+      targetBytes: target.sizeBytes,
+      staging: facts.staging ?? [],
+      hint: 'clone onto a disk at least that large',
+    });
+    if (!planned.layout) return { policy: same, refusals: planned.refusals };
+    return { policy: { kind: 'planned', at: placementOf(planned.layout) }, shrink: planned.layout, refusals: planned.refusals };
+  }
   const used = usedBytesOf(source);
   if (used < target.sizeBytes)
     return {
-      refusal: refusal(
-        'needs-shrink',
-        `${target.device} is smaller than ${source.device}: ${target.sizeBytes} bytes, the partitions need ${required} bytes (${used} bytes used); cloning onto a smaller disk (shrinking partitions) is not supported yet`,
-        'choose a target at least as large as the source, or back the source up and restore the image with --shrink',
-      ),
+      policy: same,
+      refusals: [
+        refusal(
+          'needs-shrink',
+          `${target.device} is smaller than ${source.device}: ${target.sizeBytes} bytes, the partitions need ${required} bytes (${used} bytes used)`,
+          '--shrink fits the partitions to it when their used data fits',
+        ),
+      ],
     };
-  return { refusal: refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, ${source.device} needs ${required} bytes (${used} bytes used)`) };
+  return { policy: same, refusals: [refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, ${source.device} needs ${required} bytes (${used} bytes used)`)] };
 }
 
-function copyStep(p: Partition, target: string): CloneStep {
+function copyStep(p: Partition, target: string, shrink: ShrinkLayout | undefined, ss: number): CloneStep {
+  const smaller = shrink?.partitions.find((q) => q.number === p.number);
+  if (smaller && isStaged(smaller) && shrink?.staging && p.fs.type) {
+    const oldBytes = smaller.oldSize * ss;
+    const newBytes = smaller.size * ss;
+    const handler = handlerForType(p.fs.type);
+    return { kind: 'shrink', text: `copy ${p.device} (${p.fs.type}) shrunk to ${newBytes} bytes onto ${target}, staged in ${shrink.staging.dir}`, name: p.device.replace(/^\/dev\//, ''), source: p.device, target, handler, fsType: p.fs.type, bytes: p.usedBytes ?? oldBytes, oldBytes, newBytes, stagingDir: shrink.staging.dir };
+  }
   const handler = handlerForType(p.fs.type);
   const raw = handler.fsName === 'dd';
   const bytes = raw ? p.sizeBytes : (p.usedBytes ?? p.sizeBytes);
@@ -75,7 +115,7 @@ function copyStep(p: Partition, target: string): CloneStep {
   return { kind: 'partition', text: `copy ${p.device} to ${target} (${how})`, name: p.device.replace(/^\/dev\//, ''), source: p.device, target, handler, fsType: p.fs.type, bytes };
 }
 
-export function planClone(facts: { source: Disk; target: Disk }, opts: CloneOptions): ClonePlan {
+export function planClone(facts: CloneFacts, opts: CloneOptions): ClonePlan {
   const { source, target } = facts;
   const refusals: Refusal[] = [];
   const warnings: Warning[] = [];
@@ -96,12 +136,12 @@ export function planClone(facts: { source: Disk; target: Disk }, opts: CloneOpti
     if (table && target.logicalSectorSize !== table.sectorSize)
       refusals.push(refusal('sector-size', `${target.device} has ${target.logicalSectorSize}-byte sectors, ${source.device} ${table.sectorSize}-byte sectors`));
   }
-  const placed = clonePolicy(source, target, opts);
-  if ('refusal' in placed && target.majMin !== source.majMin) refusals.push(placed.refusal);
-  const policy: SizePolicy = 'policy' in placed ? placed.policy : { kind: 'same-sizes' };
+  const placed = clonePolicy(facts, opts);
+  if (target.majMin !== source.majMin) refusals.push(...placed.refusals);
+  const { policy, shrink } = placed;
   const steps: CloneStep[] = [];
   if (table) {
-    steps.push({ kind: 'table', text: `write the ${table.type} partition table (${table.partitions.length} partitions${policy.kind === 'grow-last' ? ', the last one grown' : ''}) to ${target.device}`, policy });
+    steps.push({ kind: 'table', text: `write the ${table.type} partition table (${table.partitions.length} partitions${policy.kind === 'grow-last' ? ', the last one grown' : policy.kind === 'planned' ? ', with the new sizes' : ''}) to ${target.device}`, policy });
     steps.push({ kind: 'boot-code', text: `copy the MBR boot code (${bootCodeBytes} bytes)`, bytes: bootCodeBytes });
     const hidden = hiddenDataSectors(table);
     if (hidden > 0) steps.push({ kind: 'hidden-data', text: `copy the hidden data between the MBR and the first partition (${hidden} sectors)`, sectors: hidden });
@@ -116,7 +156,7 @@ export function planClone(facts: { source: Disk; target: Disk }, opts: CloneOpti
       steps.push({ kind: 'swap', text: `make swap on ${dev} with UUID ${p.fs.uuid ?? '(new)'} and label ${p.fs.label ?? '(none)'}`, target: dev, id: { uuid: p.fs.uuid, label: p.fs.label } });
       continue;
     }
-    steps.push(copyStep(p, dev));
+    steps.push(copyStep(p, dev, shrink, table?.sectorSize ?? 512));
     if (p.fs.type && fsRecord(p.fs.type).check) checks.push({ kind: 'check', text: `check the ${p.fs.type} filesystem on ${dev}`, target: dev, fsType: p.fs.type });
   }
   const last = table && policy.kind === 'grow-last' ? lastPartitionOf(table) : undefined;
@@ -133,11 +173,12 @@ export function planClone(facts: { source: Disk; target: Disk }, opts: CloneOpti
   steps.push(...checks);
   if (table && target.sizeBytes > cloneRequiredBytes(source) && !opts.grow && table.type === 'gpt')
     warnings.push(warning('gpt-backup-moves', 'the target is larger than the source: the GPT backup header moves to its end', '--grow would also extend the last partition'));
-  return { source, target, grow: opts.grow, requiredBytes: cloneRequiredBytes(source), steps, refusals, warnings };
+  return { source, target, grow: opts.grow, ...(shrink ? { shrink } : {}), requiredBytes: cloneRequiredBytes(source), steps, refusals, warnings };
 }
 
 export function describeClonePlan(plan: ClonePlan): string[] {
   const lines = [`Clone ${plan.source.device} (${plan.source.tableType}, ${plan.source.sizeBytes} bytes) onto ${plan.target.device} (${plan.target.sizeBytes} bytes${plan.target.model ? `, ${plan.target.model}` : ''}); ${plan.source.device} is only read`];
+  if (plan.shrink) lines.push(...describeShrinkLayout(plan.shrink));
   for (const s of plan.steps) lines.push(`  - ${s.text}`);
   for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);
   for (const r of plan.refusals) lines.push(`  REFUSED: ${r.message}`);

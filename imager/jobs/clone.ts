@@ -13,6 +13,8 @@ export interface CloneJobRequest {
   /** The target disk: everything on it is overwritten. */
   target: string;
   grow: boolean;
+  /** On a smaller target, shrink the partitions to fit their used data. */
+  shrink?: boolean;
   /** Asked with the plan before anything is written: true goes on, false stops with nothing written. */
   confirm: (plan: ClonePlan) => Promise<boolean>;
   notConfirmedHint?: string;
@@ -21,12 +23,12 @@ export interface CloneJobRequest {
 }
 
 /** The plan only (--dry-run, the UI's summary): nothing changes on either disk; refusals stay in the plan. */
-export function planCloneJob(runner: Runner, req: Pick<CloneJobRequest, 'source' | 'target' | 'grow'>): Promise<ClonePlan> {
-  return prepareClone(runner, req.source, req.target, { grow: req.grow }, { dryRun: true });
+export function planCloneJob(runner: Runner, req: Pick<CloneJobRequest, 'source' | 'target' | 'grow' | 'shrink'>): Promise<ClonePlan> {
+  return prepareClone(runner, req.source, req.target, { grow: req.grow, shrink: req.shrink ?? false }, { dryRun: true });
 }
 
 export async function cloneJob(runner: Runner, req: CloneJobRequest): Promise<CloneResult & { plan: ClonePlan }> {
-  const plan = await prepareClone(runner, req.source, req.target, { grow: req.grow });
+  const plan = await prepareClone(runner, req.source, req.target, { grow: req.grow, shrink: req.shrink ?? false });
   throwIfRefused(plan.refusals);
   if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, req.notConfirmedHint);
   const r = await executeClone(plan, runner, { confirmed: true, ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) });

@@ -68,10 +68,29 @@ test('refusals of the source: mounted or active swap; the target is the source',
   t.deepEqual(planClone({ source: source(), target: source() }, { grow: false }).refusals.map((r) => r.code), ['same-disk']);
 });
 
-test('a smaller target: too small when the used data does not fit, needs-shrink (not yet) when it would', (t) => {
+test('a smaller target: too small when the used data does not fit, needs-shrink (pointing to --shrink) when it would', (t) => {
   const small = planClone({ source: source(), target: fakeDisk({ sizeBytes: 5 * MiB }) }, { grow: false });
   t.deepEqual(small.refusals.map((r) => r.code), ['too-small']);
   const smaller = planClone({ source: source(), target: fakeDisk({ sizeBytes: 150 * MiB }) }, { grow: false });
   t.deepEqual(smaller.refusals.map((r) => r.code), ['needs-shrink']);
-  t.regex(smaller.refusals[0]!.message, /not supported yet/);
+  t.regex(smaller.refusals[0]!.hint ?? '', /--shrink/);
+});
+
+test('--shrink on a smaller target: the planned layout, the ext4 shrunk through a staging copy, the way and the space in the plan', (t) => {
+  const staging = [{ dir: '/tmp', where: 'tmp' as const, freeBytes: 10_000 * MiB }];
+  const plan = planClone({ source: source(), target: fakeDisk({ sizeBytes: 150 * MiB }), staging }, { grow: false, shrink: true });
+  t.deepEqual(plan.refusals, []);
+  t.like(plan.steps[0], { kind: 'table', policy: { kind: 'planned' } });
+  const shrink = plan.steps.find((s) => s.kind === 'shrink');
+  t.like(shrink, { kind: 'shrink', source: '/dev/sda1', target: '/dev/sdb1', fsType: 'ext4', oldBytes: 100 * MiB, stagingDir: '/tmp' });
+  t.true(shrink!.kind === 'shrink' && shrink!.newBytes < 100 * MiB);
+  const text = describeClonePlan(plan).join('\n');
+  t.regex(text, /New layout \(old size -> new size\):\n    sda1 \(ext4\): 100 MiB -> [\d.]+ MiB, e2fsck -f and resize2fs/);
+  t.regex(text, /Staging: up to [\d.]+ MiB of sparse files in \/tmp \(the temporary directory/);
+  // Too small for the used data plus margins: refused with both numbers; no staging space: refused too.
+  const tiny = planClone({ source: source(), target: fakeDisk({ sizeBytes: 60 * MiB }), staging }, { grow: false, shrink: true });
+  t.deepEqual(tiny.refusals.map((r) => r.code), ['too-small-for-data']);
+  t.regex(tiny.refusals[0]!.message, /need \d+ bytes .* has 62914560 bytes/);
+  const nowhere = planClone({ source: source(), target: fakeDisk({ sizeBytes: 150 * MiB }), staging: [] }, { grow: false, shrink: true });
+  t.deepEqual(nowhere.refusals.map((r) => r.code), ['no-staging-space']);
 });
