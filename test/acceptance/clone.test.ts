@@ -1,6 +1,6 @@
 // Acceptance 6 (clone): the GPT test disk cloned onto a larger disk with --grow: files, UUIDs, labels and GUIDs
 // identical, every filesystem checked, the source untouched; the refusals (target mounted, the source itself, too
-// small, smaller: shrinking is not yet) with exit 4, one line, and the target untouched. One source for every case.
+// small, smaller without --shrink: clone-shrink.test.ts has --shrink) with exit 4, one line, and the target untouched. One source for every case.
 import test from 'ava';
 import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
@@ -125,9 +125,9 @@ test.serial('refused: the target is too small for the data', async (t) => {
   await refused(t, d, [source.device, d.device], /is too small: 104857600 bytes, \/dev\/loop\d+ needs \d+ bytes/);
 });
 
-test.serial('refused for now: a smaller target that the used data would fit (shrinking is the smaller-disk work)', async (t) => {
+test.serial('refused without --shrink: a smaller target that the used data would fit', async (t) => {
   const d = await blankDisk('smaller.img', 600);
-  await refused(t, d, [source.device, d.device], /is smaller than \/dev\/loop\d+: 629145600 bytes.*cloning onto a smaller disk \(shrinking partitions\) is not supported yet/);
+  await refused(t, d, [source.device, d.device], /is smaller than \/dev\/loop\d+: 629145600 bytes, the partitions need \d+ bytes \(\d+ bytes used\)/);
 });
 
 test.serial('without --yes and without a terminal to ask, nothing is written', async (t) => {
