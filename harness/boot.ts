@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { qemuKernelArgs, type IsoBootMode, type KernelBootOptions } from './qemu-args.js';
-import { startIsoVm, startVm } from './qemu-vm.js';
+import { startIsoVm, startVm, type Vm } from './qemu-vm.js';
 
 /** bash's prompt for root, as the live system shows it. */
 export const shellPrompt = /root@[^\s:]+:[^\n]*# /;
@@ -26,7 +26,39 @@ export interface IsoBootOptions {
   timeoutMs?: number;
   memoryMiB?: number;
   /** Typed on the serial console after the marker, each waited for until `expect` matches what follows. */
-  commands?: { send: string; expect: RegExp; timeoutMs?: number }[];
+  commands?: SerialCommand[];
+}
+
+export interface SerialCommand {
+  send: string;
+  expect: RegExp;
+  timeoutMs?: number;
+}
+
+/**
+ * After the entry point's marker: quits the rescue UI to root's shell (q) when the serial console opened it, then
+ * types each command at a shell prompt and waits until its answer matches. Returns each command's serial text.
+ */
+export async function runOnSerialShell(vm: Vm, marker: string, commands: SerialCommand[]): Promise<string[]> {
+  const replies: string[] = [];
+  let promptFrom = vm.serial().indexOf(marker);
+  if (commands.length === 0) return replies;
+  // Without a job the serial console opens the rescue UI after the marker: q quits it to root's shell.
+  await vm.waitFor((t) => shellPrompt.test(t) || rescueUiMenu.test(t), promptFrom, 120_000, 'a shell prompt or the rescue UI');
+  if (!shellPrompt.test(vm.serial().slice(promptFrom))) {
+    await new Promise((r) => setTimeout(r, 1000));
+    vm.send('q');
+  }
+  for (const c of commands) {
+    // Type only at a shell prompt (root@host:~# ), the one that follows the marker or the previous answer.
+    await vm.waitFor(shellPrompt, promptFrom, 60_000, 'a shell prompt');
+    const from = vm.serial().length;
+    vm.send(`${c.send}\n`);
+    await vm.waitFor(c.expect, from, c.timeoutMs ?? 120_000, `an answer to "${c.send}" matching ${String(c.expect)}`);
+    replies.push(vm.serial().slice(from));
+    promptFrom = from + c.send.length;
+  }
+  return replies;
 }
 
 /** Boots, waits for the marker, runs the commands, and always kills QEMU. Throws with the serial tail on failure. */
@@ -37,25 +69,7 @@ export async function bootIso(iso: string, mode: IsoBootMode, opts: IsoBootOptio
     try {
       await vm.waitFor((t) => t.includes(opts.marker), 0, opts.timeoutMs ?? 300_000, `marker "${opts.marker}"`);
       const markerSeconds = vm.seconds();
-      const replies: string[] = [];
-      let promptFrom = vm.serial().indexOf(opts.marker);
-      if (opts.commands?.length) {
-        // Without a job the serial console opens the rescue UI after the marker: q quits it to root's shell.
-        await vm.waitFor((t) => shellPrompt.test(t) || rescueUiMenu.test(t), promptFrom, 120_000, 'a shell prompt or the rescue UI');
-        if (!shellPrompt.test(vm.serial().slice(promptFrom))) {
-          await new Promise((r) => setTimeout(r, 1000));
-          vm.send('q');
-        }
-      }
-      for (const c of opts.commands ?? []) {
-        // Type only at a shell prompt (root@host:~# ), the one that follows the marker or the previous answer.
-        await vm.waitFor(shellPrompt, promptFrom, 60_000, 'a shell prompt');
-        const from = vm.serial().length;
-        vm.send(`${c.send}\n`);
-        await vm.waitFor(c.expect, from, c.timeoutMs ?? 120_000, `an answer to "${c.send}" matching ${String(c.expect)}`);
-        replies.push(vm.serial().slice(from));
-        promptFrom = from + c.send.length;
-      }
+      const replies = await runOnSerialShell(vm, opts.marker, opts.commands ?? []);
       return { markerSeconds, serial: vm.serial(), replies };
     } finally {
       await vm.stop();

@@ -41,15 +41,15 @@ export interface IsoArgsOptions {
 
 const esc = (file: string) => path.resolve(file).replaceAll(',', ',,');
 
-/** The options every boot shares: TCG, no display, the serial port on stdio, no network, no reboot. */
-function common(memoryMiB: number, monitorSocket: string | undefined): string[] {
+/** The options every boot shares: TCG, no display, the serial port on stdio, no network (unless given), no reboot. */
+function common(memoryMiB: number, monitorSocket: string | undefined, network: string[] = ['-nic', 'none']): string[] {
   return [
     '-accel', 'tcg',
     '-m', String(memoryMiB),
     '-display', 'none',
     '-monitor', monitorSocket ? `unix:${esc(monitorSocket)},server=on,wait=off` : 'none',
     '-serial', 'stdio',
-    '-nic', 'none',
+    ...network,
     '-no-reboot',
   ];
 }
@@ -83,12 +83,32 @@ export interface KernelBootOptions {
   memoryMiB?: number;
   /** Stop QEMU (kill it) this long after the serial text matches, instead of waiting for the guest to power off. */
   stopAfter?: { match: RegExp; delayMs: number };
+  /** A network for the guest: see guestNetwork. */
+  forwards?: GuestForward[];
+}
+
+/** A TCP port the guest reaches at 10.0.2.100:guestPort, carried to a server on the host's 127.0.0.1:hostPort. */
+export interface GuestForward {
+  guestPort: number;
+  hostPort: number;
+}
+
+/** The address the guest reaches the host's forwarded servers at (QEMU user networking's guestfwd). */
+export const labHostAddress = '10.0.2.100';
+
+/**
+ * QEMU user networking with restrict=on (the guest reaches nothing outside QEMU) and one guestfwd rule per forward:
+ * each connection to 10.0.2.100:guestPort runs socat to 127.0.0.1:hostPort on the host. No other address is reachable.
+ */
+export function guestNetwork(forwards: GuestForward[]): string[] {
+  const rules = forwards.map((f) => `,guestfwd=tcp:${labHostAddress}:${f.guestPort}-cmd:socat - TCP:127.0.0.1:${f.hostPort}`).join('');
+  return ['-netdev', `user,id=lab,restrict=on${rules}`, '-device', 'virtio-net-pci,netdev=lab'];
 }
 
 /** QEMU's argv for a direct kernel boot (SeaBIOS) with the ISO as the CD and the disks on virtio. */
 export function qemuKernelArgs(o: KernelBootOptions): string[] {
   return [
-    ...common(o.memoryMiB ?? 1024, undefined),
+    ...common(o.memoryMiB ?? 1024, undefined, o.forwards ? guestNetwork(o.forwards) : undefined),
     '-kernel', esc(o.kernel),
     '-initrd', esc(o.initrd),
     '-append', o.append,
