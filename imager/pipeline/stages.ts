@@ -1,0 +1,95 @@
+// The stream pipeline as a value: its stages, and the one function that composes them from what a job needs.
+import type { Codec } from '../codec/codecs.js';
+
+/** Which way the data goes: a partition into an image, an image onto a partition, or an image checked. */
+export type Direction = 'save' | 'restore' | 'check';
+/** What the filesystem's record offers: partclone's image format, or a raw copy (partclone.dd on save). */
+export type Support = 'partclone' | 'raw';
+
+export type Stage =
+  /** Source: the image's files, split pieces joined back in order. */
+  | { kind: 'files'; files: string[] }
+  /** partclone on the far end of a FIFO (under a pty, for its progress), as the source (save) or the sink (restore). */
+  | { kind: 'partclone-fifo'; end: 'source' | 'sink'; argvFor: (fifo: string) => string[] }
+  /** partclone reading its standard input (`partclone.chkimg -s -`: it cannot seek a FIFO's path). */
+  | { kind: 'partclone-stdin'; argv: string[] }
+  | { kind: 'codec'; op: 'compress' | 'decompress'; argv: string[] }
+  /** The slot for encryption (issue 12); identity today, and an identity stage costs nothing at run time. */
+  | { kind: 'cipher'; name: 'identity' }
+  /** SHA-256 of every file written, taken in the stream as the bytes pass (never by reading the file back). */
+  | { kind: 'hash' }
+  /** Sink: image files, cut into pieces of at most splitBytes (.aa, .ab, …) when set. */
+  | { kind: 'pieces'; dir: string; base: string; splitBytes: number | undefined }
+  /** Sink: a partition's block device, written from offset 0 (a raw image). */
+  | { kind: 'block-device'; path: string }
+  /** Sink: nowhere (a raw image checked by decompressing it). */
+  | { kind: 'nothing' };
+
+export interface PipelineSpec {
+  direction: Direction;
+  support: Support;
+  codec: Codec;
+  level?: number | undefined;
+  /** save: where the image goes; cut into pieces when splitBytes is set. */
+  output?: { dir: string; base: string; splitBytes: number | undefined };
+  /** restore, check: the image's files in order. */
+  files?: string[];
+  /** save, restore (partclone): partclone's argv given the FIFO's path; check (partclone): chkimg's argv reading stdin. */
+  partclone?: (fifo: string) => string[];
+  /** restore (raw): the target partition. */
+  target?: string;
+}
+
+const cipher: Stage = { kind: 'cipher', name: 'identity' };
+
+/**
+ * The one place that says how a job's data flows. save: partclone → compress → cipher → hash → pieces (partclone.dd
+ * for raw support, which reads any device); restore: files → cipher → decompress → partclone, or the block device for
+ * raw images (partclone.dd cannot size a copy from a FIFO); check: files → cipher → decompress → partclone.chkimg, or
+ * nothing for raw images. A codec without a command (none) is no stage.
+ */
+export function composePipeline(spec: PipelineSpec): Stage[] {
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`composePipeline: a ${spec.direction} pipeline needs ${what}`);
+    return v;
+  };
+  const compress = spec.codec.compress(spec.level);
+  const decompress = spec.codec.decompress();
+  const codecStage = (op: 'compress' | 'decompress', argv: string[] | undefined): Stage[] => (argv ? [{ kind: 'codec', op, argv }] : []);
+  switch (spec.direction) {
+    case 'save': {
+      const out = need(spec.output, 'an output');
+      return [{ kind: 'partclone-fifo', end: 'source', argvFor: need(spec.partclone, 'partclone') }, ...codecStage('compress', compress), cipher, { kind: 'hash' }, { kind: 'pieces', ...out }];
+    }
+    case 'restore': {
+      const head: Stage[] = [{ kind: 'files', files: need(spec.files, 'files') }, cipher, ...codecStage('decompress', decompress)];
+      if (spec.support === 'partclone') return [...head, { kind: 'partclone-fifo', end: 'sink', argvFor: need(spec.partclone, 'partclone') }];
+      return [...head, { kind: 'block-device', path: need(spec.target, 'a target') }];
+    }
+    case 'check': {
+      const head: Stage[] = [{ kind: 'files', files: need(spec.files, 'files') }, cipher, ...codecStage('decompress', decompress)];
+      if (spec.support === 'partclone') return [...head, { kind: 'partclone-stdin', argv: need(spec.partclone, 'partclone')('-') }];
+      return [...head, { kind: 'nothing' }];
+    }
+  }
+}
+
+/** The stages in words, for logs and tests: "partclone-fifo → codec(zstd) → cipher(identity) → hash → pieces". */
+export function describePipeline(stages: Stage[]): string {
+  return stages
+    .map((s) => {
+      switch (s.kind) {
+        case 'codec':
+          return `${s.op}(${s.argv[0]})`;
+        case 'cipher':
+          return `cipher(${s.name})`;
+        case 'pieces':
+          return s.splitBytes === undefined ? 'file' : `pieces(${s.splitBytes})`;
+        case 'partclone-fifo':
+          return `partclone-fifo(${s.end})`;
+        default:
+          return s.kind;
+      }
+    })
+    .join(' → ');
+}
