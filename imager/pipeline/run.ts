@@ -8,7 +8,7 @@ import type { Runner } from '../../core/runner/run.js';
 import type { FileDigest } from '../image/manifest.js';
 import { PieceWriter } from '../image/pieces.js';
 import type { PartcloneEvent } from '../parse/partclone.js';
-import { concatFiles, noSpaceFrom, partcloneLines } from './common.js';
+import { concatFiles, noSpaceFrom, partcloneLines, readChunk } from './common.js';
 import { makeFifo, type Fifo } from './fifo.js';
 import { rankFailures, type Failure } from './failures.js';
 import type { Stage } from './stages.js';
@@ -37,11 +37,11 @@ export interface PipelineResult {
 /** What the next stage reads from: an fd a process can take as its stdin, a Node stream, or the files themselves. */
 type Upstream = { fd: FileHandle } | { stream: Readable } | { files: string[] } | undefined;
 
-const isIdentity = (s: Stage) => s.kind === 'cipher' && s.name === 'identity';
-const big = 4 * 1024 * 1024;
+/** A stage that is a filter process (stdin to stdout). */
+const isFilter = (s: Stage | undefined) => s?.kind === 'codec' || s?.kind === 'cipher';
+const big = readChunk;
 
-export async function runPipeline(composed: Stage[], opts: RunPipelineOptions): Promise<PipelineResult> {
-  const stages = composed.filter((s) => !isIdentity(s));
+export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Promise<PipelineResult> {
   const { runner } = opts;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -79,7 +79,8 @@ export async function runPipeline(composed: Stage[], opts: RunPipelineOptions): 
     }
     let device: FileHandle | undefined;
     if (last?.kind === 'block-device') handles.push((device = await open(last.path, 'r+')));
-    const singleFile = await openSingleSource(stages, handles);
+    // Counting the source's bytes needs them to pass through Node.
+    const singleFile = opts.onSourceBytes ? undefined : await openSingleSource(stages, handles);
 
     // 2. Every other stage, left to right; a process's stdout is the next stage's fd where it has one.
     let up: Upstream;
@@ -104,23 +105,25 @@ export async function runPipeline(composed: Stage[], opts: RunPipelineOptions): 
       const next = stages[i + 1];
       switch (s.kind) {
         case 'files':
-          up = singleFile && next?.kind === 'codec' ? { fd: singleFile } : { files: s.files };
+          up = singleFile && isFilter(next) ? { fd: singleFile } : { files: s.files };
           break;
         case 'partclone-fifo':
           if (s.end === 'source') up = { fd: fifoEnd! };
           else if (up) join(up, fileWriter(fifoEnd!), false);
           break;
-        case 'codec': {
+        case 'codec':
+        case 'cipher': {
           const [file, ...args] = s.argv;
           const stdin = up && 'fd' in up ? up.fd.fd : 'pipe';
           const nextFd = next?.kind === 'partclone-fifo' ? fifoEnd : next?.kind === 'block-device' ? device : undefined;
           const stdout = nextFd ? nextFd.fd : next?.kind === 'nothing' ? 'ignore' : 'pipe';
           if (up && 'fd' in up) given.add(up.fd);
           if (nextFd && nextFd !== device) given.add(nextFd); // the device stays open here for its sync
-          const hint = s.op === 'decompress' ? { hint: 'the image file is damaged' } : {};
+          const reading = s.op === 'decompress' || s.op === 'decrypt';
+          const hint = reading ? { hint: s.kind === 'cipher' ? 'the image file is damaged, or its key is wrong' : 'the image file is damaged' } : {};
           const child = runner.start(file!, args, { stdin, stdout, collectStdout: false, signal: stop.signal, ...hint });
           child.child.stdin?.on('error', () => undefined); // EPIPE when a later stage stops early: its own error tells why
-          const done = child.done.catch((e: unknown) => fail(s.op === 'compress' ? noSpaceFrom(e) : e));
+          const done = child.done.catch((e: unknown) => fail(reading ? e : noSpaceFrom(e)));
           (s === last ? tail : feeding).push(done);
           if (stdin === 'pipe') join(up, child.child.stdin!, false);
           // The next stage attaches in this same tick: a stream that flows with no consumer loses its first chunk.
@@ -148,8 +151,6 @@ export async function runPipeline(composed: Stage[], opts: RunPipelineOptions): 
         case 'nothing':
           if (up) join(up, new Writable({ write: (_c, _e, cb) => cb() }), true);
           break;
-        case 'cipher':
-          throw new Error(`runPipeline: no cipher '${s.name}' yet`);
       }
     }
     // Our copies of the fds the processes now hold: a FIFO's writer must close for partclone to see the end.
@@ -162,6 +163,12 @@ export async function runPipeline(composed: Stage[], opts: RunPipelineOptions): 
     if (opts.signal?.aborted) throw new InterruptedError('interrupted');
     if (last?.kind === 'block-device') opts.onThrough?.();
     return { digests: sink?.digests ?? new Map() };
+  } catch (e) {
+    // A stage that could not even start (an image file or device that cannot be opened: a store gone mid-job) stops
+    // every process already started, so that none is left blocked on a FIFO nobody serves.
+    stop.abort();
+    await Promise.allSettled([...feeding, ...tail]);
+    throw e;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     for (const h of handles) await h.close().catch(() => undefined);
@@ -173,7 +180,7 @@ export async function runPipeline(composed: Stage[], opts: RunPipelineOptions): 
 async function openSingleSource(stages: Stage[], handles: FileHandle[]): Promise<FileHandle | undefined> {
   const i = stages.findIndex((s) => s.kind === 'files');
   const s = stages[i];
-  if (s?.kind !== 'files' || s.files.length !== 1 || stages[i + 1]?.kind !== 'codec') return undefined;
+  if (s?.kind !== 'files' || s.files.length !== 1 || !isFilter(stages[i + 1])) return undefined;
   try {
     const fh = await open(s.files[0]!, 'r');
     handles.push(fh);

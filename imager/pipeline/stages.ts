@@ -14,8 +14,8 @@ export type Stage =
   /** partclone reading its standard input (`partclone.chkimg -s -`: it cannot seek a FIFO's path). */
   | { kind: 'partclone-stdin'; argv: string[] }
   | { kind: 'codec'; op: 'compress' | 'decompress'; argv: string[] }
-  /** The slot for encryption (issue 12); identity today, and an identity stage costs nothing at run time. */
-  | { kind: 'cipher'; name: 'identity' }
+  /** The slot for encryption: a filter process between the codec and the files (none yet; see Cipher). */
+  | { kind: 'cipher'; op: 'encrypt' | 'decrypt'; name: string; argv: string[] }
   /** SHA-256 of every file written, taken in the stream as the bytes pass (never by reading the file back). */
   | { kind: 'hash' }
   /** Sink: image files, cut into pieces of at most splitBytes (.aa, .ab, …) when set. */
@@ -25,13 +25,34 @@ export type Stage =
   /** Sink: nowhere (a raw image checked by decompressing it). */
   | { kind: 'nothing' };
 
+/** Where a saved image goes: one file, or pieces of at most splitBytes (.aa, .ab, …). */
+export interface ImageOutput {
+  dir: string;
+  /** File name of the image; split pieces add .aa, .ab, … */
+  base: string;
+  splitBytes: number | undefined;
+}
+
+/**
+ * A cipher for the stream: two filter commands (stdin to stdout). None exists yet; network stores may encrypt at the
+ * folder level instead (gocryptfs), and then leave this slot empty. It sits after compression (ciphertext does not
+ * compress) and before the hash, so the manifest's SHA-256 is of the bytes on the store.
+ */
+export interface Cipher {
+  name: string;
+  encrypt: string[];
+  decrypt: string[];
+}
+
 export interface PipelineSpec {
   direction: Direction;
   support: Support;
   codec: Codec;
   level?: number | undefined;
+  /** The cipher slot; empty (no stage) when undefined. */
+  cipher?: Cipher | undefined;
   /** save: where the image goes; cut into pieces when splitBytes is set. */
-  output?: { dir: string; base: string; splitBytes: number | undefined };
+  output?: ImageOutput;
   /** restore, check: the image's files in order. */
   files?: string[];
   /** save, restore (partclone): partclone's argv given the FIFO's path; check (partclone): chkimg's argv reading stdin. */
@@ -39,8 +60,6 @@ export interface PipelineSpec {
   /** restore (raw): the target partition. */
   target?: string;
 }
-
-const cipher: Stage = { kind: 'cipher', name: 'identity' };
 
 /**
  * The one place that says how a job's data flows. save: partclone → compress → cipher → hash → pieces (partclone.dd
@@ -56,25 +75,27 @@ export function composePipeline(spec: PipelineSpec): Stage[] {
   const compress = spec.codec.compress(spec.level);
   const decompress = spec.codec.decompress();
   const codecStage = (op: 'compress' | 'decompress', argv: string[] | undefined): Stage[] => (argv ? [{ kind: 'codec', op, argv }] : []);
+  const c = spec.cipher;
+  const cipherStage = (op: 'encrypt' | 'decrypt'): Stage[] => (c ? [{ kind: 'cipher', op, name: c.name, argv: op === 'encrypt' ? c.encrypt : c.decrypt }] : []);
   switch (spec.direction) {
     case 'save': {
       const out = need(spec.output, 'an output');
-      return [{ kind: 'partclone-fifo', end: 'source', argvFor: need(spec.partclone, 'partclone') }, ...codecStage('compress', compress), cipher, { kind: 'hash' }, { kind: 'pieces', ...out }];
+      return [{ kind: 'partclone-fifo', end: 'source', argvFor: need(spec.partclone, 'partclone') }, ...codecStage('compress', compress), ...cipherStage('encrypt'), { kind: 'hash' }, { kind: 'pieces', ...out }];
     }
     case 'restore': {
-      const head: Stage[] = [{ kind: 'files', files: need(spec.files, 'files') }, cipher, ...codecStage('decompress', decompress)];
+      const head: Stage[] = [{ kind: 'files', files: need(spec.files, 'files') }, ...cipherStage('decrypt'), ...codecStage('decompress', decompress)];
       if (spec.support === 'partclone') return [...head, { kind: 'partclone-fifo', end: 'sink', argvFor: need(spec.partclone, 'partclone') }];
       return [...head, { kind: 'block-device', path: need(spec.target, 'a target') }];
     }
     case 'check': {
-      const head: Stage[] = [{ kind: 'files', files: need(spec.files, 'files') }, cipher, ...codecStage('decompress', decompress)];
+      const head: Stage[] = [{ kind: 'files', files: need(spec.files, 'files') }, ...cipherStage('decrypt'), ...codecStage('decompress', decompress)];
       if (spec.support === 'partclone') return [...head, { kind: 'partclone-stdin', argv: need(spec.partclone, 'partclone')('-') }];
       return [...head, { kind: 'nothing' }];
     }
   }
 }
 
-/** The stages in words, for logs and tests: "partclone-fifo → codec(zstd) → cipher(identity) → hash → pieces". */
+/** The stages in words, for logs and tests: "partclone-fifo(source) → compress(zstd) → hash → file". */
 export function describePipeline(stages: Stage[]): string {
   return stages
     .map((s) => {
@@ -82,7 +103,7 @@ export function describePipeline(stages: Stage[]): string {
         case 'codec':
           return `${s.op}(${s.argv[0]})`;
         case 'cipher':
-          return `cipher(${s.name})`;
+          return `${s.op}(${s.name})`;
         case 'pieces':
           return s.splitBytes === undefined ? 'file' : `pieces(${s.splitBytes})`;
         case 'partclone-fifo':
