@@ -21,7 +21,8 @@ export function imagerTargets(r: Pick<DiskResult, 'spec' | 'ops'>): TargetResult
   const s = `imager/${d}`;
   const out: TargetResult[] = [];
   for (const phase of ['backup', 'restore'] as const)
-    out.push(atMost(s, `${d}-${phase}-vs-hand`, `${d}: Lifeboat ${phase} ÷ partclone | zstd`, 'ratio', seconds(o(`lb-${phase}`)) / seconds(o(`hand-${phase}`)), 1 + targets.handSlack));
+    out.push(atMost(s, `${d}-${phase}-vs-hand`, `${d}: Lifeboat ${phase} ÷ partclone | zstd`, 'ratio', seconds(o(`lb-${phase}`)) / seconds(o(`hand-${phase}`)), 1 + (phase === 'backup' ? targets.handSlack : targets.restoreHandSlack)));
+  out.push(atMost(s, `${d}-backup-vs-hand-crc`, `${d}: Lifeboat backup ÷ partclone (CRC) | zstd`, 'ratio', seconds(o('lb-backup')) / seconds(o('hand-crc-backup')), targets.crcBackupShare));
   out.push(atMost(s, `${d}-backup-vs-ocs`, `${d}: Lifeboat backup ÷ ocs-sr savedisk`, 'ratio', seconds(o('lb-backup')) / seconds(o('ocs-backup')), targets.ocsBackupShare));
   if (d === 'quarter') out.push(atMost(s, `${d}-backup-vs-dd`, `${d}: Lifeboat backup ÷ dd | zstd`, 'ratio', seconds(o('lb-backup')) / seconds(o('dd-backup')), targets.ddBackupShareQuarter));
   out.push(atMost(s, `${d}-image-vs-ocs`, `${d}: Lifeboat image ÷ Clonezilla's`, 'ratio', (o('lb-backup')?.imageBytes ?? NaN) / (o('ocs-backup')?.imageBytes ?? NaN), targets.ocsImageShare));

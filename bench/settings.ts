@@ -21,6 +21,10 @@ export const disks: readonly DiskSpec[] = [
 export const targets = {
   /** Lifeboat's backup and restore at most this much slower than the hand partclone | zstd pipeline. */
   handSlack: 0.05,
+  /** Lifeboat's restore (with the SHA-256 check before the first write) at most this much slower than the hand pipeline. */
+  restoreHandSlack: 0.1,
+  /** Lifeboat's backup at most this share of the hand pipeline with partclone's default CRC checksum. */
+  crcBackupShare: 0.75,
   /** Lifeboat's backup at most this share of `ocs-sr savedisk`'s time. */
   ocsBackupShare: 0.7,
   /** Lifeboat's backup at most this share of `dd | zstd`'s time on the 25%-full disk. */

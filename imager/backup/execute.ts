@@ -8,7 +8,9 @@ import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
 import { manifestVersion, writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
-import { savePartitionImage } from '../pipeline/save-image.js';
+import { runPipeline } from '../pipeline/run.js';
+import { createScheduler } from '../pipeline/scheduler.js';
+import { composePipeline } from '../pipeline/stages.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { diskLockKey, imageLockKey, takeJobLocks } from '../lock/job-lock.js';
@@ -109,6 +111,9 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   const commandLog: string[] = [];
   const stopLog = runner.addSink((e) => commandLog.push(`${e.startedAt} ${e.command} -> ${e.ok ? 'ok' : `failed (${e.exitCode ?? e.signal})`} ${e.durationMs} ms`));
   let ok = false;
+  // The next partition's partclone starts once this one's data is through (pipeline/scheduler.ts): the last
+  // piece's sync on the store overlaps it. Every partition is done before the manifest is written.
+  const saves = createScheduler<void>();
   try {
     onEvent({ type: 'step', job: 'backup', message: 'saving the partition table and boot records' });
     await put(names.disk, `${diskName}\n`);
@@ -171,38 +176,55 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
         const t0 = Date.now();
         const handler = p.handler!;
         onEvent({ type: 'step', job: 'backup', message: `saving ${p.name} (${handler.fsName})` });
-        const digests = await savePartitionImage((fifo) => handler.save(p.device, fifo), { dir, base: p.file!, splitBytes: plan.splitBytes }, {
-          runner,
+        const stages = composePipeline({
+          direction: 'save',
+          support: p.action === 'raw' ? 'raw' : 'partclone',
           codec: plan.codec,
           level: plan.level,
-          ...(signal ? { signal } : {}),
-          onEvent: (e) => {
-            if (e.kind !== 'progress') return;
-            const overall = tracker.overall(p.weight, e.percent);
-            onEvent({
-              type: 'progress',
-              job: 'backup',
-              partition: p.name,
-              percent: e.percent,
-              overallPercent: overall,
-              bytesPerSecond: e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined,
-              etaSeconds: tracker.eta(overall),
-            });
-          },
+          output: { dir, base: p.file!, splitBytes: plan.splitBytes },
+          partclone: (fifo) => handler.save(p.device, fifo),
         });
-        tracker.finish(p.weight);
-        for (const [file, digest] of digests) manifest.files[file] = digest;
-        const imageBytes = [...digests.values()].reduce((n, d) => n + d.bytes, 0);
-        entry.fsName = handler.fsName;
-        entry.tool = handler.save('SRC', 'OUT')[0]!;
-        entry.files = [...digests.keys()].sort();
-        entry.usedBytes = p.weight;
-        entry.imageBytes = imageBytes;
-        entry.seconds = (Date.now() - t0) / 1000;
-        onEvent({ type: 'partition-done', job: 'backup', partition: p.name, bytes: imageBytes, seconds: entry.seconds });
+        let through = false;
+        const save = async (onThrough: () => void) => {
+          // The compressor's output is hashed as it passes to the file or pieces: no image byte is read back.
+          const { digests } = await runPipeline(stages, {
+            runner,
+            hint: 'check the partition with fsck, or image it raw',
+            ...(signal ? { signal } : {}),
+            onThrough: () => {
+              if (!through) tracker.finish(p.weight);
+              through = true;
+              onThrough();
+            },
+            onEvent: (e) => {
+              if (e.kind !== 'progress' || through) return;
+              const overall = tracker.overall(p.weight, e.percent);
+              onEvent({
+                type: 'progress',
+                job: 'backup',
+                partition: p.name,
+                percent: e.percent,
+                overallPercent: overall,
+                bytesPerSecond: e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined,
+                etaSeconds: tracker.eta(overall),
+              });
+            },
+          });
+          for (const [file, digest] of digests) manifest.files[file] = digest;
+          const imageBytes = [...digests.values()].reduce((n, d) => n + d.bytes, 0);
+          entry.fsName = handler.fsName;
+          entry.tool = handler.save('SRC', 'OUT')[0]!;
+          entry.files = [...digests.keys()].sort();
+          entry.usedBytes = p.weight;
+          entry.imageBytes = imageBytes;
+          entry.seconds = (Date.now() - t0) / 1000;
+          onEvent({ type: 'partition-done', job: 'backup', partition: p.name, bytes: imageBytes, seconds: entry.seconds });
+        };
+        await saves.start(save);
       }
       manifest.partitions.push(entry);
     }
+    await saves.settle();
     // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt.
     const now = new Date();
     const stamp = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}${String(now.getUTCDate()).padStart(2, '0')}-${String(now.getUTCHours()).padStart(2, '0')}${String(now.getUTCMinutes()).padStart(2, '0')}`;
@@ -229,6 +251,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     if (signal?.aborted) throw new InterruptedError('backup interrupted; the partial image was removed');
     throw e;
   } finally {
+    await saves.drain(); // after a failure: no partition's tail still writes into the image
     stopLog();
     if (!ok) await writer.abort();
   }

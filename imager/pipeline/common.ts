@@ -1,50 +1,19 @@
-// What the partclone pipelines share: their options, joined image pieces, and how several failures become one.
+// What the stages of a pipeline share: joined image pieces, partclone's lines as events, a compressor's full disk.
 import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { CommandError, LifeboatError, NoSpaceError } from '../../core/errors.js';
-import type { Codec } from '../codec/codecs.js';
+import { CommandError, NoSpaceError } from '../../core/errors.js';
 import { parsePartcloneLine, type PartcloneEvent } from '../parse/partclone.js';
-import type { Runner } from '../../core/runner/run.js';
 
-export interface PipeOptions {
-  runner: Runner;
-  codec: Codec;
-  level?: number | undefined;
-  onEvent?: (e: PartcloneEvent) => void;
-  signal?: AbortSignal;
-}
+/** Read size of the image's files (restore, check): large reads cost less per byte than the default 64 KiB. */
+export const readChunk = 4 * 1024 * 1024;
 
 /** Reads the files in order as one stream (split pieces joined back together). */
 export function concatFiles(files: string[]): Readable {
   return Readable.from(
     (async function* () {
-      for (const f of files) yield* createReadStream(f, { highWaterMark: 4 * 1024 * 1024 });
+      for (const f of files) yield* createReadStream(f, { highWaterMark: readChunk });
     })(),
   );
-}
-
-/**
- * The image file opened for reading when there is exactly one (no split pieces), to hand to the decompressor as its
- * stdin; undefined for pieces, or when it cannot be opened (then the streamed path reports that as it always did).
- */
-export async function openSingle(files: string[]): Promise<FileHandle | undefined> {
-  if (files.length !== 1) return undefined;
-  try {
-    return await open(files[0]!, 'r');
-  } catch {
-    return undefined;
-  }
-}
-
-/** The most telling of several failures: a full disk, then partclone's own error, then the rest. */
-export function rootCause(errors: unknown[], partcloneError: unknown): unknown {
-  const real = errors.filter((e) => e !== undefined);
-  const noSpace = real.find((e) => e instanceof LifeboatError && e.kind === 'no-space');
-  if (noSpace) return noSpace;
-  if (partcloneError !== undefined) return partcloneError;
-  const notPipe = real.find((e) => !/EPIPE|SIGPIPE|premature close/i.test(String((e as Error).message ?? e)));
-  return notPipe ?? real[0];
 }
 
 /** A line handler that turns partclone's output into typed events. */

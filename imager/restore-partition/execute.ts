@@ -45,7 +45,7 @@ async function restoreLocked(plan: PartitionRestorePlan, runner: Runner, signal:
       if (signal?.aborted) throw stopped(done);
       onEvent({ type: 'step', job: 'restore', message: step.text });
       if (step.kind === 'partition') {
-        await restorePartition(step, { runner, image, tracker: new ProgressTracker(total), onEvent, onFed: () => undefined, ...(signal ? { signal } : {}) });
+        await restorePartition(step, { runner, image, tracker: new ProgressTracker(total), onEvent, onThrough: () => undefined, ...(signal ? { signal } : {}) });
         await fsRecord(source.fsType).finish?.(step.target);
       } else if (step.kind === 'swap') {
         await fsRecords.swap.recreate!(runner, step.target, step.part.swap);

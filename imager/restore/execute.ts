@@ -5,8 +5,9 @@ import { readBytes, writeBytes } from '../boot/sectors.js';
 import { replacePartitionNodes } from '../disks/kernel.js';
 import { partitionPath } from '../disks/names.js';
 import { sfdiskScript } from '../layout/sfdisk-script.js';
-import { feedPartclone } from '../pipeline/feed-partclone.js';
-import { writeRaw } from '../pipeline/write-raw.js';
+import { runPipeline } from '../pipeline/run.js';
+import { createScheduler } from '../pipeline/scheduler.js';
+import { composePipeline } from '../pipeline/stages.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { failOn, verifyChecksums } from '../verify/verify.js';
@@ -49,18 +50,10 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
   const done: string[] = [];
   const tracker = new ProgressTracker(total);
   const grow = plan.steps.find((s) => s.kind === 'grow');
-  // partclone.restore ends only on its progress thread's next tick (up to a second) after its data is through, then
-  // syncs: the next partition starts as soon as the previous one's data is through, not when it exits. Every other
-  // step (swap, grow, the end) first waits for all of them; a failure in a tail is reported there.
-  const running: { text: string; run: Promise<void> }[] = [];
-  const settle = async () => {
-    const batch = running.splice(0);
-    const results = await Promise.allSettled(batch.map((r) => r.run));
-    for (const [i, r] of results.entries()) {
-      if (r.status === 'rejected') throw r.reason;
-      done.push(batch[i]!.text);
-    }
-  };
+  // The next partition starts once this one's data is through (pipeline/scheduler.ts); every other step (swap, grow,
+  // the end) first waits for all of them, and a failure in a partition's tail is reported there.
+  const partitions = createScheduler<string>();
+  const settle = async () => void done.push(...(await partitions.settle()));
   try {
     failOn(await verifyChecksums(image, undefined, opts.signal));
     for (const step of plan.steps) {
@@ -68,11 +61,11 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
       if (opts.signal?.aborted) throw new InterruptedError(`restore interrupted after: ${done.join('; ') || 'nothing'}; ${target.device} is incomplete`);
       onEvent({ type: 'step', job: 'restore', message: step.text });
       if (step.kind === 'partition') {
-        let fed!: () => void;
-        const through = new Promise<void>((resolve) => (fed = resolve));
-        const run = restorePartition(step, { runner, image, tracker, onEvent, onFed: () => fed(), ...(opts.signal ? { signal: opts.signal } : {}) }).finally(() => fed());
-        running.push({ text: step.text, run });
-        await Promise.race([through, run]); // a failure before the data is through stops the restore here
+        // A failure before the data is through stops the restore here.
+        await partitions.start(async (through) => {
+          await restorePartition(step, { runner, image, tracker, onEvent, onThrough: through, ...(opts.signal ? { signal: opts.signal } : {}) });
+          return step.text;
+        });
         continue;
       }
       await restoreStep(step, { runner, image, target, grow, shrink: plan.shrink, ...(opts.signal ? { signal: opts.signal } : {}) });
@@ -84,7 +77,7 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
     if (opts.signal?.aborted) throw new InterruptedError(`restore interrupted after: ${done.join('; ') || 'nothing'}; ${target.device} is incomplete`);
     throw e;
   } finally {
-    await Promise.allSettled(running.map((r) => r.run)); // after a failure: nothing of this restore still runs
+    await partitions.drain(); // after a failure: nothing of this restore still runs
   }
   await runner.run('sync', []);
   const seconds = (Date.now() - started) / 1000;
@@ -94,47 +87,53 @@ async function restoreLocked(plan: RestorePlan, runner: Runner, opts: { signal?:
 
 export type Step = RestorePlan['steps'][number];
 
-/** One partition from its image files: partclone.restore fed through a FIFO, or raw data written as it is. */
+/** One partition from its image files: partclone.restore fed through a FIFO, or raw data written onto the partition. */
 export async function restorePartition(
   step: Extract<Step, { kind: 'partition' }>,
-  ctx: { runner: Runner; image: RestorePlan['image']; tracker: ProgressTracker; onEvent: EventSink; onFed: () => void; signal?: AbortSignal },
+  ctx: { runner: Runner; image: RestorePlan['image']; tracker: ProgressTracker; onEvent: EventSink; onThrough: () => void; signal?: AbortSignal },
 ): Promise<void> {
   const { runner, image, tracker, onEvent } = ctx;
   const t0 = Date.now();
   const p = step.part;
   const handler = p.handler!;
   let through = false;
-  const fed = () => {
+  const onThrough = () => {
     if (!through) tracker.finish(p.imageBytes);
     through = true;
-    ctx.onFed();
+    ctx.onThrough();
   };
   const progress = (percent: number, bytesPerSecond: number | undefined) => {
     if (through) return;
     const overall = tracker.overall(p.imageBytes, percent);
     onEvent({ type: 'progress', job: 'restore', partition: p.name, percent, overallPercent: overall, bytesPerSecond, etaSeconds: tracker.eta(overall) });
   };
-  if (handler.restore('IN', 'OUT')) {
-    await feedPartclone((fifo) => handler.restore(fifo, step.target)!, p.files, {
-      runner,
-      codec: image.codec,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onEvent: (e) => e.kind === 'progress' && progress(e.percent, e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined),
-      onFed: fed,
-    });
-  } else {
-    let last = 0;
-    await writeRaw(p.files, step.target, {
-      runner,
-      codec: image.codec,
-      onBytes: (n) => {
-        if (Date.now() - last < 500) return;
-        last = Date.now();
-        progress((n / Math.max(1, p.imageBytes)) * 100, n / Math.max(0.001, (Date.now() - t0) / 1000));
-      },
-    });
-  }
-  fed();
+  const partclone = handler.restore('IN', 'OUT') !== undefined;
+  const stages = composePipeline({
+    direction: 'restore',
+    support: partclone ? 'partclone' : 'raw',
+    codec: image.codec,
+    files: p.files,
+    partclone: (fifo) => handler.restore(fifo, step.target)!,
+    target: step.target,
+  });
+  let last = 0;
+  await runPipeline(stages, {
+    runner,
+    onThrough,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onEvent: (e) => e.kind === 'progress' && progress(e.percent, e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined),
+    // A raw image has no partclone to tell its progress: the bytes read from its files do.
+    ...(partclone
+      ? {}
+      : {
+          onSourceBytes: (n: number) => {
+            if (Date.now() - last < 500) return;
+            last = Date.now();
+            progress((n / Math.max(1, p.imageBytes)) * 100, n / Math.max(0.001, (Date.now() - t0) / 1000));
+          },
+        }),
+  });
+  onThrough();
   onEvent({ type: 'partition-done', job: 'restore', partition: p.name, bytes: p.imageBytes, seconds: (Date.now() - t0) / 1000 });
 }
 

@@ -5,7 +5,8 @@ import type { Runner } from '../../core/runner/run.js';
 import { fsRecord } from '../fs/registry.js';
 import type { Codec } from '../codec/codecs.js';
 import type { PartcloneEvent } from '../parse/partclone.js';
-import { feedPartclone } from '../pipeline/feed-partclone.js';
+import { runPipeline } from '../pipeline/run.js';
+import { composePipeline } from '../pipeline/stages.js';
 
 export interface ShrinkPartitionJob {
   /** The image pieces of the partition (partclone, compressed with codec). */
@@ -44,9 +45,9 @@ export async function restoreShrunk(runner: Runner, job: ShrinkPartitionJob): Pr
   if (!shrinker) throw new Error(`no way to shrink ${job.fsType}`);
   await withStagingFile(job.stagingDir, job.oldBytes, async (staging) => {
     // -O: partclone refuses -o onto an existing regular file; the file is already as large as the partition was.
-    await feedPartclone((fifo) => ['partclone.restore', '-f', '1', '-s', fifo, '-O', staging], job.files, {
+    const stages = composePipeline({ direction: 'restore', support: 'partclone', codec: job.codec, files: job.files, partclone: (fifo) => ['partclone.restore', '-f', '1', '-s', fifo, '-O', staging] });
+    await runPipeline(stages, {
       runner,
-      codec: job.codec,
       ...(job.signal ? { signal: job.signal } : {}),
       ...(job.onEvent ? { onEvent: job.onEvent } : {}),
     });

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { InterruptedError, InvalidImageError, LifeboatError } from '../../core/errors.js';
 import { sha256File } from '../image/checksum.js';
 import { openImage, type Image } from '../image/open.js';
-import { checkDecompresses, checkWithPartclone } from '../pipeline/check-image.js';
+import { runPipeline } from '../pipeline/run.js';
+import { createScheduler } from '../pipeline/scheduler.js';
+import { composePipeline } from '../pipeline/stages.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 
@@ -84,10 +86,9 @@ async function verifyRunning(dir: string, runner: Runner, onEvent: EventSink, si
   const problems = await verifyChecksums(image, undefined, signal);
   const tracker = new ProgressTracker(total);
   const broken = new Set(problems.map((p) => p.file));
-  // partclone.chkimg ends only on its progress thread's next tick (up to a second) after its data is through, so the
-  // next partition's check starts as soon as this one's data is fed, not when it exits: per partition that second
-  // would otherwise be the whole cost of a small one. Verdicts are reported in partition order.
-  const checks: Promise<{ file: string; reason: string } | undefined>[] = [];
+  // The next partition's check starts once this one's data is through (pipeline/scheduler.ts); verdicts are reported
+  // in partition order. A check never rejects: its failure is a problem of that partition.
+  const checks = createScheduler<VerifyProblem | undefined>();
   for (const p of parts) {
     if (signal?.aborted) break;
     const names = p.files.map((f) => path.basename(f));
@@ -95,16 +96,14 @@ async function verifyRunning(dir: string, runner: Runner, onEvent: EventSink, si
       tracker.finish(p.imageBytes);
       continue; // already known bad; chkimg would only say it again
     }
-    const t0 = Date.now();
-    let fed!: () => void;
-    const through = new Promise<void>((resolve) => (fed = resolve));
-    let counted = false;
-    const finish = () => {
-      if (!counted) tracker.finish(p.imageBytes);
-      counted = true;
-      fed();
-    };
-    const check = (async () => {
+    await checks.start(async (through) => {
+      const t0 = Date.now();
+      let counted = false;
+      const onThrough = () => {
+        if (!counted) tracker.finish(p.imageBytes);
+        counted = true;
+        through();
+      };
       try {
         const handler = p.handler!;
         const onProgress = (percent: number) => {
@@ -112,25 +111,32 @@ async function verifyRunning(dir: string, runner: Runner, onEvent: EventSink, si
           const overall = tracker.overall(p.imageBytes, percent);
           onEvent({ type: 'progress', job: 'verify', partition: p.name, percent, overallPercent: overall, bytesPerSecond: undefined, etaSeconds: tracker.eta(overall) });
         };
-        if (handler.check('X')) {
-          await checkWithPartclone(handler.check('-')!, p.files, { runner, codec: image.codec, onEvent: (e) => e.kind === 'progress' && onProgress(e.percent), onFed: finish });
-        } else {
-          await checkDecompresses(p.files, { runner, codec: image.codec });
-        }
+        const stages = composePipeline({
+          direction: 'check',
+          support: handler.check('X') ? 'partclone' : 'raw',
+          codec: image.codec,
+          files: p.files,
+          partclone: (input) => handler.check(input)!,
+        });
+        await runPipeline(stages, {
+          runner,
+          hint: 'the image file is damaged',
+          onThrough,
+          onEvent: (e) => e.kind === 'progress' && onProgress(e.percent),
+          ...(signal ? { signal } : {}),
+        });
         return undefined;
       } catch (e) {
         if (!(e instanceof LifeboatError) && !(e instanceof Error)) throw e;
         const reason = e instanceof LifeboatError && e.kind === 'command' ? e.message : String((e as Error).message);
         return { file: names.length === 1 ? names[0]! : `${names[0]} … ${names[names.length - 1]}`, reason };
       } finally {
-        finish();
+        onThrough();
         onEvent({ type: 'partition-done', job: 'verify', partition: p.name, bytes: p.imageBytes, seconds: (Date.now() - t0) / 1000 });
       }
-    })();
-    checks.push(check);
-    await through;
+    });
   }
-  for (const problem of await Promise.all(checks)) if (problem) problems.push(problem);
+  for (const problem of await checks.settle()) if (problem) problems.push(problem);
   // A check killed by the stop failed for that reason alone: no verdict, no "damaged".
   if (signal?.aborted) throw stopped(image.dir);
   const report: VerifyReport = {

@@ -42,7 +42,7 @@ test.serial('a mounted disk is refused and untouched', async (t) => {
   await withMount(d.part(1), async (mnt) => {
     const before = await fileHash(d.file);
     const r = await lifeboat(['restore', image, d.device, '--yes']);
-    t.is(r.exitCode, 4);
+    t.is(r.exitCode, 4, r.stderr);
     t.regex(r.stderr, new RegExp(`lifeboat: ${d.device} is in use \\(${d.part(1)} on ${mnt}\\); unmount it first`));
     t.is(await fileHash(d.file), before);
   }, ['-o', 'ro']);
@@ -52,7 +52,7 @@ test.serial('a disk too small for the image is refused and untouched', async (t)
   const d = await formattedDisk('small.img', 200);
   const before = await fileHash(d.file);
   const r = await lifeboat(['restore', image, d.device, '--yes']);
-  t.is(r.exitCode, 4);
+  t.is(r.exitCode, 4, r.stderr);
   t.regex(r.stderr, /is too small: 209715200 bytes, the image needs \d+ bytes/);
   t.is(await fileHash(d.file), before);
 });
@@ -66,7 +66,7 @@ test.serial('the disk that holds the image is refused and untouched', async (t) 
     await execa('mount', ['-o', 'remount,ro', mnt]);
     const before = await fileHash(d.file);
     const r = await lifeboat(['restore', path.join(mnt, 'images', 'copy'), d.device, '--yes']);
-    t.is(r.exitCode, 4);
+    t.is(r.exitCode, 4, r.stderr);
     t.regex(r.stderr, new RegExp(`${d.device} holds the image itself`));
     t.is(await fileHash(d.file), before);
   });
@@ -76,7 +76,7 @@ test.serial('without --yes and without a terminal to ask, nothing is written', a
   const d = await formattedDisk('unconfirmed.img', 600);
   const before = await fileHash(d.file);
   const r = await lifeboat(['restore', image, d.device]);
-  t.is(r.exitCode, 4);
+  t.is(r.exitCode, 4, r.stderr);
   t.regex(r.stderr, /not confirmed: nothing was written/);
   t.is(await fileHash(d.file), before);
 });
@@ -85,7 +85,7 @@ test.serial('backup refuses a source whose partitions are mounted, and an existi
   const d = await formattedDisk('busy.img', 100);
   await withMount(d.part(1), async () => {
     const r = await lifeboat(['backup', d.device, path.join(dir, 'busy-image')]);
-    t.is(r.exitCode, 4);
+    t.is(r.exitCode, 4, r.stderr);
     t.regex(r.stderr, /is mounted on .*; unmount it first/);
   });
   const again = await lifeboat(['backup', d.device, image]);

@@ -21,17 +21,21 @@ test('imager targets come from the medians, pair by pair; the dd target only on 
   const ops = [
     op('lb-backup', [10, 11, 30], 1000),
     op('hand-backup', [10, 9, 10]),
+    op('hand-crc-backup', [16, 15, 14]),
     op('dd-backup', [40, 40, 41]),
     op('ocs-backup', [20, 21, 19], 1100),
     op('lb-restore', [5, 5, 5]),
     op('hand-restore', [5, 4, 6]),
   ];
   const half = imagerTargets({ spec: { id: 'half', version: 'x', scale: 1 }, ops });
-  t.deepEqual(half.map((x) => x.id), ['half-backup-vs-hand', 'half-restore-vs-hand', 'half-backup-vs-ocs', 'half-image-vs-ocs']);
+  t.deepEqual(half.map((x) => x.id), ['half-backup-vs-hand', 'half-restore-vs-hand', 'half-backup-vs-hand-crc', 'half-backup-vs-ocs', 'half-image-vs-ocs']);
   const byId = (id: string) => half.find((x) => x.id === id)!;
   t.is(byId('half-backup-vs-hand').measured, 1.1);
   t.false(byId('half-backup-vs-hand').pass);
   t.true(byId('half-restore-vs-hand').pass);
+  t.is(byId('half-restore-vs-hand').limit, 1.1);
+  t.is(byId('half-backup-vs-hand-crc').measured, 11 / 15);
+  t.true(byId('half-backup-vs-hand-crc').pass);
   t.is(byId('half-backup-vs-ocs').measured, 0.55);
   t.true(byId('half-backup-vs-ocs').pass);
   t.true(byId('half-image-vs-ocs').pass);
