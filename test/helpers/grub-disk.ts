@@ -221,8 +221,10 @@ export async function makeGrubDisk(opts: GrubDiskOptions): Promise<void> {
           const uuid = (await execa('blkid', ['-p', '-s', 'UUID', '-o', 'value', dev])).stdout.trim();
           if (!/^[0-9a-f-]{36}$/.test(uuid)) throw new Error(`makeGrubDisk: no UUID on the root ext4: ${JSON.stringify(uuid)}`);
           const earlyCfg = path.join(mnt, 'early.cfg');
-          await fs.writeFile(earlyCfg, `search.fs_uuid ${uuid} root\nset prefix=($root)/boot/grub\n`);
-          early.push(`--config=${earlyCfg}`, 'search_fs_uuid');
+          // The serial terminal first, so that a failed search says so on COM1.
+          const serial = grubCfg(marker).split('\n').slice(0, 3).join('\n');
+          await fs.writeFile(earlyCfg, `${serial}\nsearch.fs_uuid ${uuid} root\nset prefix=($root)/boot/grub\n`);
+          early.push(`--config=${earlyCfg}`, 'search_fs_uuid', 'serial', 'terminal');
         }
         await execa('grub-mkimage', [
           '--format=i386-pc',
