@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { grubCfg, LINUX_FS_GUID } from './grub-disk.js';
+import { attachRange, grubCfg, LINUX_FS_GUID, makeDataFs } from './grub-disk.js';
 
 export const ESP_GUID = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
 
@@ -26,8 +26,7 @@ export interface EfiDiskOptions {
 const mtoolsEnv = { MTOOLS_SKIP_CHECK: '1' };
 
 async function withRange<T>(img: string, p: { start: number; size: number }, fn: (dev: string) => Promise<T>): Promise<T> {
-  const dev = (await execa('losetup', ['--find', '--show', `--offset=${p.start * 512}`, `--sizelimit=${p.size * 512}`, img])).stdout.trim();
-  if (!/^\/dev\/loop\d+$/.test(dev)) throw new Error(`losetup returned unexpected device ${JSON.stringify(dev)}`);
+  const dev = await attachRange(img, p, 512);
   try {
     return await fn(dev);
   } finally {
@@ -68,10 +67,7 @@ export async function makeEfiDisk(opts: EfiDiskOptions): Promise<void> {
   const parts = (JSON.parse((await execa('sfdisk', ['--json', img])).stdout) as { partitiontable: { partitions: Array<{ start: number; size: number }> } }).partitiontable.partitions;
   const [esp, data, root] = [parts[0]!, parts[1]!, parts[2]!];
 
-  await withRange(img, data, async (dev) => {
-    await execa('mkfs.ext4', ['-F', '-q', '-L', 'data', dev]);
-    await withExt4(dev, (m) => execa('dd', ['if=/dev/urandom', `of=${path.join(m, 'fill.bin')}`, 'bs=1M', `count=${opts.dataFillMiB}`, 'status=none']));
-  });
+  await makeDataFs(img, data, 512, opts.dataFillMiB);
   const uuid = await withRange(img, root, async (dev) => {
     await execa('mkfs.ext4', ['-F', '-q', '-L', 'lifeboat', dev]);
     await withExt4(dev, async (m) => {

@@ -102,7 +102,7 @@ function sfdiskScript(table: 'dos' | 'gpt', dataMiB: number | undefined): string
 }
 
 /** Attach [start, start+size) sectors of an image file as a loop device of its own (no partition nodes needed). */
-async function attachRange(imgPath: string, part: { start: number; size: number }, sector: number): Promise<string> {
+export async function attachRange(imgPath: string, part: { start: number; size: number }, sector: number): Promise<string> {
   const { stdout } = await execa('losetup', ['--find', '--show', `--offset=${part.start * sector}`, `--sizelimit=${part.size * sector}`, imgPath]);
   const dev = stdout.trim();
   if (!/^\/dev\/loop\d+$/.test(dev)) throw new Error(`losetup returned unexpected device ${JSON.stringify(dev)}`);
@@ -110,7 +110,7 @@ async function attachRange(imgPath: string, part: { start: number; size: number 
 }
 
 /** An ext4 "data" filesystem on [part] of the image, with fillMiB MiB of random bytes in /fill.bin. */
-async function makeDataFs(imgPath: string, part: { start: number; size: number }, sector: number, fillMiB: number): Promise<void> {
+export async function makeDataFs(imgPath: string, part: { start: number; size: number }, sector: number, fillMiB: number): Promise<void> {
   const dev = await attachRange(imgPath, part, sector);
   try {
     await execa('mkfs.ext4', ['-F', '-q', '-L', 'data', dev]);
