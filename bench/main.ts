@@ -6,6 +6,7 @@ import os from 'node:os';
 import { type GuestRamResult, runGuestRam } from './guest-ram.js';
 import { type DiskResult, runImager } from './imager.js';
 import { type PartitionsResult, partitionsText, runPartitions } from './partitions.js';
+import { type ShrinkResult, runShrink, shrinkText } from './shrink.js';
 import { type IsoResult, lastIso, runIso } from './iso.js';
 import { gib } from './measure.js';
 import { cleanup, log, onSignal, sh, stopper } from './process.js';
@@ -46,6 +47,7 @@ async function machine(dir: string): Promise<Record<string, unknown>> {
 interface Results {
   imager?: DiskResult[];
   partitions?: PartitionsResult;
+  shrink?: ShrinkResult;
   iso?: IsoResult;
   guestRam?: GuestRamResult;
   ui?: UiSummary;
@@ -66,6 +68,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
     totalSeconds,
     imager: r.imager?.map(imagerJson),
     partitions: r.partitions,
+    shrink: r.shrink,
     iso: r.iso,
     guestRam: r.guestRam,
     ui: r.ui,
@@ -88,6 +91,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
     lines.push('', ...imagerLegend);
   }
   if (r.partitions) lines.push(...partitionsText(r.partitions, args.reps));
+  if (r.shrink) lines.push(...shrinkText(r.shrink, args.reps));
   if (r.iso) lines.push(...isoText(r.iso));
   if (r.guestRam) lines.push(...ramText(r.guestRam));
   if (r.ui) lines.push(...uiText(r.ui));
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
   const r: Results = {};
   if (args.only.includes('imager')) r.imager = await runImager(args);
   if (args.only.includes('partitions')) r.partitions = await runPartitions(args);
+  if (args.only.includes('shrink')) r.shrink = await runShrink(args);
   if (args.only.includes('iso')) r.iso = await runIso(args);
   if (args.only.includes('guest-ram')) {
     const iso = process.env['LIFEBOAT_BENCH_ISO'] ?? r.iso?.iso ?? (await lastIso(args));

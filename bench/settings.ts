@@ -46,7 +46,7 @@ export const lifeboatBin = process.env['LIFEBOAT_BENCH_CLI'] ?? path.join(repoRo
 // ---------------------------------------------------------------- arguments
 
 /** The parts of the benchmark, each runnable alone with --only (comma-separated). */
-export const sections = ['imager', 'partitions', 'iso', 'guest-ram', 'ui'] as const;
+export const sections = ['imager', 'partitions', 'shrink', 'iso', 'guest-ram', 'ui'] as const;
 export type Section = (typeof sections)[number];
 
 export interface Args {
@@ -66,6 +66,7 @@ export interface Args {
 const usage = `usage: node dist/bench/main.js [--only ${sections.join('|')}[,…]] [--reps N] [--cold-reps N] [--disk half|quarter[,…]] [--json] [--save FILE] [--rebuild]
   imager:    backup and restore of the 4 GiB test disks (half and quarter full): Lifeboat, partclone | zstd, dd | zstd, ocs-sr
   partitions: backup, verify and restore of a 6-partition GPT disk: Lifeboat, and the same tools partition by partition
+  shrink:    one image restored onto a disk of its size and with --shrink onto one half its size
   iso:       the default ISO: cold build (empty cache), warm rebuild after an app-only change, size, boot to the entry point
   guest-ram: the smallest guest RAM (512, 768, 1024 MiB) with which the ISO runs an unattended backup and restore
   ui:        peak memory of lifeboat ui (in tmux, 80x25) during a backup of the half-full disk, beside lifeboat backup's

@@ -34,6 +34,17 @@ export interface GrubDiskOptions {
   marker: string;
   /** Extra files to write to the ext4 file system (path relative to its root -> content). */
   files?: Record<string, string | Uint8Array>;
+  /**
+   * gpt only: a mostly empty ext4 "data" partition of this many MiB between the BIOS boot partition and the root
+   * (which becomes partition 3), holding dataFillMiB MiB of random bytes in /fill.bin (default 8).
+   */
+  dataMiB?: number;
+  dataFillMiB?: number;
+  /**
+   * How core.img finds /boot/grub: 'number' (default) by a fixed prefix "(,msdos1)" / "(,gptN)"; 'uuid' as
+   * grub-install does, by an early config that searches for the root ext4's filesystem UUID.
+   */
+  findRootBy?: 'number' | 'uuid';
 }
 
 /** Type GUID of a GPT "BIOS boot" partition, where GRUB embeds core.img. */
@@ -77,16 +88,46 @@ export function grubCfg(marker: string): string {
   ].join('\n');
 }
 
-function sfdiskScript(table: 'dos' | 'gpt'): string {
+function sfdiskScript(table: 'dos' | 'gpt', dataMiB: number | undefined): string {
   if (table === 'dos') {
     return ['label: dos', 'start=2048, type=83, bootable', ''].join('\n');
   }
   return [
     'label: gpt',
     `start=2048, size=2048, type=${BIOS_BOOT_GUID}, name="BIOS boot"`,
-    `start=4096, type=${LINUX_FS_GUID}, name="root"`,
+    ...(dataMiB ? [`start=4096, size=${dataMiB}MiB, type=${LINUX_FS_GUID}, name="data"`] : []),
+    dataMiB ? `type=${LINUX_FS_GUID}, name="root"` : `start=4096, type=${LINUX_FS_GUID}, name="root"`,
     '',
   ].join('\n');
+}
+
+/** Attach [start, start+size) sectors of an image file as a loop device of its own (no partition nodes needed). */
+export async function attachRange(imgPath: string, part: { start: number; size: number }, sector: number): Promise<string> {
+  const { stdout } = await execa('losetup', ['--find', '--show', `--offset=${part.start * sector}`, `--sizelimit=${part.size * sector}`, imgPath]);
+  const dev = stdout.trim();
+  if (!/^\/dev\/loop\d+$/.test(dev)) throw new Error(`losetup returned unexpected device ${JSON.stringify(dev)}`);
+  return dev;
+}
+
+/** An ext4 "data" filesystem on [part] of the image, with fillMiB MiB of random bytes in /fill.bin. */
+export async function makeDataFs(imgPath: string, part: { start: number; size: number }, sector: number, fillMiB: number): Promise<void> {
+  const dev = await attachRange(imgPath, part, sector);
+  try {
+    await execa('mkfs.ext4', ['-F', '-q', '-L', 'data', dev]);
+    const mnt = await fs.mkdtemp(path.join(os.tmpdir(), 'lifeboat-grub-data-'));
+    try {
+      await execa('mount', ['-t', 'ext4', dev, mnt]);
+      try {
+        await execa('dd', ['if=/dev/urandom', `of=${path.join(mnt, 'fill.bin')}`, 'bs=1M', `count=${fillMiB}`, 'status=none']);
+      } finally {
+        await umountRetry(mnt);
+      }
+    } finally {
+      await fs.rmdir(mnt).catch(() => {});
+    }
+  } finally {
+    await execa('losetup', ['-d', dev], { reject: false });
+  }
 }
 
 interface SfdiskJson {
@@ -112,7 +153,8 @@ async function umountRetry(mnt: string): Promise<void> {
 /**
  * Create a sparse raw disk image at opts.path:
  *  - dos: partition 1 = ext4 from 1 MiB to the end (bootable flag set);
- *  - gpt: partition 1 = 1 MiB BIOS boot at 1 MiB, partition 2 = ext4 from 2 MiB;
+ *  - gpt: partition 1 = 1 MiB BIOS boot at 1 MiB, partition 2 = ext4 from 2 MiB (with dataMiB: partition 2 = the
+ *    "data" ext4 of that size at 2 MiB, partition 3 = the root ext4 after it);
  * with GRUB for BIOS installed (boot.img in the MBR, core.img embedded),
  * modules in /boot/grub/i386-pc, and a grub.cfg that prints opts.marker on
  * COM1 (115200 8N1) and halts (ACPI power-off, so QEMU exits by itself),
@@ -131,6 +173,9 @@ export async function makeGrubDisk(opts: GrubDiskOptions): Promise<void> {
     throw new Error(`makeGrubDisk: sizeMiB must be an integer >= 16, got ${sizeMiB}`);
   }
   if (table !== 'dos' && table !== 'gpt') throw new Error(`makeGrubDisk: bad table ${String(table)}`);
+  if (opts.dataMiB !== undefined && (table !== 'gpt' || !Number.isInteger(opts.dataMiB) || opts.dataMiB < 8)) {
+    throw new Error(`makeGrubDisk: dataMiB needs table 'gpt' and an integer >= 8, got ${opts.dataMiB}`);
+  }
   const imgPath = path.resolve(opts.path);
 
   // Fresh sparse file.
@@ -143,24 +188,17 @@ export async function makeGrubDisk(opts: GrubDiskOptions): Promise<void> {
   }
 
   await execa('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', imgPath], {
-    input: sfdiskScript(table),
+    input: sfdiskScript(table, opts.dataMiB),
   });
   const pt = (JSON.parse((await execa('sfdisk', ['--json', imgPath])).stdout) as SfdiskJson).partitiontable;
   const sector = pt.sectorsize ?? 512;
-  const partNo = table === 'dos' ? 1 : 2;
+  const partNo = table === 'dos' ? 1 : opts.dataMiB ? 3 : 2;
   const rootPart = pt.partitions?.[partNo - 1];
   if (!rootPart) throw new Error(`makeGrubDisk: sfdisk did not create partition ${partNo}`);
+  if (opts.dataMiB) await makeDataFs(imgPath, pt.partitions![1]!, sector, opts.dataFillMiB ?? 8);
 
   // The ext4 partition as a loop device of its own.
-  const { stdout } = await execa('losetup', [
-    '--find',
-    '--show',
-    `--offset=${rootPart.start * sector}`,
-    `--sizelimit=${rootPart.size * sector}`,
-    imgPath,
-  ]);
-  const dev = stdout.trim();
-  if (!/^\/dev\/loop\d+$/.test(dev)) throw new Error(`losetup returned unexpected device ${JSON.stringify(dev)}`);
+  const dev = await attachRange(imgPath, rootPart, sector);
   let failed = false;
   try {
     await execa('mkfs.ext4', ['-F', '-q', '-L', 'lifeboat', dev]);
@@ -176,17 +214,31 @@ export async function makeGrubDisk(opts: GrubDiskOptions): Promise<void> {
             await fs.copyFile(path.join(GRUB_LIB, name), path.join(modDir, name));
           }
         }
-        const prefix = table === 'dos' ? '(,msdos1)/boot/grub' : '(,gpt2)/boot/grub';
+        const prefix = table === 'dos' ? '(,msdos1)/boot/grub' : `(,gpt${partNo})/boot/grub`;
+        const early: string[] = [];
+        if (opts.findRootBy === 'uuid') {
+          // What grub-install embeds: find the root by its filesystem UUID, wherever its partition is.
+          const uuid = (await execa('blkid', ['-p', '-s', 'UUID', '-o', 'value', dev])).stdout.trim();
+          if (!/^[0-9a-f-]{36}$/.test(uuid)) throw new Error(`makeGrubDisk: no UUID on the root ext4: ${JSON.stringify(uuid)}`);
+          const earlyCfg = path.join(mnt, 'early.cfg');
+          // The serial terminal first, so that a failed search says so on COM1.
+          const serial = grubCfg(marker).split('\n').slice(0, 3).join('\n');
+          await fs.writeFile(earlyCfg, `${serial}\nsearch.fs_uuid ${uuid} root\nset prefix=($root)/boot/grub\n`);
+          early.push(`--config=${earlyCfg}`, 'search_fs_uuid', 'serial', 'terminal');
+        }
         await execa('grub-mkimage', [
           '--format=i386-pc',
           `--directory=${GRUB_LIB}`,
           `--output=${path.join(modDir, 'core.img')}`,
-          `--prefix=${prefix}`,
+          // By UUID the prefix has no drive: if the search fails GRUB looks on the whole disk and does not boot.
+          `--prefix=${early.length ? '/boot/grub' : prefix}`,
+          ...early,
           'biosdisk',
           'part_msdos',
           'part_gpt',
           'ext2',
         ]);
+        if (early.length) await fs.rm(path.join(mnt, 'early.cfg'));
         await fs.writeFile(path.join(grubDir, 'grub.cfg'), grubCfg(marker));
         const files = { ...defaultGrubDiskFiles(marker), ...(opts.files ?? {}) };
         for (const [rel, content] of Object.entries(files)) {

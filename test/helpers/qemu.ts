@@ -1,4 +1,4 @@
-// Test helper: boot a raw disk image in QEMU (TCG, no KVM) with SeaBIOS and
+// Test helper: boot a raw disk image in QEMU (TCG, no KVM) with SeaBIOS (or OVMF) and
 // report whether a marker string appeared on the first serial port.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,10 @@ export interface BootOptions {
   timeoutMs?: number;
   /** Image format; only raw is supported. */
   format?: 'raw';
+  /** Firmware: SeaBIOS (default) or OVMF (UEFI; its variable store a snapshot, never written). */
+  firmware?: 'bios' | 'uefi';
+  /** Stop waiting as soon as this appears on the serial port (a known failure message): booted false. */
+  giveUpOn?: string;
 }
 
 export interface BootResult {
@@ -24,10 +28,17 @@ export interface BootResult {
 const SERIAL_CAP = 1024 * 1024;
 
 /** Arguments for qemu-system-x86_64; exported for debugging. */
-export function qemuArgs(diskPath: string, format: 'raw' = 'raw'): string[] {
+export function qemuArgs(diskPath: string, format: 'raw' = 'raw', firmware: 'bios' | 'uefi' = 'bios'): string[] {
   // Commas in -drive values must be doubled.
   const file = path.resolve(diskPath).replaceAll(',', ',,');
+  const ovmf = firmware === 'uefi'
+    ? [
+        '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+        '-drive', 'if=pflash,format=raw,snapshot=on,file=/usr/share/OVMF/OVMF_VARS_4M.fd',
+      ]
+    : [];
   return [
+    ...ovmf,
     '-accel', 'tcg',
     '-m', '128',
     '-display', 'none',
@@ -61,7 +72,7 @@ export async function bootsToMarker(
   await fs.access(diskPath); // clear error for a missing image
 
   const start = performance.now();
-  const child = execa('qemu-system-x86_64', qemuArgs(diskPath, format), {
+  const child = execa('qemu-system-x86_64', qemuArgs(diskPath, format, opts.firmware), {
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
@@ -76,12 +87,13 @@ export async function bootsToMarker(
   let timer: NodeJS.Timeout | undefined;
 
   try {
-    const outcome = await new Promise<'marker' | 'timeout' | 'exit'>((resolve) => {
+    const outcome = await new Promise<'marker' | 'timeout' | 'exit' | 'gave-up'>((resolve) => {
       child.stdout?.on('data', (chunk: Buffer) => {
         if (serial.length < SERIAL_CAP) serial += decoder.write(chunk);
         // GRUB's serial terminal emits escape sequences, but echo prints
         // the text in one run, so a plain substring test suffices.
         if (serial.includes(marker)) resolve('marker');
+        else if (opts.giveUpOn && serial.includes(opts.giveUpOn)) resolve('gave-up');
       });
       child.stderr?.on('data', (chunk: Buffer) => {
         if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');
