@@ -37,6 +37,22 @@ export function renderApp(backend: FakeBackend, opts: { ascii?: boolean; color?:
   const theme = themeFor({ ascii: opts.ascii ?? true, color: opts.color ?? false });
   const r = render(<App backend={backend} theme={theme} onExit={(w) => exits.push(w)} now={new Date(2026, 10, 26, 14, 5)} />);
   const frame = () => r.lastFrame() ?? '';
+  /**
+   * Until no new frame has been drawn for 100 ms (at most 3 s): on a loaded machine Ink draws the keys' effect later
+   * than the fixed ticks above, and a frame read at once would be an intermediate one.
+   */
+  const settled = async () => {
+    const end = Date.now() + 3000;
+    let count = r.frames.length;
+    let quietSince = Date.now();
+    while (Date.now() < end && Date.now() - quietSince < 100) {
+      await tick(20);
+      if (r.frames.length !== count) {
+        count = r.frames.length;
+        quietSince = Date.now();
+      }
+    }
+  };
   return {
     frame,
     frames: () => [...r.frames],
@@ -49,6 +65,7 @@ export function renderApp(backend: FakeBackend, opts: { ascii?: boolean; color?:
         // a lone Esc waits for Ink's escape-sequence timeout before it counts
         await tick(key === keys.esc ? 120 : 30);
       }
+      await settled();
     },
     async type(text) {
       await tick();
