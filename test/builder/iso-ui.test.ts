@@ -37,9 +37,9 @@ test.before(async (t) => {
   t.log(`serial: marker after ${markerSeconds.toFixed(1)} s, the main menu after ${menuSeconds.toFixed(1)} s of QEMU (${(menuSeconds - markerSeconds).toFixed(1)} s for Node, Ink and React)`);
   t.regex(vm.serial().slice(marker, shown), /\+-{20,}/, 'ASCII borders on the serial console (TERM=vt220)');
 
-  // Shell: six down from "Back up a disk", Enter; the shell says how to come back.
+  // Shell: seven down from "Back up a disk", Enter; the shell says how to come back.
   await new Promise((r) => setTimeout(r, 1500));
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 7; i++) {
     vm.send(down);
     await new Promise((r) => setTimeout(r, 400));
   }
