@@ -1,9 +1,7 @@
 // Growing a filesystem to fill its (already grown) partition: one grower per filesystem family.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Runner } from '../../core/runner/run.js';
-import { mountArgv, type MountSpec } from './mount-options.js';
+import type { MountSpec } from './mount-options.js';
+import { withMounted } from './mounted.js';
 
 export type Grower = (runner: Runner, device: string) => Promise<void>;
 
@@ -19,15 +17,10 @@ export const growNtfs: Grower = async (runner, device) =>
 /** A filesystem that grows only while mounted (read-write, with its mount options): argv(dir) is the grow command. */
 export function growMounted(spec: MountSpec, argv: (dir: string) => [string, ...string[]]): Grower {
   return async (runner, device) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-grow-'));
-    await runner.run('mount', mountArgv(spec, 'rw', device, dir));
-    try {
+    await withMounted(runner, 'grow', spec, 'rw', device, async (dir) => {
       const [program, ...args] = argv(dir);
       await runner.run(program, args);
-    } finally {
-      await runner.run('umount', [dir]).catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   };
 }
 

@@ -1,9 +1,8 @@
 // Shrinking a filesystem onto a smaller partition, one way per family, from a full-size staging copy of it.
-import { mkdtemp, rmdir, truncate } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { truncate } from 'node:fs/promises';
 import type { Runner } from '../../core/runner/run.js';
-import { mountArgv, type MountSpec } from './mount-options.js';
+import type { MountSpec } from './mount-options.js';
+import { withMounted } from './mounted.js';
 
 /**
  * What a shrink works on. `staging` is a file (sparse) holding the whole filesystem at its old size, made by the
@@ -47,21 +46,6 @@ export async function withLoop<T>(runner: Runner, file: string, readOnly: boolea
   }
 }
 
-/** Runs fn with device mounted on a fresh directory; always unmounted and the directory removed. */
-export async function withMounted<T>(runner: Runner, spec: MountSpec, mode: 'ro' | 'rw', device: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-shrink-'));
-  try {
-    await runner.run('mount', mountArgv(spec, mode, device, dir));
-    try {
-      return await fn(dir);
-    } finally {
-      await runner.run('umount', [dir]).catch(() => undefined);
-    }
-  } finally {
-    // rmdir, never a recursive rm: should the unmount have failed, the filesystem is still under dir.
-    await rmdir(dir).catch(() => undefined);
-  }
-}
 
 export function shrinkExt(tool: 'ext2' | 'ext3' | 'ext4'): Shrinker {
   return {
@@ -100,7 +84,7 @@ export function shrinkBtrfs(spec: MountSpec): Shrinker {
     floorBytes: 256 * MiB,
     async shrink(runner, job) {
       await withLoop(runner, job.staging, false, (loop) =>
-        withMounted(runner, spec, 'rw', loop, (dir) => runner.run('btrfs', ['filesystem', 'resize', String(job.bytes), dir], { hint: 'the used data does not fit the smaller partition' })),
+        withMounted(runner, 'shrink', spec, 'rw', loop, (dir) => runner.run('btrfs', ['filesystem', 'resize', String(job.bytes), dir], { hint: 'the used data does not fit the smaller partition' })),
       );
       await copyUsedBlocks(runner, 'btrfs', job.staging, job.target, job.bytes);
     },
@@ -153,8 +137,8 @@ export function shrinkXfs(spec: MountSpec): Shrinker {
         if (uuid && mi >= 0) m[mi + 1] = `${m[mi + 1]},uuid=${uuid}`;
         else if (uuid) m.push('-m', `uuid=${uuid}`);
         await runner.run('mkfs.xfs', ['-f', '-q', ...m, ...(label ? ['-L', label] : []), job.target]);
-        await withMounted(runner, spec, 'ro', loop, (from) =>
-          withMounted(runner, spec, 'rw', job.target, (to) =>
+        await withMounted(runner, 'shrink', spec, 'ro', loop, (from) =>
+          withMounted(runner, 'shrink', spec, 'rw', job.target, (to) =>
             runner.run('rsync', ['-aHAXS', '--atimes', '--numeric-ids', `${from}/`, `${to}/`], { hint: 'copying the files onto the new XFS failed' }),
           ),
         );
