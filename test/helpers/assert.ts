@@ -1,5 +1,8 @@
-// Test helper: the assertions acceptance tests share: one clear error line, and a restored disk identical to its source.
+// Test helper: the assertions acceptance tests share: one clear error line, a restored disk identical to its source,
+// and what a job left under a folder.
 import type { ExecutionContext } from 'ava';
+import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
 import { fingerprint } from './fixtures.js';
 import type { LoopDisk } from './loop.js';
 
@@ -23,4 +26,15 @@ export async function sameDisk(t: ExecutionContext, source: LoopDisk, target: Lo
     t.deepEqual(got.partitions[node]?.files, p.files, `${node}: every file's content`);
     t.is(got.partitions[node]?.raw, p.raw, `${node}: raw content`);
   }
+}
+
+/**
+ * What a job left under one folder: the backing files of loop devices and the mount points that lie there. Tests
+ * run side by side, so a check for leftovers looks only under its own folders, never at every loop device or mount.
+ */
+export async function leftUnder(dir: string): Promise<{ loops: string[]; mounts: string[] }> {
+  const under = (p: string) => p === dir || p.startsWith(`${dir}/`);
+  const loops = (await execa('losetup', ['--list', '--noheadings', '-O', 'BACK-FILE'])).stdout.split('\n').map((l) => l.trim()).filter((l) => l && under(l));
+  const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m && under(m));
+  return { loops, mounts };
 }
