@@ -24,7 +24,9 @@ test('tmux: lifeboat ui backs up a disk onto another disk\'s partition and resto
   attached.push(target);
 
   const command = `node ${lifeboatBin} ui --disk ${source.disk.device} --disk ${store.device} --disk ${target.device}; echo LIFEBOAT-UI-EXIT=$?; sleep 600`;
-  const ui = await startTmux(command, { LANG: 'C.UTF-8', TERM: 'xterm-256color', PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
+  // Its own folder for store mounts, so that the check below does not see the mounts of tests running beside it.
+  const storesDir = path.join(dir, 'stores');
+  const ui = await startTmux(command, { LANG: 'C.UTF-8', TERM: 'xterm-256color', PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', LIFEBOAT_STORES_DIR: storesDir });
   t.teardown(() => ui.kill());
   const screens: { title: string; screen: string }[] = [];
   const keep = (title: string, screen: string) => screens.push({ title, screen: screen.replace(/\s+$/gm, '').trimEnd() });
@@ -122,6 +124,6 @@ test('tmux: lifeboat ui backs up a disk onto another disk\'s partition and resto
   await ui.waitFor(/LIFEBOAT-UI-EXIT=0/);
 
   const mounts = await readFile('/proc/self/mounts', 'utf8');
-  t.false(mounts.includes('/run/lifeboat/stores'), 'every store was unmounted');
+  t.false(mounts.includes(storesDir), 'every store was unmounted');
   t.deepEqual(await fingerprint(target), await fingerprint(source.disk));
 });
