@@ -39,6 +39,8 @@ export interface RestoreFacts {
   missingPartitionNodes?: number[];
   /** Places for staging copies when partitions shrink (the store's filesystem, the temporary directory), with their free space. */
   staging?: StagingSpace[];
+  /** Used bytes per partition, for a smaller layout (restore/used-bytes.ts); default: the manifest's. */
+  usedBytes?: ReadonlyMap<number, number>;
 }
 
 export interface RestoreOptions {
@@ -83,7 +85,7 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
     const hiddenSectors = image.table.type === 'dos' && hidden ? image.table.partitions.reduce((m, p) => Math.min(m, p.start), Infinity) - 1 : 0;
     if (hiddenSectors > 0 && firstStart <= hiddenSectors) refusals.push(refusal('boot-area-overlap', `the first partition of ${target.device} starts inside the image's boot area`));
   } else if (target.sizeBytes < image.requiredBytes && opts.shrink) {
-    const planned = planShrinkLayout(image, target.device, target.sizeBytes, facts.staging ?? []);
+    const planned = planShrinkLayout(image, target.device, target.sizeBytes, facts.staging ?? [], facts.usedBytes);
     refusals.push(...planned.refusals);
     shrink = planned.layout;
   } else if (target.sizeBytes < image.requiredBytes) {

@@ -34,10 +34,17 @@ export function isStaged(p: PlannedPartition): boolean {
 }
 
 /** The new layout for image on a target of targetBytes, or the refusals that say why not. */
-export function planShrinkLayout(image: Image, device: string, targetBytes: number, staging: readonly StagingSpace[]): { layout?: ShrinkLayout; refusals: Refusal[] } {
+export function planShrinkLayout(
+  image: Image,
+  device: string,
+  targetBytes: number,
+  staging: readonly StagingSpace[],
+  /** Used bytes per partition (restore/used-bytes.ts: the manifest's, or the partclone header's); default: the manifest's. */
+  usedBytes?: ReadonlyMap<number, number>,
+): { layout?: ShrinkLayout; refusals: Refusal[] } {
   const table = image.layout.table;
   if (!table) return { refusals: [refusal('too-small', `${device} is too small and the image has no partition table to plan a smaller one from`)] };
-  const used = new Map((image.manifest?.partitions ?? []).map((p) => [p.number, p.usedBytes]));
+  const used = usedBytes ?? new Map((image.manifest?.partitions ?? []).map((p) => [p.number, p.usedBytes]));
   const parts = image.partitions.map((p) => ({ number: p.number, fsType: p.fsType, usedBytes: p.action === 'partclone' ? used.get(p.number) : undefined }));
   const name = (n: number) => image.partitions.find((p) => p.number === n)?.name ?? String(n);
   return planShrinkLayoutOf({ table, parts, name, device, targetBytes, staging, hint: 'restore onto a disk at least that large' });
