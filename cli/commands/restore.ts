@@ -8,6 +8,8 @@ import { confirmedJob } from '../confirmed-job.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
 import { restorePartitionCommand } from './restore-partition.js';
+import { UsageError } from '../../core/errors.js';
+import { readLayoutFile } from '../../imager/layout/layout-file.js';
 import { storeAccess, withStoreAccessOptions } from '../store-access.js';
 
 interface Args {
@@ -20,6 +22,7 @@ interface Args {
   json: boolean;
   dryRun: boolean;
   partition: string | undefined;
+  layout: string | undefined;
   sshKey: string | undefined;
   knownHosts: string | undefined;
 }
@@ -34,6 +37,7 @@ export const restoreCommand: CommandModule<object, Args> = {
       .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
       .option('grow', { type: 'boolean', default: false, describe: 'On a larger disk, extend the last partition and its filesystem' })
       .option('shrink', { type: 'boolean', default: false, describe: 'On a smaller disk, shrink the partitions to fit their used data (the plan shows the new sizes)' })
+      .option('layout', { type: 'string', describe: "With --shrink: a file of partition sizes to use instead of the rule's, one per line ('2 150GiB'); the others are sized by the rule" })
       .option('partition', { type: 'string', describe: 'Restore only partition N of the image onto partition N (or M) of the disk: N or N:M; nothing else on the disk is written' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
@@ -41,8 +45,10 @@ export const restoreCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
     if (argv.partition !== undefined) return restorePartitionCommand({ ...argv, partition: argv.partition }, ctx);
+    if (argv.layout !== undefined && !argv.shrink) throw new UsageError('--layout sets the sizes of a smaller layout: it needs --shrink', `lifeboat restore ${argv.image} ${argv.disk} --shrink --layout ${argv.layout}`);
+    const sizes = argv.layout === undefined ? undefined : await readLayoutFile(argv.layout);
     const { store, image } = storeOfImagePath(argv.image, storeAccess(argv));
-    const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, ...(sizes ? { sizes } : {}), onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     await confirmedJob(ctx, {
       yes: argv.yes,
       dryRun: argv.dryRun,

@@ -19,6 +19,8 @@ export interface RestoreJobRequest {
   grow: boolean;
   /** On a smaller disk: fit the partitions to it (layout/shrink-plan.ts) instead of refusing. */
   shrink?: boolean;
+  /** With shrink: sizes a person chose (layout/layout-file.ts), bytes by partition number. */
+  sizes?: ReadonlyMap<number, number>;
   /**
    * Asked with the plan before anything is written: true goes on, false stops with nothing written. Required: a
    * restore overwrites a disk, so every face says how it confirmed (typed name, the UI's prompt, lifeboat.job=).
@@ -32,12 +34,12 @@ export interface RestoreJobRequest {
 
 /** The plan of a restore only (the UI's summary, --dry-run: nothing changes); refusals stay in the plan. */
 export function planRestoreJob(runner: Runner, req: Omit<RestoreJobRequest, 'confirm'>): Promise<RestorePlan> {
-  return usingStore(runner, req.store, 'read', (store) => prepareRestore(runner, store.imagePath(req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly, shrink: req.shrink === true && !req.bootOnly }, { dryRun: true }));
+  return usingStore(runner, req.store, 'read', (store) => prepareRestore(runner, store.imagePath(req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly, shrink: req.shrink === true && !req.bootOnly, ...(req.sizes ? { sizes: req.sizes } : {}) }, { dryRun: true }));
 }
 
 export function restoreJob(runner: Runner, req: RestoreJobRequest): Promise<RestoreResult & { plan: RestorePlan }> {
   return usingStore(runner, req.store, 'read', async (store) => {
-    const plan = await prepareRestore(runner, store.imagePath(req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly, shrink: req.shrink === true && !req.bootOnly });
+    const plan = await prepareRestore(runner, store.imagePath(req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly, shrink: req.shrink === true && !req.bootOnly, ...(req.sizes ? { sizes: req.sizes } : {}) });
     throwIfRefused(plan.refusals);
     if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, req.notConfirmedHint);
     const r = await executeRestore(plan, runner, { confirmed: true, ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) });

@@ -48,6 +48,8 @@ export interface RestoreOptions {
   grow: boolean;
   /** On a smaller target: plan a smaller layout from the used data (layout/shrink-plan.ts) instead of refusing. */
   shrink?: boolean;
+  /** With shrink: sizes a person chose for some partitions (layout/layout-file.ts), bytes by partition number. */
+  sizes?: ReadonlyMap<number, number>;
 }
 
 /** The partition that --grow extends: the one that ends last (a logical one grows with its extended partition). */
@@ -85,9 +87,11 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
     const hiddenSectors = image.table.type === 'dos' && hidden ? image.table.partitions.reduce((m, p) => Math.min(m, p.start), Infinity) - 1 : 0;
     if (hiddenSectors > 0 && firstStart <= hiddenSectors) refusals.push(refusal('boot-area-overlap', `the first partition of ${target.device} starts inside the image's boot area`));
   } else if (target.sizeBytes < image.requiredBytes && opts.shrink) {
-    const planned = planShrinkLayout(image, target.device, target.sizeBytes, facts.staging ?? [], facts.usedBytes);
+    const planned = planShrinkLayout(image, target.device, target.sizeBytes, facts.staging ?? [], facts.usedBytes, opts.sizes);
     refusals.push(...planned.refusals);
     shrink = planned.layout;
+  } else if (opts.sizes && opts.shrink) {
+    refusals.push(refusal('layout-not-smaller', `${target.device} holds the image's layout as it is (${target.sizeBytes} bytes, the image needs ${image.requiredBytes}); a layout file sets sizes for a smaller disk only`, 'restore without --layout (--grow extends the last partition)'));
   } else if (target.sizeBytes < image.requiredBytes) {
     refusals.push(refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, the image needs ${image.requiredBytes} bytes`, '--shrink fits the partitions to it when their used data fits'));
   }
