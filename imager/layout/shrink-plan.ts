@@ -83,6 +83,11 @@ export type ShrinkPlan =
 
 const upper = (s: string) => s.toUpperCase();
 
+/** Rule 2: the least size of a filesystem that shrinks, in bytes: its used bytes plus the margin, at least its floor. */
+export function leastBytes(usedBytes: number, floorBytes: number): number {
+  return Math.max(usedBytes + Math.max(usedBytes * marginFraction, marginMinBytes), floorBytes);
+}
+
 function fixedReason(p: LayoutPartition, facts: ShrinkPartFacts | undefined, input: ShrinkInput, sectorSize: number): string | undefined {
   const type = upper(p.type);
   if (fixedTypes.has(type)) return 'boot or firmware partition';
@@ -119,9 +124,7 @@ export function planShrink(input: ShrinkInput): ShrinkPlan {
     const reason = fixedReason(p, f, input, ss);
     if (reason !== undefined) return { ...base, role: 'fixed', reason, leastSize: p.size };
     if (f?.fsType === 'swap') return { ...base, role: 'swap', leastSize: Math.min(p.size, up(swapLeastBytes / ss)) };
-    const used = f!.usedBytes!;
-    const floor = input.shrinkable.get(f!.fsType!)!.floorBytes;
-    const least = Math.max(used + Math.max(used * marginFraction, marginMinBytes), floor);
+    const least = leastBytes(f!.usedBytes!, input.shrinkable.get(f!.fsType!)!.floorBytes);
     return { ...base, role: 'shrinks', leastSize: Math.min(p.size, up(least / ss)) };
   });
 

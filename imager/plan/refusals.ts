@@ -21,7 +21,7 @@ export type RefusalCode =
   | 'no-staging-space' // --shrink: no staging place has room for the largest staging copy
   | 'layout-size' // --shrink --layout: a size given cannot be used (below the used data, above the old size, a fixed partition)
   | 'layout-not-smaller' // --layout on a target that holds the image's layout as it is
-  | 'needs-shrink' // the target is smaller than the source's layout, but its used data would fit: shrinking is the smaller-disk planner's (not yet)
+  | 'needs-shrink' // clone: the target is smaller than the source's layout, but its used data would fit (--shrink does it)
   | 'table-type' // boot-only: the target's table type differs from the image's
   | 'boot-partition-mismatch' // boot-only: a boot partition is not where the image has it
   | 'boot-area-overlap' // boot-only: the target's first partition starts inside the image's boot area

@@ -8,7 +8,8 @@ import { probeDisk } from '../disks/probe.js';
 import { resolveDisk } from '../disks/resolve.js';
 import { openImage } from '../image/open.js';
 import { readPartcloneHeader } from '../image/partition-header.js';
-import { planPartitionRestore, type PartitionRestorePlan } from './plan.js';
+import { stagingSpaces } from '../restore/staging-space.js';
+import { planPartitionRestore, sourcePartitionBytes, type PartitionRestorePlan } from './plan.js';
 
 /** Which partition of the image goes onto which partition of the disk (the CLI's --partition N[:M]). */
 export interface PartitionChoice {
@@ -44,6 +45,7 @@ export async function preparePartitionRestore(runner: Runner, imageDir: string, 
   if (target.extended) throw new UsageError(`${target.device} is an extended partition (a container of logical partitions)`, 'give a partition that holds data');
   const header = source.action === 'partclone' ? await readPartcloneHeader(runner, source.files, image.codec) : undefined;
   const recorded = image.manifest?.partitions.find((p) => p.number === source.number)?.usedBytes;
+  const fsBytes = header?.deviceBytes ?? sourcePartitionBytes(image, source.number);
   return planPartitionRestore({
     image,
     source,
@@ -52,5 +54,6 @@ export async function preparePartitionRestore(runner: Runner, imageDir: string, 
     fsBytes: header?.deviceBytes,
     usedBytes: recorded ?? (header ? header.usedBlocks * header.blockSize : undefined),
     imageOnTarget: await sameDevice(image.dir, target.device).catch(() => false),
+    ...(target.sizeBytes < fsBytes ? { staging: await stagingSpaces(image.dir) } : {}),
   });
 }
