@@ -8,6 +8,7 @@ import { handlerForType } from '../fs/registry.js';
 import { names } from '../image/layout.js';
 import type { PartitionAction } from '../image/manifest.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { rescuePolicy, stopPolicy } from '../rescue/partition.js';
 
 export interface PlannedPartition {
   number: number;
@@ -29,6 +30,8 @@ export interface BackupPlan {
   codec: Codec;
   level: number | undefined;
   splitBytes: number | undefined;
+  /** --rescue: go on past read errors (partclone's rescue mode) and record them; otherwise stop at the first. */
+  rescue: boolean;
   hiddenDataSectors: number;
   bootPartitions: number[];
   partitions: PlannedPartition[];
@@ -56,6 +59,7 @@ export interface BackupOptions {
   codec: Codec;
   level: number | undefined;
   splitBytes: number | undefined;
+  rescue?: boolean | undefined;
 }
 
 function actionFor(p: Partition): PartitionAction {
@@ -108,6 +112,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     codec: opts.codec,
     level: opts.level,
     splitBytes: opts.splitBytes,
+    rescue: opts.rescue === true,
     hiddenDataSectors: disk.table ? hiddenDataSectors(disk.table) : 0,
     bootPartitions: disk.table ? bootPartitionNumbers(disk.table) : [],
     partitions,
@@ -127,6 +132,9 @@ export function describeBackupPlan(plan: BackupPlan): string[] {
     const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : 'extended: boot record saved';
     lines.push(`  ${p.name}: ${what}`);
   }
+  lines.push(`  ${plan.rescue ? rescuePolicy : stopPolicy}`);
+  if (plan.rescue && plan.partitions.some((p) => p.action === 'raw'))
+    lines.push('  raw copies (partclone.dd) still stop at a read error: partclone.dd re-reads a failing chunk at the wrong offsets, so its rescue mode is not used');
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);
   for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);
   for (const r of plan.refusals) lines.push(`  REFUSED: ${r.message}`);
