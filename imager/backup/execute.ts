@@ -10,6 +10,7 @@ import { manifestFile, names } from '../image/layout.js';
 import { manifestVersion, writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
 import { recordUnreadable, rescuePolicy, unreadableError, withRescueFlag, type PartitionPlace } from '../rescue/partition.js';
 import { UnreadableWatch } from '../rescue/watch.js';
+import { rescueRawCopy, type RawRescue } from '../rescue/raw-copy.js';
 import { runPipeline } from '../pipeline/run.js';
 import { createScheduler } from '../pipeline/scheduler.js';
 import { composePipeline } from '../pipeline/stages.js';
@@ -185,16 +186,29 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
         const watch = new UnreadableWatch(!plan.rescue);
         const atFirstRange = new AbortController();
         let blockBytes: number | undefined;
+        // --rescue of a raw partition: ddrescue copies it into a staging file first; partclone.dd then reads that.
+        let raw: RawRescue | undefined;
         const stages = composePipeline({
           direction: 'save',
           support: p.action === 'raw' ? 'raw' : 'partclone',
           codec: plan.codec,
           level: plan.level,
           output: { dir, base: p.file!, splitBytes: plan.splitBytes },
-          partclone: (fifo) => (p.action === 'partclone' ? withRescueFlag(handler.save(p.device, fifo)) : handler.save(p.device, fifo)),
+          partclone: (fifo) => (p.action === 'partclone' ? withRescueFlag(handler.save(p.device, fifo)) : handler.save(raw?.staging ?? p.device, fifo)),
         });
         let through = false;
         const save = async (onThrough: () => void) => {
+          if (plan.rescue && p.action === 'raw') {
+            onEvent({ type: 'step', job: 'backup', message: `reading ${p.name} with ddrescue into a staging file` });
+            raw = await rescueRawCopy(runner, p.device, path.join(dir, `.${p.name}.ddrescue-staging`), path.join(dir, `${p.name}-ddrescue.map`), sector, signal);
+          }
+          try {
+            await savePipeline(onThrough);
+          } finally {
+            await raw?.remove();
+          }
+        };
+        const savePipeline = async (onThrough: () => void) => {
           // The compressor's output is hashed as it passes to the file or pieces: no image byte is read back.
           const { digests } = await runPipeline(stages, {
             runner,
@@ -225,7 +239,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
             if (watch.sawBadSectors() && !signal?.aborted) throw unreadableError(place, undefined);
             throw e;
           });
-          const unreadable = watch.found();
+          const unreadable = raw ? raw.unreadable : watch.found();
           if (unreadable.length > 0 && !plan.rescue) throw unreadableError(place, unreadable[0]);
           if (unreadable.length > 0) {
             entry.unreadable = await recordUnreadable(runner, place, unreadable, blockBytes);

@@ -26,6 +26,11 @@ const marker = `LIFEBOAT-READY node=v${config.node.version}`;
 const partStart = 2048; // sectors of 512 bytes
 const partSectors = 48 * 2048; // 48 MiB
 const block = 4096;
+/** Partition 2: 8 MiB of random bytes (no filesystem: copied raw), with one unreadable 4 KiB at 1 MiB into it. */
+const rawStart = partStart + partSectors;
+const rawSectors = 8 * 2048;
+const rawData = randomBytes(rawSectors * 512);
+const rawBad = { offset: 1024 * 1024, bytes: 4096 };
 
 let dir = '';
 let result: LabResult | undefined;
@@ -39,14 +44,14 @@ let bad: { offset: number; bytes: number }[] = [];
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** The dm table: the disk linear, with an error target over each bad range (disk sectors). */
+/** The dm table: the disk linear, with an error target over each bad range (disk sectors, in order). */
 function dmTable(diskSectors: number): string {
+  const ranges = [...bad.map((r) => ({ s: partStart + r.offset / 512, n: r.bytes / 512 })), { s: rawStart + rawBad.offset / 512, n: rawBad.bytes / 512 }];
   const lines: string[] = [];
   let at = 0;
-  for (const r of bad) {
-    const s = partStart + r.offset / 512;
-    lines.push(`${at} ${s - at} linear /dev/vda ${at}`, `${s} ${r.bytes / 512} error`);
-    at = s + r.bytes / 512;
+  for (const { s, n } of ranges) {
+    lines.push(`${at} ${s - at} linear /dev/vda ${at}`, `${s} ${n} error`);
+    at = s + n;
   }
   lines.push(`${at} ${diskSectors - at} linear /dev/vda ${at}`);
   return `${lines.join('\n')}\n`;
@@ -113,6 +118,7 @@ const scenarios = () => [
       'cp /mnt/r/victim.bin "$OUT/victim.bin"',
       '(cd /mnt/r && find . -type f ! -path "./lost+found/*" -exec sha256sum {} + | sort -k2) >"$OUT/sums"',
       'umount /mnt/r',
+      'dd if=/dev/vdb2 of="$OUT/p2.bin" bs=1M status=none',
     ].join('\n'),
   },
 ];
@@ -141,8 +147,11 @@ test.before(async (t) => {
   // /dev/vda: GPT, one partition at 1 MiB holding that filesystem; /dev/vdb: blank, the same size; /dev/vdc: the store.
   const vda = path.join(dir, 'vda.img');
   await makeSparse(vda, 64);
-  await partition(vda, `label: gpt\nstart=${partStart}, size=${partSectors}, type=L\n`);
+  await partition(vda, `label: gpt\nstart=${partStart}, size=${partSectors}, type=L\nstart=${rawStart}, size=${rawSectors}, type=L\n`);
   await execa('dd', [`if=${fs}`, `of=${vda}`, 'bs=1M', `seek=${(partStart * 512) / 2 ** 20}`, 'conv=notrunc,sparse', 'status=none']);
+  const raw = path.join(dir, 'raw.bin');
+  await writeFile(raw, rawData);
+  await execa('dd', [`if=${raw}`, `of=${vda}`, 'bs=1M', `seek=${(rawStart * 512) / 2 ** 20}`, 'conv=notrunc', 'status=none']);
   const vdb = path.join(dir, 'vdb.img');
   await makeSparse(vdb, 64);
   const vdc = path.join(dir, 'vdc.img');
@@ -209,6 +218,12 @@ lab('--rescue completes; the manifest records every range on the disk, the state
   t.is(p.unreadable?.bytes, 3 * block);
   t.true(p.unreadable?.filesKnown);
   t.deepEqual(p.unreadable?.files, ['/victim.bin']);
+  // Partition 2, copied raw with ddrescue: its range, and no way to tell files.
+  const p2 = m.partitions.find((q) => q.number === 2)!;
+  t.is(p2.action, 'raw');
+  t.deepEqual(p2.unreadable?.ranges, [{ ...rawBad, firstSector: rawStart + rawBad.offset / 512, sectors: rawBad.bytes / 512 }]);
+  t.false(p2.unreadable?.filesKnown);
+  t.regex(p2.unreadable?.note ?? '', /cannot tell which files/);
   const resultLine = JSON.parse((await out('rescue', 'result.jsonl')).trim().split('\n').pop()!) as { ok: boolean; state: string; unreadable: { files: string[] }[] };
   t.true(resultLine.ok);
   t.is(resultLine.state, 'complete-with-unreadable-sectors');
@@ -221,6 +236,7 @@ lab('info and verify say the image is complete with unreadable sectors, with the
   t.regex(info, /state complete, with unreadable sectors/);
   t.true(info.includes(`disk sectors ${diskRange(bad[0]!)}, ${diskRange(bad[1]!)}`), info);
   t.regex(info, /files affected: \/victim\.bin/);
+  t.regex(info, /p2: 4096 bytes unreadable in 1 range .*affected files unknown/);
   const json = JSON.parse(await out('rescue', 'info.json')) as { state: string; unreadable: { partition: string; files: string[] }[] };
   t.is(json.state, 'complete-with-unreadable-sectors');
   t.deepEqual(json.unreadable[0]!.files, ['/victim.bin']);
@@ -258,4 +274,10 @@ lab('restore: refused without a confirmation, saying why, and nothing written; w
     else if (got.equals(original.subarray(i, i + 512))) outside++;
   }
   t.is(outside, (original.length - 3 * block) / 512, 'every sector outside the bad ranges is the original');
+  // The raw partition: the same outside its bad range, zeros (ddrescue writes nothing there) inside.
+  const p2 = await readFile(path.join(result!.scenarios['restore']!.dir, 'p2.bin'));
+  t.is(p2.length, rawData.length);
+  const cut = (b: Buffer) => Buffer.concat([b.subarray(0, rawBad.offset), b.subarray(rawBad.offset + rawBad.bytes)]);
+  t.true(cut(p2).equals(cut(rawData)), 'partition 2 outside its bad range is the original');
+  t.true(p2.subarray(rawBad.offset, rawBad.offset + rawBad.bytes).equals(Buffer.alloc(rawBad.bytes)));
 });
