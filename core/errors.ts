@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'command' // an external tool failed
   | 'unreachable' // a network store could not be reached, refused the login, or was lost during the job
   | 'host-key' // a network store's host key is not pinned (unknown) or has changed
+  | 'unreadable' // the source disk has sectors that cannot be read (the backup stopped; --rescue goes past them)
   | 'interrupted'; // a signal stopped the job
 
 export class LifeboatError extends Error {
@@ -75,6 +76,16 @@ export class HostKeyError extends LifeboatError {
   }
 }
 
+/** A read error on the source: names the partition and its first unreadable range; no image was left. */
+export class UnreadableSectorsError extends LifeboatError {
+  readonly partition: string;
+  constructor(partition: string, message: string, hint?: string) {
+    super('unreadable', message, { hint });
+    this.name = 'UnreadableSectorsError';
+    this.partition = partition;
+  }
+}
+
 export class InterruptedError extends LifeboatError {
   constructor(message: string) {
     super('interrupted', message);
@@ -129,6 +140,7 @@ export const exitCodes: Record<ErrorKind | 'ok' | 'internal', number> = {
   'no-space': 6,
   unreachable: 7,
   'host-key': 8,
+  unreadable: 9,
   interrupted: 130,
   internal: 70,
 };

@@ -9,6 +9,7 @@ import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
 import { RefusedError, UsageError } from '../../core/errors.js';
 import { parseStoreRef } from '../../imager/store/open.js';
 import { bytes, duration, parseSize } from '../../core/format.js';
+import { unreadableLines } from '../../imager/rescue/partition.js';
 import { makeContext } from '../context.js';
 import { storeAccess, withStoreAccessOptions } from '../store-access.js';
 
@@ -19,6 +20,7 @@ interface Args {
   compress: string;
   level: number | undefined;
   split: string | undefined;
+  rescue: boolean;
   yes: boolean;
   json: boolean;
   dryRun: boolean;
@@ -37,6 +39,7 @@ export const backupCommand: CommandModule<object, Args> = {
       .option('compress', { type: 'string', default: 'zstd', describe: 'zstd, gzip, xz or none' })
       .option('level', { type: 'number', describe: 'Compression level (zstd 1-19, gzip 1-9, xz 0-9)' })
       .option('split', { type: 'string', describe: 'Split image files into pieces of SIZE (e.g. 4000M for FAT32 stores)' })
+      .option('rescue', { type: 'boolean', default: false, describe: 'Go on past unreadable sectors (partclone\'s rescue mode, one sector-by-sector retry); the manifest records them and the files they hit' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask (backup only reads the disk; accepted for symmetry)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
@@ -48,7 +51,7 @@ export const backupCommand: CommandModule<object, Args> = {
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
     if (argv.image === undefined && argv.store === undefined) throw new UsageError('backup needs an image directory, or --store', 'lifeboat backup /dev/sda /mnt/stick/pc, or lifeboat backup /dev/sda --store /mnt/stick');
     const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store, storeAccess(argv)), image: argv.image } : storeOfImagePath(argv.image!, storeAccess(argv));
-    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, rescue: argv.rescue, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
       const { plan } = await planBackupJob(ctx.runner, req);
       throwIfRefused(plan.refusals);
@@ -64,9 +67,13 @@ export const backupCommand: CommandModule<object, Args> = {
     });
     const manifest = r.manifest!;
     const size = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
+    const unreadable = manifest.partitions.flatMap((p) => (p.unreadable ? [{ partition: p.name, ...p.unreadable }] : []));
     ctx.out.result(
-      { type: 'result', ok: true, image: r.image, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length },
-      [`Saved ${r.plan.disk.device} to ${r.image}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}`],
+      { type: 'result', ok: true, image: r.image, state: manifest.state, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length, ...(unreadable.length ? { unreadable } : {}) },
+      [
+        `Saved ${r.plan.disk.device} to ${r.image}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}${unreadable.length ? ', complete with unreadable sectors:' : ''}`,
+        ...unreadableLines(manifest.partitions).map((l) => `  ${l}`),
+      ],
     );
   },
 };

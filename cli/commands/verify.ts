@@ -17,8 +17,10 @@ export const verifyCommand: CommandModule<object, { image: string; json: boolean
       if (ctx.json) ctx.out.result({ type: 'result', ...report }, []);
       failOn(report.problems);
     }
+    const withUnreadable = report.unreadable !== undefined;
     ctx.out.result({ type: 'result', ...report }, [
-      `${report.image}: OK (${report.origin} image; ${report.checkedFiles} checksums, ${report.checkedPartitions} partition images checked in ${report.seconds.toFixed(1)} s)`,
+      `${report.image}: OK${withUnreadable ? ', complete with unreadable sectors' : ''} (${report.origin} image; ${report.checkedFiles} checksums, ${report.checkedPartitions} partition images checked in ${report.seconds.toFixed(1)} s)`,
+      ...(report.unreadable ?? []).map((l) => `  ${l}: those sectors hold partclone's BADSECTOR filler, not the disk's data`),
     ]);
   },
 };

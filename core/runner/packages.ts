@@ -14,6 +14,8 @@ const packageOf: Record<string, string> = {
   pigz: 'pigz',
   xz: 'xz-utils',
   resize2fs: 'e2fsprogs',
+  debugfs: 'e2fsprogs',
+  ddrescue: 'gddrescue',
   xfs_growfs: 'xfsprogs',
   ntfsresize: 'ntfs-3g',
   ntfsclone: 'ntfs-3g',

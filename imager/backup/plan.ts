@@ -8,6 +8,8 @@ import { handlerForType } from '../fs/registry.js';
 import { names } from '../image/layout.js';
 import type { PartitionAction } from '../image/manifest.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { rescuePolicy, stopPolicy } from '../rescue/partition.js';
+import { rawRescuePolicy } from '../rescue/raw-copy.js';
 
 export interface PlannedPartition {
   number: number;
@@ -29,6 +31,8 @@ export interface BackupPlan {
   codec: Codec;
   level: number | undefined;
   splitBytes: number | undefined;
+  /** --rescue: go on past read errors (partclone's rescue mode) and record them; otherwise stop at the first. */
+  rescue: boolean;
   hiddenDataSectors: number;
   bootPartitions: number[];
   partitions: PlannedPartition[];
@@ -56,6 +60,7 @@ export interface BackupOptions {
   codec: Codec;
   level: number | undefined;
   splitBytes: number | undefined;
+  rescue?: boolean | undefined;
 }
 
 function actionFor(p: Partition): PartitionAction {
@@ -96,7 +101,8 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     if (p.mountpoints.length > 0) refusals.push(refusal('mounted', `${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`));
     if (p.swapActive) refusals.push(refusal('swap-active', `${p.device} is active swap; run swapoff ${p.device} first`));
   }
-  const requiredBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024;
+  // --rescue stages each raw partition beside the image (ddrescue needs a file it can seek), one at a time.
+  const requiredBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024 + (opts.rescue ? rawStagingBytes(partitions) : 0);
   const spaceShortBytes = refusals.length === 0 ? Math.max(0, requiredBytes - facts.freeBytes) : 0;
   if (spaceShortBytes > 0)
     refusals.push(refusal('no-space', `not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`, 'free space on the store, or choose another one'));
@@ -108,6 +114,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     codec: opts.codec,
     level: opts.level,
     splitBytes: opts.splitBytes,
+    rescue: opts.rescue === true,
     hiddenDataSectors: disk.table ? hiddenDataSectors(disk.table) : 0,
     bootPartitions: disk.table ? bootPartitionNumbers(disk.table) : [],
     partitions,
@@ -119,6 +126,11 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
   };
 }
 
+/** The largest raw partition: the staging file --rescue needs beside the image (partitions are staged one at a time). */
+export function rawStagingBytes(partitions: readonly PlannedPartition[]): number {
+  return Math.max(0, ...partitions.filter((p) => p.action === 'raw').map((p) => p.weight));
+}
+
 /** The plan in words, for the CLI's confirmation and the UI's summary screen. */
 export function describeBackupPlan(plan: BackupPlan): string[] {
   const lines = [`Back up ${plan.disk.device} (${plan.disk.tableType}, ${plan.disk.sizeBytes} bytes) to ${plan.imageDir}`];
@@ -127,6 +139,8 @@ export function describeBackupPlan(plan: BackupPlan): string[] {
     const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : 'extended: boot record saved';
     lines.push(`  ${p.name}: ${what}`);
   }
+  lines.push(`  ${plan.rescue ? rescuePolicy : stopPolicy}`);
+  if (plan.rescue && plan.partitions.some((p) => p.action === 'raw')) lines.push(`  ${rawRescuePolicy} (up to ${rawStagingBytes(plan.partitions)} bytes of staging)`);
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);
   for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);
   for (const r of plan.refusals) lines.push(`  REFUSED: ${r.message}`);

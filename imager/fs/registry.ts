@@ -1,6 +1,7 @@
 // The filesystem registry: one record per filesystem type (as blkid names it) holding everything Lifeboat knows
 // about it: its name in image files and partclone tool, how to measure, grow, shrink, mount and recreate it.
 import { checkBtrfs, checkExt, checkFat, checkNtfs, checkXfs, type FsChecker } from './check.js';
+import { extFilesAt, type FilesAtProbe } from './files-at.js';
 import { finishNtfs, type FsFinisher } from './finish.js';
 import { growExt, growMounted, growNothing, growNtfs, type Grower } from './grow.js';
 import type { MountSpec } from './mount-options.js';
@@ -31,6 +32,8 @@ export interface FsRecord {
   mount?: MountSpec;
   /** Puts back a partition that the image holds no data of, only its identity (swap). */
   recreate?: Recreator;
+  /** Which files hold given byte ranges (the unreadable ones of a rescue); without it, Lifeboat cannot tell. */
+  filesAt?: FilesAtProbe;
 }
 
 // A copy of an XFS filesystem shares its UUID; XFS refuses to mount the second one without nouuid (the source disk
@@ -52,6 +55,7 @@ const ext = (type: 'ext2' | 'ext3' | 'ext4'): FsRecord => ({
   grow: growExt,
   shrink: shrinkExt(type),
   mount: type === 'ext2' ? plainMount : extJournalMount,
+  filesAt: extFilesAt,
 });
 const partcloneOnly = (type: FsType, tool: string = type, aliases: string[] = []): FsRecord => ({ type, image: partcloneHandler(type, tool), aliases });
 

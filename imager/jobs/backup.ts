@@ -27,6 +27,8 @@ export interface BackupJobRequest {
   level?: number | undefined;
   /** Split pieces; by default none, or FAT's limit on a FAT store. */
   splitBytes?: number | undefined;
+  /** Go on past read errors and record them (partclone's rescue mode); by default the first one stops the backup. */
+  rescue?: boolean | undefined;
   /** Verify the image right after the backup. */
   verify?: boolean;
   /** Asked with the plan before anything is written; false stops the job with nothing written. */
@@ -48,13 +50,13 @@ export interface BackupJobResult {
 }
 
 /** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
-export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'now'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
+export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
   const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
   const name = req.name ?? defaultImageName(disk.name, req.now);
   const splitBytes = req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined);
   const plan = planBackup(
     { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd },
-    { codec: req.codec, level: req.level ?? req.codec.defaultLevel, splitBytes },
+    { codec: req.codec, level: req.level ?? req.codec.defaultLevel, splitBytes, rescue: req.rescue },
   );
   return { plan, name };
 }

@@ -22,8 +22,8 @@ export interface StoreImage {
   sizeBytes: number;
   /** true: complete; false: in-progress or partial; undefined: a Clonezilla image (no manifest says). */
   complete: boolean | undefined;
-  /** complete, in-progress, partial (a backup that did not finish), damaged (an unreadable manifest), or unknown. */
-  state: 'complete' | 'in-progress' | 'partial' | 'damaged' | 'unknown';
+  /** complete, complete-with-unreadable-sectors (--rescue), in-progress, partial (a backup that did not finish), damaged (an unreadable manifest), or unknown. */
+  state: 'complete' | 'complete-with-unreadable-sectors' | 'in-progress' | 'partial' | 'damaged' | 'unknown';
 }
 
 /** Bytes of the files in a directory and its latest write time. */
@@ -52,7 +52,7 @@ async function describeImage(store: OpenedStore, name: string, dirInStore: strin
   }
   if (manifest) {
     const state = partial ? 'partial' : manifest.state;
-    return { ...base, origin: 'lifeboat', time: manifest.createdAt, disk: manifest.source.name, complete: state === 'complete', state };
+    return { ...base, origin: 'lifeboat', time: manifest.createdAt, disk: manifest.source.name, complete: state === 'complete' || state === 'complete-with-unreadable-sectors', state };
   }
   const disk = (await readFile(path.join(dir, 'disk'), 'utf8').catch(() => '')).trim().split(/\s+/)[0] || undefined;
   if (partial) return { ...base, origin: 'lifeboat', time: mtime?.toISOString(), disk, complete: false, state: 'partial' };

@@ -2,6 +2,7 @@
 // -> confirm -> execute -> release. Only the chosen partition of the target is written.
 import type { Runner } from '../../core/runner/run.js';
 import { RefusedError } from '../../core/errors.js';
+import { notConfirmedNote } from '../rescue/partition.js';
 import type { EventSink } from '../events.js';
 import { throwIfRefused } from '../plan/refusals.js';
 import { executePartitionRestore } from '../restore-partition/execute.js';
@@ -33,7 +34,7 @@ export function partitionRestoreJob(runner: Runner, req: PartitionRestoreJobRequ
   return usingStore(runner, req.store, 'read', async (store) => {
     const plan = await preparePartitionRestore(runner, store.imagePath(req.image), req.disk, req.partition);
     throwIfRefused(plan.refusals);
-    if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, req.notConfirmedHint);
+    if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}${notConfirmedNote(plan.warnings)}`, req.notConfirmedHint);
     const r = await executePartitionRestore(plan, runner, { confirmed: true, ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
     return { ...r, plan };
   });

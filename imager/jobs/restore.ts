@@ -6,6 +6,7 @@ import type { RestorePlan } from '../restore/plan.js';
 import { prepareRestore } from '../restore/prepare.js';
 import type { Runner } from '../../core/runner/run.js';
 import { RefusedError } from '../../core/errors.js';
+import { notConfirmedNote } from '../rescue/partition.js';
 import type { EventSink } from '../events.js';
 import { usingStore, type StoreArg } from './store-use.js';
 
@@ -41,7 +42,7 @@ export function restoreJob(runner: Runner, req: RestoreJobRequest): Promise<Rest
   return usingStore(runner, req.store, 'read', async (store) => {
     const plan = await prepareRestore(runner, store.imagePath(req.image), req.disk, { bootOnly: req.bootOnly, grow: req.grow && !req.bootOnly, shrink: req.shrink === true && !req.bootOnly, ...(req.sizes ? { sizes: req.sizes } : {}) });
     throwIfRefused(plan.refusals);
-    if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}`, req.notConfirmedHint);
+    if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}${notConfirmedNote(plan.warnings)}`, req.notConfirmedHint);
     const r = await executeRestore(plan, runner, { confirmed: true, ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
     return { ...r, plan };
   });

@@ -32,7 +32,8 @@ export type RefusalCode =
 export type WarningCode =
   | 'fs-cannot-grow' // --grow extends the partition, but not its filesystem
   | 'gpt-backup-moves' // a larger GPT target: the backup header moves to its end
-  | 'partition-nodes-missing'; // a dry run: the kernel lacks partition nodes that a real job would add
+  | 'partition-nodes-missing' // a dry run: the kernel lacks partition nodes that a real job would add
+  | 'unreadable-sectors'; // the image was made with --rescue past unreadable sectors: restore asks first (--yes aside)
 
 export interface Refusal {
   code: RefusalCode;

@@ -7,6 +7,7 @@ import { leastBytes } from '../layout/shrink-plan.js';
 import { stagingBytesFor, type StagingSpace } from '../restore/shrink-layout.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { unreadableWarning } from '../rescue/partition.js';
 
 export type PartitionRestoreStep =
   | { kind: 'partition'; text: string; part: ImagePartition; target: string }
@@ -100,6 +101,7 @@ export function planPartitionRestore(facts: PartitionRestoreFacts): PartitionRes
       else warnings.push(warning('fs-cannot-grow', `${target.device} is larger than the filesystem, but Lifeboat cannot grow ${fsType}: the rest of the partition stays unused`));
     }
   }
+  warnings.push(...unreadableWarning(image.manifest, source.name));
   return { image, source, disk, target, neededBytes, steps, refusals, warnings };
 }
 

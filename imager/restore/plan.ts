@@ -4,6 +4,7 @@ import { partitionPath } from '../disks/names.js';
 import { canGrow } from '../fs/registry.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { unreadableWarning } from '../rescue/partition.js';
 import { lastPartitionOf } from '../layout/sfdisk-script.js';
 import { describeShrinkLayout, isStaged, planShrinkLayout, type ShrinkLayout, type StagingSpace } from './shrink-layout.js';
 
@@ -128,6 +129,7 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
   const missing = facts.missingPartitionNodes ?? [];
   if (missing.length > 0)
     warnings.push(warning('partition-nodes-missing', `the kernel has no nodes for partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${target.device}; the restore adds them (partx -a) before it checks them`, 'this dry run changed nothing'));
+  if (!opts.bootOnly) warnings.push(...unreadableWarning(image.manifest));
   return { image, target, bootOnly: opts.bootOnly, grow: opts.grow, ...(shrink ? { shrink } : {}), steps, refusals, warnings };
 }
 

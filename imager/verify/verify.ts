@@ -9,6 +9,7 @@ import { createScheduler } from '../pipeline/scheduler.js';
 import { composePipeline } from '../pipeline/stages.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
+import { unreadableLines } from '../rescue/partition.js';
 
 export interface VerifyProblem {
   file: string;
@@ -23,6 +24,10 @@ export interface VerifyReport {
   checkedPartitions: number;
   problems: VerifyProblem[];
   seconds: number;
+  /** The manifest's state (complete, or complete with unreadable sectors); undefined for a Clonezilla image. */
+  state?: string | undefined;
+  /** The unreadable sectors the backup recorded, one line per partition (the checks pass: the filler is the data). */
+  unreadable?: string[];
 }
 
 /** Compares every file against the manifest's size and SHA-256. Fast: no decompression. */
@@ -147,6 +152,8 @@ async function verifyRunning(dir: string, runner: Runner, onEvent: EventSink, si
     checkedPartitions: parts.length,
     problems,
     seconds: (Date.now() - started) / 1000,
+    ...(image.manifest ? { state: image.manifest.state } : {}),
+    ...(image.manifest?.state === 'complete-with-unreadable-sectors' ? { unreadable: unreadableLines(image.manifest.partitions) } : {}),
   };
   if (report.ok) onEvent({ type: 'done', job: 'verify', image: image.dir, device: image.diskName, seconds: report.seconds, bytes: total });
   return report;
