@@ -1,5 +1,6 @@
 // The filesystem registry: one record per filesystem type (as blkid names it) holding everything Lifeboat knows
 // about it: its name in image files and partclone tool, how to measure, grow, shrink, mount and recreate it.
+import { fatUsage, shrinkFat } from './fat.js';
 import { checkBtrfs, checkExt, checkFat, checkNtfs, checkXfs, type FsChecker } from './check.js';
 import { extFilesAt, type FilesAtProbe } from './files-at.js';
 import { finishNtfs, type FsFinisher } from './finish.js';
@@ -67,7 +68,7 @@ export const fsRecords: Record<FsType, FsRecord> = {
   btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], usage: btrfsUsage, check: checkBtrfs, grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), shrink: shrinkBtrfs(btrfsMount), mount: btrfsMount },
   // NTFS through the FUSE driver ntfs-3g, which leaves the volume's log alone on a read-only mount.
   ntfs: { type: 'ntfs', image: partcloneHandler('ntfs'), aliases: [], usage: ntfsUsage, finish: finishNtfs, check: checkNtfs, grow: growNtfs, shrink: shrinkNtfs, mount: { type: 'ntfs-3g', options: [], noReplay: [] } },
-  vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), check: checkFat, mount: plainMount },
+  vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), usage: fatUsage, check: checkFat, shrink: shrinkFat, mount: plainMount },
   exfat: { ...partcloneOnly('exfat'), mount: plainMount },
   f2fs: partcloneOnly('f2fs'),
   hfsplus: partcloneOnly('hfsplus', 'hfsp', ['hfsp']),
