@@ -54,7 +54,7 @@ const ext = (type: 'ext2' | 'ext3' | 'ext4'): FsRecord => ({
   usage: extUsage,
   check: checkExt,
   grow: growExt,
-  shrink: shrinkExt(type),
+  shrink: shrinkExt(type, type === 'ext2' ? plainMount : extJournalMount),
   mount: type === 'ext2' ? plainMount : extJournalMount,
   filesAt: extFilesAt,
 });
