@@ -11,8 +11,9 @@ export function withPassphraseOptions<T>(y: Argv<T>): Argv<T> {
 /** Reads one line from the terminal without echo; Ctrl-C stops with nothing written. */
 async function readHidden(question: string, signal?: AbortSignal): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(question);
+  // Echo off before the question shows: what is typed once it is seen never reaches the screen.
   stdin.setRawMode(true);
+  process.stderr.write(question);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise<string>((resolve, reject) => {
