@@ -7,7 +7,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import { cp, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { lifeboat, lifeboatBin } from '../helpers/cli.js';
+import { lifeboat, lifeboatBin, untilPrinted } from '../helpers/cli.js';
 import { oneClearLine, sameDisk } from '../helpers/assert.js';
 import { makeGptSource, type SourceDisk } from '../helpers/fixtures.js';
 import { filesHolding, gocryptfsMountsUnder, withGocryptfsView } from '../helpers/gocryptfs.js';
@@ -25,6 +25,14 @@ test.after.always(async () => {
   for (const d of attached) await d.detach();
   if (shared) await rm(shared.dir, { recursive: true, force: true });
 });
+
+/** A blank 1000 MiB disk, attached (detached after the file's tests), and the SHA-256 of its bytes. */
+async function blankDisk(name: string): Promise<{ target: LoopDisk; before: string }> {
+  await makeSparse(path.join(shared!.dir, name), 1000);
+  const target = await attach(path.join(shared!.dir, name));
+  attached.push(target);
+  return { target, before: await fileHash(target.file) };
+}
 
 /** No gocryptfs mount and no mount point left in the test's stores folder. */
 async function nothingLeftMounted(t: import('ava').ExecutionContext) {
@@ -111,10 +119,7 @@ test.serial('a wrong or missing passphrase: one clear line, exit 10, the target 
   const { dir, image, env } = shared!;
   const wrong = path.join(dir, 'wrong');
   await writeFile(wrong, 'Tr0ub4dor&3\n');
-  await makeSparse(path.join(dir, 'blank.img'), 1000);
-  const target = await attach(path.join(dir, 'blank.img'));
-  attached.push(target);
-  const before = await fileHash(target.file);
+  const { target, before } = await blankDisk('blank.img');
   const restore = await lifeboat(['restore', image, target.device, '--yes', '--passphrase-file', wrong], { env });
   t.is(restore.exitCode, 10, restore.stderr);
   oneClearLine(t, restore.stderr, new RegExp(`^lifeboat: wrong passphrase for the encrypted image ${image}: nothing was read or written$`));
@@ -149,10 +154,7 @@ test.serial('verify of an encrypted image finds a flipped byte in an encrypted f
   const verify = await lifeboat(['verify', copy, '--passphrase-file', passFile], { env });
   t.is(verify.exitCode, 5, verify.stderr);
   t.regex(verify.stderr, new RegExp(`^lifeboat: image file ${victim.replace(/\./g, '\\.')} is damaged: cannot be read \\(EIO\\)$`, 'm'));
-  await makeSparse(path.join(dir, 'blank2.img'), 1000);
-  const target = await attach(path.join(dir, 'blank2.img'));
-  attached.push(target);
-  const before = await fileHash(target.file);
+  const { target, before } = await blankDisk('blank2.img');
   const restore = await lifeboat(['restore', copy, target.device, '--yes', '--passphrase-file', passFile], { env });
   t.is(restore.exitCode, 5, restore.stderr);
   t.is(await fileHash(target.file), before, 'nothing was written to the target');
@@ -163,14 +165,7 @@ test.serial('a stopped encrypted backup (SIGTERM after its first partition): exi
   const { dir, source, passFile, env } = shared!;
   const store = path.join(dir, 'store3');
   const child = execa('node', [lifeboatBin, 'backup', source.disk.device, path.join(store, 'pc'), '--encrypt', '--passphrase-file', passFile, '--json'], { reject: false, env, stdin: 'ignore' });
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (/"type":"partition-done"/.test(text)) resolve();
-    });
-    void child.then(() => reject(new Error(`the backup ended before its first partition was done: ${text}`)));
-  });
+  await untilPrinted(child, /"type":"partition-done"/);
   t.not((await gocryptfsMountsUnder(shared!.stores)).length, 0, 'the plaintext view is mounted while the backup runs');
   child.kill('SIGTERM');
   const r = await child;
