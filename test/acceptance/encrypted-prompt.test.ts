@@ -1,6 +1,6 @@
 // The passphrase typed at a terminal (a real pty, node-pty): a new encrypted image asks twice without echo and
 // refuses two different answers with nothing written; restore asks once for both its plan and its run, and a wrong
-// answer is exit 9 with nothing written.
+// answer is exit 10 with nothing written.
 import test from 'ava';
 import { execa } from 'execa';
 import * as pty from 'node-pty';
@@ -28,7 +28,7 @@ async function typed(args: string[], env: Record<string, string>, answers: Array
   return { exitCode, output };
 }
 
-test.serial('a new encrypted image asks twice without echo; different answers are refused; restore asks once; a wrong one is exit 9', async (t) => {
+test.serial('a new encrypted image asks twice without echo; different answers are refused; restore asks once; a wrong one is exit 10', async (t) => {
   const { dir, attached } = await scratch(t);
   const stores = path.join(dir, 'stores');
   await mkdir(stores);
@@ -63,7 +63,7 @@ test.serial('a new encrypted image asks twice without echo; different answers ar
   attached.push(target);
   const before = await fileHash(target.file);
   const wrong = await typed(['restore', image, target.device, '--yes'], env, [[/Passphrase of the encrypted image .*pc/, 'not the secret']]);
-  t.is(wrong.exitCode, 9, wrong.output);
+  t.is(wrong.exitCode, 10, wrong.output);
   t.regex(wrong.output, /lifeboat: wrong passphrase for the encrypted image .*pc: nothing was read or written/);
   t.is(await fileHash(target.file), before, 'nothing was written to the target');
 

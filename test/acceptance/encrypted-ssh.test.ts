@@ -53,7 +53,7 @@ test.serial('backup --encrypt of the GPT disk to ssh:// -> images -> verify -> r
   await writeFile(wrong, 'under the wire\n');
   const before = await fileHash(target.file);
   const refused = await lifeboat(['restore', image, target.device, '--yes', '--passphrase-file', wrong, ...access], { env });
-  t.is(refused.exitCode, 9, refused.stderr);
+  t.is(refused.exitCode, 10, refused.stderr);
   oneClearLine(t, refused.stderr, /^lifeboat: wrong passphrase for the encrypted image ssh:\/\/root@127\.0\.0\.1:\d+\/.*\/pc: nothing was read or written$/);
   t.is(await fileHash(target.file), before, 'the target is byte-identical after the refusal');
   await nothingLeftMounted();
