@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'unreachable' // a network store could not be reached, refused the login, or was lost during the job
   | 'host-key' // a network store's host key is not pinned (unknown) or has changed
   | 'unreadable' // the source disk has sectors that cannot be read (the backup stopped; --rescue goes past them)
+  | 'passphrase' // an encrypted image's passphrase is wrong, or none could be asked for
   | 'interrupted'; // a signal stopped the job
 
 export class LifeboatError extends Error {
@@ -86,6 +87,14 @@ export class UnreadableSectorsError extends LifeboatError {
   }
 }
 
+/** An encrypted image whose passphrase is wrong, or missing where none can be asked for; nothing was written. */
+export class PassphraseError extends LifeboatError {
+  constructor(message: string, hint?: string) {
+    super('passphrase', message, { hint });
+    this.name = 'PassphraseError';
+  }
+}
+
 export class InterruptedError extends LifeboatError {
   constructor(message: string) {
     super('interrupted', message);
@@ -141,6 +150,7 @@ export const exitCodes: Record<ErrorKind | 'ok' | 'internal', number> = {
   unreachable: 7,
   'host-key': 8,
   unreadable: 9,
+  passphrase: 10,
   interrupted: 130,
   internal: 70,
 };

@@ -12,6 +12,7 @@ import { bytes, duration, parseSize } from '../../core/format.js';
 import { unreadableLines } from '../../imager/rescue/partition.js';
 import { makeContext } from '../context.js';
 import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { newPassphrase, withPassphraseOptions } from '../passphrase.js';
 
 interface Args {
   disk: string;
@@ -26,13 +27,15 @@ interface Args {
   dryRun: boolean;
   sshKey: string | undefined;
   knownHosts: string | undefined;
+  encrypt: boolean;
+  passphraseFile: string | undefined;
 }
 
 export const backupCommand: CommandModule<object, Args> = {
   command: 'backup <disk> [image]',
   describe: 'Save a whole disk (table, boot records, every partition) into a new image directory',
   builder: (y) =>
-    withStoreAccessOptions(y)
+    withPassphraseOptions(withStoreAccessOptions(y))
       .positional('disk', { type: 'string', demandOption: true, describe: 'Source disk: /dev/sda, /dev/nvme0n1, /dev/disk/by-id/…' })
       .positional('image', { type: 'string', describe: 'New image directory (must not exist), or ssh://user@host[:port]/path/name; with --store, the image\'s name in the store' })
       .option('store', { type: 'string', describe: 'The store: a folder, a partition (/dev/sdb1, mounted for the job), LABEL=NAME:/folder or ssh://user@host[:port]/path; the image is named <disk>-<date> unless given' })
@@ -40,6 +43,7 @@ export const backupCommand: CommandModule<object, Args> = {
       .option('level', { type: 'number', describe: 'Compression level (zstd 1-19, gzip 1-9, xz 0-9)' })
       .option('split', { type: 'string', describe: 'Split image files into pieces of SIZE (e.g. 4000M for FAT32 stores)' })
       .option('rescue', { type: 'boolean', default: false, describe: 'Go on past unreadable sectors (partclone\'s rescue mode, one sector-by-sector retry); the manifest records them and the files they hit' })
+      .option('encrypt', { type: 'boolean', default: false, describe: "Encrypt the image with gocryptfs, in Clonezilla's layout (passphrase typed twice, or --passphrase-file)" })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask (backup only reads the disk; accepted for symmetry)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
@@ -51,7 +55,10 @@ export const backupCommand: CommandModule<object, Args> = {
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
     if (argv.image === undefined && argv.store === undefined) throw new UsageError('backup needs an image directory, or --store', 'lifeboat backup /dev/sda /mnt/stick/pc, or lifeboat backup /dev/sda --store /mnt/stick');
     const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store, storeAccess(argv)), image: argv.image } : storeOfImagePath(argv.image!, storeAccess(argv));
-    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, rescue: argv.rescue, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    if (argv.passphraseFile !== undefined && !argv.encrypt) throw new UsageError('--passphrase-file is for an encrypted backup', 'add --encrypt, or leave --passphrase-file out');
+    // Asked once the plan is shown and before anything is written (a dry run never asks).
+    const encrypt = argv.encrypt ? newPassphrase(argv.passphraseFile, ctx.signal) : undefined;
+    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, rescue: argv.rescue, encrypt, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
       const { plan } = await planBackupJob(ctx.runner, req);
       throwIfRefused(plan.refusals);

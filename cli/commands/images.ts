@@ -23,7 +23,7 @@ export const imagesCommand: CommandModule<object, Args> = {
     const ctx = makeContext(argv.json);
     const images = await imagesJob(ctx.runner, { store: parseStoreRef(argv.store, storeAccess(argv)) });
     const lines = images.length
-      ? images.map((i) => `${i.name.padEnd(28)} ${(i.time ?? '-').padEnd(24)} ${(i.disk ?? '-').padEnd(8)} ${bytes(i.sizeBytes).padStart(9)}  ${i.state === 'unknown' ? 'Clonezilla image' : i.state}`)
+      ? images.map((i) => `${i.name.padEnd(28)} ${(i.time ?? '-').padEnd(24)} ${(i.disk ?? '-').padEnd(8)} ${bytes(i.sizeBytes).padStart(9)}  ${i.state === 'unknown' ? 'Clonezilla image' : i.encrypted ? `${i.state === 'encrypted' ? '' : `${i.state}, `}encrypted (gocryptfs${i.origin === 'clonezilla' ? ', Clonezilla' : ''})` : i.state}`)
       : [`no images on ${argv.store}`];
     ctx.out.result({ type: 'result', store: argv.store, images }, lines.map((l) => printable(l, { max: 1000 })));
   },

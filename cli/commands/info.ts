@@ -8,12 +8,14 @@ import { printable } from '../../core/printable.js';
 import { unreadableLines } from '../../imager/rescue/partition.js';
 import { makeContext } from '../context.js';
 import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { existingPassphrase, withPassphraseOptions } from '../passphrase.js';
 
-export function imageSummary(image: Image): Record<string, unknown> {
+export function imageSummary(image: Image & { encrypted?: boolean }): Record<string, unknown> {
   const m = image.manifest;
   return {
     image: image.dir,
     origin: image.origin,
+    encrypted: image.encrypted === true,
     state: m?.state ?? 'unknown (Clonezilla image: no manifest)',
     source: m?.source ?? { name: image.diskName },
     createdAt: m?.createdAt,
@@ -28,18 +30,19 @@ export function imageSummary(image: Image): Record<string, unknown> {
   };
 }
 
-export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined }> = {
+export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passphraseFile: string | undefined }> = {
   command: 'info <image>',
   describe: 'Show what an image holds',
-  builder: (y) => withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false })) as never,
+  builder: (y) => withPassphraseOptions(withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false }))) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const image = await infoJob(ctx.runner, storeOfImagePath(argv.image, storeAccess(argv)));
+    const image = await infoJob(ctx.runner, { ...storeOfImagePath(argv.image, storeAccess(argv)), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal) });
     const s = imageSummary(image);
     const m = image.manifest;
     const lines = [
       `${image.dir}: ${image.origin === 'lifeboat' ? 'Lifeboat' : 'Clonezilla'} image of ${m ? `${m.source.device} (${bytes(m.source.sizeBytes)}${m.source.model ? `, ${m.source.model}` : ''})` : image.diskName}`,
       m ? `  saved ${m.createdAt} with Lifeboat ${m.lifeboatVersion}, state ${m.state === 'complete-with-unreadable-sectors' ? 'complete, with unreadable sectors' : m.state}` : '  no manifest: checked with partclone.chkimg only',
+      ...(image.encrypted ? ["  encrypted with gocryptfs (Clonezilla's layout)"] : []),
       ...(m ? unreadableLines(m.partitions).map((l) => `  unreadable: ${l}`) : []),
       `  ${image.table.type} partition table, ${image.table.partitions.length} partitions; needs a disk of at least ${bytes(image.requiredBytes)}`,
       `  compression ${image.codec.name}, ${bytes(s['imageBytes'] as number)} of partition images`,

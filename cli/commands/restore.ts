@@ -11,6 +11,7 @@ import { restorePartitionCommand } from './restore-partition.js';
 import { UsageError } from '../../core/errors.js';
 import { readLayoutFile } from '../../imager/layout/layout-file.js';
 import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { existingPassphrase, withPassphraseOptions } from '../passphrase.js';
 
 interface Args {
   image: string;
@@ -25,13 +26,14 @@ interface Args {
   layout: string | undefined;
   sshKey: string | undefined;
   knownHosts: string | undefined;
+  passphraseFile: string | undefined;
 }
 
 export const restoreCommand: CommandModule<object, Args> = {
   command: 'restore <image> <disk>',
   describe: 'Restore an image (Lifeboat or Clonezilla) onto a disk; everything on the disk is overwritten',
   builder: (y) =>
-    withStoreAccessOptions(y)
+    withPassphraseOptions(withStoreAccessOptions(y))
       .positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' })
       .positional('disk', { type: 'string', demandOption: true, describe: 'Target disk: /dev/sdb, /dev/disk/by-id/…' })
       .option('boot-only', { type: 'boolean', default: false, describe: 'Restore only the boot records (MBR boot code, hidden data after the MBR, EFI system and BIOS boot partitions)' })
@@ -48,7 +50,7 @@ export const restoreCommand: CommandModule<object, Args> = {
     if (argv.layout !== undefined && !argv.shrink) throw new UsageError('--layout sets the sizes of a smaller layout: it needs --shrink', `lifeboat restore ${argv.image} ${argv.disk} --shrink --layout ${argv.layout}`);
     const sizes = argv.layout === undefined ? undefined : await readLayoutFile(argv.layout);
     const { store, image } = storeOfImagePath(argv.image, storeAccess(argv));
-    const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, ...(sizes ? { sizes } : {}), onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, ...(sizes ? { sizes } : {}), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal), onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     await confirmedJob(ctx, {
       yes: argv.yes,
       dryRun: argv.dryRun,

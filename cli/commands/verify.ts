@@ -5,21 +5,22 @@ import { verifyJob } from '../../imager/jobs/verify.js';
 import { failOn } from '../../imager/verify/verify.js';
 import { makeContext } from '../context.js';
 import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { existingPassphrase, withPassphraseOptions } from '../passphrase.js';
 
-export const verifyCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined }> = {
+export const verifyCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passphraseFile: string | undefined }> = {
   command: 'verify <image>',
   describe: 'Check an image: SHA-256 of every file (Lifeboat images) and partclone.chkimg of every partition',
-  builder: (y) => withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false })) as never,
+  builder: (y) => withPassphraseOptions(withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false }))) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const report = await verifyJob(ctx.runner, { ...storeOfImagePath(argv.image, storeAccess(argv)), onEvent: (e) => ctx.out.event(e), signal: ctx.signal });
+    const report = await verifyJob(ctx.runner, { ...storeOfImagePath(argv.image, storeAccess(argv)), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal), onEvent: (e) => ctx.out.event(e), signal: ctx.signal });
     if (!report.ok) {
       if (ctx.json) ctx.out.result({ type: 'result', ...report }, []);
       failOn(report.problems);
     }
     const withUnreadable = report.unreadable !== undefined;
     ctx.out.result({ type: 'result', ...report }, [
-      `${report.image}: OK${withUnreadable ? ', complete with unreadable sectors' : ''} (${report.origin} image; ${report.checkedFiles} checksums, ${report.checkedPartitions} partition images checked in ${report.seconds.toFixed(1)} s)`,
+      `${report.image}: OK${withUnreadable ? ', complete with unreadable sectors' : ''} (${report.origin} image${report.encrypted ? ', encrypted' : ''}; ${report.checkedFiles} checksums, ${report.checkedPartitions} partition images checked in ${report.seconds.toFixed(1)} s)`,
       ...(report.unreadable ?? []).map((l) => `  ${l}: those sectors hold partclone's BADSECTOR filler, not the disk's data`),
     ]);
   },

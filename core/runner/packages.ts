@@ -26,6 +26,7 @@ const packageOf: Record<string, string> = {
   xfs_info: 'xfsprogs',
   btrfs: 'btrfs-progs',
   sshfs: 'sshfs',
+  gocryptfs: 'gocryptfs',
   ssh: 'openssh-client',
   'ssh-keyscan': 'openssh-client',
   'ssh-keygen': 'openssh-client',

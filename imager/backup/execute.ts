@@ -260,10 +260,12 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       manifest.partitions.push(entry);
     }
     await saves.settle();
-    // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt.
+    // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt. Its
+    // first line starts as Clonezilla's own: Clonezilla opens an encrypted image only when the decrypted clonezilla-img
+    // matches ^This image was saved by Clonezilla (ocs-functions, task_gocryptfs_mount_point).
     const now = new Date();
     const stamp = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}${String(now.getUTCDate()).padStart(2, '0')}-${String(now.getUTCHours()).padStart(2, '0')}${String(now.getUTCMinutes()).padStart(2, '0')}`;
-    const czLog = [`This image was saved by Lifeboat ${lifeboatVersion} at ${now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.`, 'The log during saving:', '-'.repeat(58), ...commandLog, '### End of log ###', `### Image created time: ${stamp}`].join('\n');
+    const czLog = [`This image was saved by Clonezilla-compatible Lifeboat ${lifeboatVersion} at ${now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.`, 'The log during saving:', '-'.repeat(58), ...commandLog, '### End of log ###', `### Image created time: ${stamp}`].join('\n');
     await put(names.clonezillaImg, `${czLog}\n`);
     const imgId = (await import('node:crypto')).createHash('sha512').update(`${czLog}\n`).digest('hex');
     await put(names.imgId, `# This checksum is only for identifying the image. Created by the command: sha512sum clonezilla-img\nIMG_ID=${imgId}\n`);

@@ -41,6 +41,8 @@ export interface BackupPlan {
   freeBytes: number;
   /** How many bytes the store lacks (0 when it has room); the refusal then says so first. */
   spaceShortBytes: number;
+  /** The image is encrypted (gocryptfs): a plan that must not leave a disk's content in plaintext asks this. */
+  encrypted: boolean;
   refusals: Refusal[];
   warnings: Warning[];
 }
@@ -61,6 +63,13 @@ export interface BackupOptions {
   level: number | undefined;
   splitBytes: number | undefined;
   rescue?: boolean | undefined;
+  /** Encrypt the image (gocryptfs in Clonezilla's layout). */
+  encrypted?: boolean;
+}
+
+/** gocryptfs's growth of a file: an 18-byte header, and 32 bytes (nonce and tag) per 4 KiB block. */
+function encryptedBytes(bytes: number): number {
+  return Math.ceil((bytes * (4096 + 32)) / 4096) + 64 * 1024;
 }
 
 function actionFor(p: Partition): PartitionAction {
@@ -102,7 +111,9 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     if (p.swapActive) refusals.push(refusal('swap-active', `${p.device} is active swap; run swapoff ${p.device} first`));
   }
   // --rescue stages each raw partition beside the image (ddrescue needs a file it can seek), one at a time.
-  const requiredBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024 + (opts.rescue ? rawStagingBytes(partitions) : 0);
+  const plainBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024 + (opts.rescue ? rawStagingBytes(partitions) : 0);
+  const encrypted = opts.encrypted === true;
+  const requiredBytes = encrypted ? encryptedBytes(plainBytes) : plainBytes;
   const spaceShortBytes = refusals.length === 0 ? Math.max(0, requiredBytes - facts.freeBytes) : 0;
   if (spaceShortBytes > 0)
     refusals.push(refusal('no-space', `not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`, 'free space on the store, or choose another one'));
@@ -121,6 +132,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     requiredBytes,
     freeBytes: facts.freeBytes,
     spaceShortBytes,
+    encrypted,
     refusals,
     warnings,
   };
@@ -135,6 +147,7 @@ export function rawStagingBytes(partitions: readonly PlannedPartition[]): number
 export function describeBackupPlan(plan: BackupPlan): string[] {
   const lines = [`Back up ${plan.disk.device} (${plan.disk.tableType}, ${plan.disk.sizeBytes} bytes) to ${plan.imageDir}`];
   lines.push(`  compression ${plan.codec.name}${plan.level !== undefined ? ` level ${plan.level}` : ''}${plan.splitBytes ? `, split into ${plan.splitBytes}-byte pieces` : ''}`);
+  if (plan.encrypted) lines.push('  encrypted with gocryptfs (Clonezilla\'s layout): restoring it needs the passphrase');
   for (const p of plan.partitions) {
     const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : 'extended: boot record saved';
     lines.push(`  ${p.name}: ${what}`);

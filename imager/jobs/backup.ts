@@ -10,6 +10,9 @@ import type { EventSink } from '../events.js';
 import type { Manifest } from '../image/manifest.js';
 import type { OpenedStore } from '../store/store.js';
 import { verifyImage, type VerifyReport } from '../verify/verify.js';
+import { encryptedImageWriter } from '../crypt/encrypted-writer.js';
+import { withImageDir } from '../crypt/image-dir.js';
+import { checkedPassphrase, type PassphraseSource } from '../crypt/passphrase.js';
 import { defaultImageName } from './naming.js';
 import { usingStore, type StoreArg } from './store-use.js';
 
@@ -29,6 +32,11 @@ export interface BackupJobRequest {
   splitBytes?: number | undefined;
   /** Go on past read errors and record them (partclone's rescue mode); by default the first one stops the backup. */
   rescue?: boolean | undefined;
+  /**
+   * Encrypt the image (gocryptfs, Clonezilla's layout) with the passphrase this source gives; asked once the plan is
+   * confirmed, before anything is written.
+   */
+  encrypt?: PassphraseSource | undefined;
   /** Verify the image right after the backup. */
   verify?: boolean;
   /** Asked with the plan before anything is written; false stops the job with nothing written. */
@@ -50,13 +58,13 @@ export interface BackupJobResult {
 }
 
 /** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
-export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
+export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
   const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
   const name = req.name ?? defaultImageName(disk.name, req.now);
   const splitBytes = req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined);
   const plan = planBackup(
     { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd },
-    { codec: req.codec, level: req.level ?? req.codec.defaultLevel, splitBytes, rescue: req.rescue },
+    { codec: req.codec, level: req.level ?? req.codec.defaultLevel, splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined },
   );
   return { plan, name };
 }
@@ -78,8 +86,11 @@ export function backupJob(runner: Runner, req: BackupJobRequest): Promise<Backup
     const image = store.describeImage(name);
     throwIfRefused(plan.refusals);
     if (req.confirm && !(await req.confirm(plan))) return { plan, ran: false, image, name, manifest: undefined, verified: undefined };
-    const r = await executeBackup(plan, runner, req.onEvent, req.signal, { startImage: () => store.startImage(name), lockKey: await store.lockKey(name) });
-    const verified = req.verify ? await verifyImage(r.imageDir, runner, req.onEvent, req.signal) : undefined;
+    const passphrase = req.encrypt ? checkedPassphrase(await req.encrypt(image), `for ${image}`) : undefined;
+    const startImage = async () => (passphrase === undefined ? store.startImage(name) : encryptedImageWriter(runner, await store.startImage(name), passphrase, image));
+    const r = await executeBackup(plan, runner, req.onEvent, req.signal, { startImage, lockKey: await store.lockKey(name) });
+    const again = passphrase === undefined ? undefined : async () => passphrase;
+    const verified = req.verify ? await withImageDir(runner, store, name, again, (d) => verifyImage(d.dir, runner, req.onEvent, req.signal)) : undefined;
     return { plan, ran: true, image, name, manifest: r.manifest, verified };
   });
 }

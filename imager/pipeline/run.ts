@@ -146,7 +146,9 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
           join(up, sink, true);
           break;
         case 'block-device':
-          if (up) join(up, createWriteStream('', { fd: device!, autoClose: false, highWaterMark: big }), true);
+          // The numeric fd, not the FileHandle: a stream on a FileHandle holds a reference that only its own close
+          // drops, and the handle's close() below would then wait forever (an uncompressed raw image's restore hung).
+          if (up) join(up, createWriteStream('', { fd: device!.fd, autoClose: false, highWaterMark: big }), true);
           break;
         case 'nothing':
           if (up) join(up, new Writable({ write: (_c, _e, cb) => cb() }), true);

@@ -28,6 +28,8 @@ export interface VerifyReport {
   state?: string | undefined;
   /** The unreadable sectors the backup recorded, one line per partition (the checks pass: the filler is the data). */
   unreadable?: string[];
+  /** An encrypted image (gocryptfs), checked through its plaintext view. */
+  encrypted?: boolean;
 }
 
 /** Compares every file against the manifest's size and SHA-256. Fast: no decompression. */
@@ -51,7 +53,14 @@ export async function verifyChecksums(image: Image, onProgress?: (done: number, 
       problems.push({ file, reason: `size is ${size} bytes, the manifest says ${want.bytes}` });
       continue;
     }
-    const got = await sha256File(full);
+    let got: { sha256: string };
+    try {
+      got = await sha256File(full);
+    } catch (e) {
+      // An encrypted image's file whose encrypted blocks fail their authentication reads as EIO through the view.
+      problems.push({ file, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      continue;
+    }
     if (got.sha256 !== want.sha256) problems.push({ file, reason: 'SHA-256 does not match the manifest' });
   }
   return problems;
