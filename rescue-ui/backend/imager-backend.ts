@@ -170,6 +170,7 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
       return {
         lines: describeClonePlan(plan),
         steps: plan.steps.map((s) => s.text),
+        layout: plan.shrink ? describeShrinkLayout(plan.shrink).map((l) => l.trim()) : [],
         refusals: plan.refusals,
         warnings: plan.warnings,
         requiredBytes: plan.requiredBytes,

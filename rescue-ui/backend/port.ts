@@ -115,12 +115,16 @@ export interface CloneRequest {
   target: string;
   /** Grow the last partition and its filesystem to the end of a larger target (the CLI's --grow). */
   grow: boolean;
+  /** Fit the partitions to a smaller target, shrinking them to their used data (the CLI's --shrink). */
+  shrink?: boolean;
 }
 
 /** A clone plan in words: the library's own steps, notes and refusals. */
 export interface CloneSummary {
   lines: string[];
   steps: string[];
+  /** With shrink: the new layout, old size -> new size of every partition (empty otherwise). */
+  layout: string[];
   refusals: Refusal[];
   warnings: Warning[];
   /** Bytes the target needs for the source's partitions as they are. */

@@ -41,6 +41,7 @@ export function CloneFlow({ onDone }: { onDone: () => void }) {
           req={step.req}
           askGrow={step.askGrow}
           onGrow={(grow) => setStep({ s: 'plan', req: { ...step.req, grow }, askGrow: false })}
+          onShrink={() => setStep({ s: 'plan', req: { ...step.req, shrink: true }, askGrow: false })}
           onGo={() => setStep({ s: 'run', req: step.req })}
           onBack={() => setStep({ s: 'source' })}
         />
@@ -51,20 +52,26 @@ export function CloneFlow({ onDone }: { onDone: () => void }) {
 }
 
 /** The library's plan: its steps and refusals; a larger target is first asked about growing the last partition. */
-function Plan({ req, askGrow, onGrow, onGo, onBack }: { req: CloneRequest; askGrow: boolean; onGrow: (grow: boolean) => void; onGo: () => void; onBack: () => void }) {
+function Plan({ req, askGrow, onGrow, onShrink, onGo, onBack }: { req: CloneRequest; askGrow: boolean; onGrow: (grow: boolean) => void; onShrink: () => void; onGo: () => void; onBack: () => void }) {
   const backend = useBackend();
   const theme = useTheme();
   const plan = useLoad(() => backend.planClone(req), [req]);
   if (plan.state === 'loading') return <Loading what="Checking both disks and planning" onBack={onBack} />;
   if (plan.state === 'error') return <Retry error={plan.error} onBack={onBack} onRetry={plan.reload} />;
   const p = plan.value;
-  const refused = p.refusals.length > 0;
+  // A smaller target whose used data would fit: the library says so by its code, and shrinking is offered.
+  const canShrink = !req.shrink && p.refusals.length === 1 && p.refusals[0]!.code === 'needs-shrink';
+  const refused = p.refusals.length > 0 && !canShrink;
   return (
     <Box flexDirection="column">
       <Text bold>{`Clone ${p.source.device} onto ${p.target.device} (${bytes(p.target.sizeBytes)}${p.target.model ? `, ${p.target.model}` : ''})`}</Text>
-      {p.steps.slice(0, 10).map((s) => (
-        <Text key={s}>{`  - ${s}`}</Text>
+      {p.layout.map((l) => (
+        <Text key={`layout ${l}`}>{`  ${l}`}</Text>
       ))}
+      {!canShrink &&
+        p.steps.slice(0, 10).map((s) => (
+          <Text key={s}>{`  - ${s}`}</Text>
+        ))}
       {!askGrow && p.warnings.map((w) => <Text key={`${w.code} ${w.message}`}>{`  note: ${w.message}`}</Text>)}
       <Text> </Text>
       {refused ? (
@@ -74,6 +81,20 @@ function Plan({ req, askGrow, onGrow, onGo, onBack }: { req: CloneRequest; askGr
           ))}
           <Text>Nothing was written.</Text>
           <SelectList items={[{ key: 'back', label: 'Back, to choose other disks', value: 'back' }]} onSelect={onBack} onBack={onBack} />
+        </>
+      ) : canShrink ? (
+        <>
+          <Text>{`${p.target.device} (${bytes(p.target.sizeBytes)}) is smaller than ${p.source.device}'s partitions (${bytes(p.requiredBytes)}).`}</Text>
+          <Text>They can shrink to their used data; the new sizes are shown before writing.</Text>
+          <Text bold>What should happen?</Text>
+          <SelectList
+            items={[
+              { key: 'shrink', label: `Shrink the partitions to fit ${p.target.device}`, value: true },
+              { key: 'back', label: 'Back, to choose other disks', value: false },
+            ]}
+            onSelect={(i) => (i.value ? onShrink() : onBack())}
+            onBack={onBack}
+          />
         </>
       ) : askGrow ? (
         <>

@@ -50,17 +50,42 @@ test('a larger target: sizes compared, grow asked, the plan, the typed name, pro
 test('a refused target: the library\'s reasons, no confirmation, nothing runs', async (t) => {
   const b = new FakeBackend({
     disks,
-    clonePlan: (req) => ({ ...defaultClonePlan(req), refusals: [{ code: 'needs-shrink', message: `${req.target} is smaller than ${req.source}: cloning onto a smaller disk (shrinking partitions) is not supported yet` }] }),
+    clonePlan: (req) => ({ ...defaultClonePlan(req), refusals: [{ code: 'same-disk', message: `${req.target} is the source disk ${req.source}` }] }),
   });
   const ui = renderApp(b);
   await openTargets(ui);
   await ui.press(keys.down, keys.down, keys.enter);
   const f = await ui.waitFor('REFUSED');
-  t.regex(f, /REFUSED: \/dev\/sdc is smaller than \/dev\/sda: cloning onto a smaller disk/);
+  t.regex(f, /REFUSED: \/dev\/sdc is the source disk \/dev\/sda/);
   t.regex(f, /Nothing was written/);
   t.notRegex(f, /Type sdc/);
   await ui.press(keys.enter);
   await ui.waitFor('Which disk do you want to copy?');
   t.false(b.calls.some((c) => c.startsWith('runClone')));
+  ui.unmount();
+});
+
+test('a smaller target whose data would fit (needs-shrink): shrinking is offered, plans with shrink, shows the new layout, clones with it', async (t) => {
+  const b = new FakeBackend({
+    disks,
+    clonePlan: (req) =>
+      req.shrink
+        ? { ...defaultClonePlan(req), layout: ['New layout (old size -> new size):', 'sda1 (ext4): 1000 MiB -> 480 MiB, e2fsck -f and resize2fs on a staging copy'] }
+        : { ...defaultClonePlan(req), refusals: [{ code: 'needs-shrink', message: `${req.target} is smaller than ${req.source}` }] },
+  });
+  const ui = renderApp(b);
+  await openTargets(ui);
+  await ui.press(keys.down, keys.down, keys.enter);
+  const ask = await ui.waitFor('What should happen?');
+  t.notRegex(ask, /REFUSED/);
+  t.regex(ask, /Shrink the partitions to fit \/dev\/sdc/);
+  await ui.press(keys.enter);
+  const plan = await ui.waitFor('Type sdc to go on');
+  t.regex(plan, /sda1 \(ext4\): 1000 MiB -> 480 MiB/);
+  t.true(b.calls.includes('planClone /dev/sda /dev/sdc shrink'));
+  await ui.type('sdc');
+  await ui.press(keys.enter);
+  await ui.waitFor('/dev/sda -> /dev/sdc');
+  t.true(b.calls.includes('runClone /dev/sda /dev/sdc shrink'));
   ui.unmount();
 });

@@ -152,11 +152,11 @@ export class FakeBackend implements Backend {
     return promise;
   }
   async planClone(req: CloneRequest) {
-    this.calls.push(`planClone ${req.source} ${req.target}${req.grow ? ' grow' : ''}`);
+    this.calls.push(`planClone ${req.source} ${req.target}${req.grow ? ' grow' : ''}${req.shrink ? ' shrink' : ''}`);
     return (this.opts.clonePlan ?? defaultClonePlan)(req);
   }
   runClone(req: CloneRequest, hooks: JobHooks): Promise<CloneOutcome> {
-    this.calls.push(`runClone ${req.source} ${req.target}${req.grow ? ' grow' : ''}`);
+    this.calls.push(`runClone ${req.source} ${req.target}${req.grow ? ' grow' : ''}${req.shrink ? ' shrink' : ''}`);
     const { job, promise } = pending<CloneOutcome>(hooks);
     this.jobs.push(job as PendingJob<unknown>);
     return promise;
@@ -218,6 +218,7 @@ export function defaultRestorePlan(req: RestoreRequest): RestoreSummary {
 export function defaultClonePlan(req: CloneRequest): CloneSummary {
   return {
     lines: [],
+    layout: [],
     steps: [`write the gpt partition table (2 partitions${req.grow ? ', the last one grown' : ''}) to ${req.target}`, `copy ${req.source}1 to ${req.target}1 (ext4 with partclone, 314572800 bytes used)`, `check the ext4 filesystem on ${req.target}1`],
     refusals: [],
     warnings: [],
