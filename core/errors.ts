@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'command' // an external tool failed
   | 'unreachable' // a network store could not be reached, refused the login, or was lost during the job
   | 'host-key' // a network store's host key is not pinned (unknown) or has changed
+  | 'bad-password' // an image repository's password is wrong (or no key of the repository opens with it)
   | 'interrupted'; // a signal stopped the job
 
 export class LifeboatError extends Error {
@@ -75,6 +76,14 @@ export class HostKeyError extends LifeboatError {
   }
 }
 
+/** An image repository (restic) that the given password does not open. */
+export class BadPasswordError extends LifeboatError {
+  constructor(message: string, hint?: string) {
+    super('bad-password', message, { hint });
+    this.name = 'BadPasswordError';
+  }
+}
+
 export class InterruptedError extends LifeboatError {
   constructor(message: string) {
     super('interrupted', message);
@@ -129,6 +138,7 @@ export const exitCodes: Record<ErrorKind | 'ok' | 'internal', number> = {
   'no-space': 6,
   unreachable: 7,
   'host-key': 8,
+  'bad-password': 9,
   interrupted: 130,
   internal: 70,
 };

@@ -6,7 +6,7 @@ import { infoJob } from '../../imager/jobs/verify.js';
 import { bytes } from '../../core/format.js';
 import { printable } from '../../core/printable.js';
 import { makeContext } from '../context.js';
-import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
 
 export function imageSummary(image: Image): Record<string, unknown> {
   const m = image.manifest;
@@ -26,13 +26,13 @@ export function imageSummary(image: Image): Record<string, unknown> {
   };
 }
 
-export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined }> = {
+export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passwordFile?: string | undefined }> = {
   command: 'info <image>',
   describe: 'Show what an image holds',
   builder: (y) => withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false })) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const image = await infoJob(ctx.runner, storeOfImagePath(argv.image, storeAccess(argv)));
+    const image = await infoJob(ctx.runner, storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read')));
     const s = imageSummary(image);
     const m = image.manifest;
     const lines = [

@@ -8,7 +8,7 @@ import { confirmedJob } from '../confirmed-job.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
 import { restorePartitionCommand } from './restore-partition.js';
-import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
 
 interface Args {
   image: string;
@@ -21,6 +21,7 @@ interface Args {
   dryRun: boolean;
   partition: string | undefined;
   sshKey: string | undefined;
+  passwordFile?: string | undefined;
   knownHosts: string | undefined;
 }
 
@@ -41,7 +42,7 @@ export const restoreCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
     if (argv.partition !== undefined) return restorePartitionCommand({ ...argv, partition: argv.partition }, ctx);
-    const { store, image } = storeOfImagePath(argv.image, storeAccess(argv));
+    const { store, image } = storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read'));
     const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     await confirmedJob(ctx, {
       yes: argv.yes,

@@ -4,15 +4,15 @@ import { storeOfImagePath } from '../../imager/jobs/image-path.js';
 import { verifyJob } from '../../imager/jobs/verify.js';
 import { failOn } from '../../imager/verify/verify.js';
 import { makeContext } from '../context.js';
-import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
 
-export const verifyCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined }> = {
+export const verifyCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passwordFile?: string | undefined }> = {
   command: 'verify <image>',
   describe: 'Check an image: SHA-256 of every file (Lifeboat images) and partclone.chkimg of every partition',
   builder: (y) => withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false })) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const report = await verifyJob(ctx.runner, { ...storeOfImagePath(argv.image, storeAccess(argv)), onEvent: (e) => ctx.out.event(e), signal: ctx.signal });
+    const report = await verifyJob(ctx.runner, { ...storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read')), onEvent: (e) => ctx.out.event(e), signal: ctx.signal });
     if (!report.ok) {
       if (ctx.json) ctx.out.result({ type: 'result', ...report }, []);
       failOn(report.problems);

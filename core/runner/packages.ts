@@ -24,6 +24,8 @@ const packageOf: Record<string, string> = {
   xfs_info: 'xfsprogs',
   btrfs: 'btrfs-progs',
   sshfs: 'sshfs',
+  restic: 'restic',
+  setpriv: 'util-linux',
   ssh: 'openssh-client',
   'ssh-keyscan': 'openssh-client',
   'ssh-keygen': 'openssh-client',

@@ -1,5 +1,5 @@
 // Runs a composed pipeline: each stage started and joined to the next (fds where both ends allow it), one failure rule.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +9,7 @@ import type { FileDigest } from '../image/manifest.js';
 import { PieceWriter } from '../image/pieces.js';
 import type { PartcloneEvent } from '../parse/partclone.js';
 import { concatFiles, noSpaceFrom, partcloneLines, readChunk } from './common.js';
+import { GatedSink } from './gated-sink.js';
 import { makeFifo, type Fifo } from './fifo.js';
 import { rankFailures, type Failure } from './failures.js';
 import type { Stage } from './stages.js';
@@ -59,6 +60,7 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
   const given = new Set<FileHandle>();
   let fifo: Fifo | undefined;
   let sink: PieceWriter | undefined;
+  let gated: { file: string; sink: GatedSink } | undefined;
   const last = stages[stages.length - 1];
   try {
     // 1. partclone on its FIFO first: opening our end waits for it (and is released if it dies before opening its own).
@@ -139,14 +141,32 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
           break;
         }
         case 'hash':
-          if (next?.kind !== 'pieces') throw new Error('runPipeline: the hash stage hashes the files a pieces sink writes');
+          if (next?.kind !== 'pieces' && next?.kind !== 'command') throw new Error('runPipeline: the hash stage hashes the files a pieces or command sink takes');
           break;
         case 'pieces':
           sink = new PieceWriter(s.dir, s.base, s.splitBytes);
           join(up, sink, true);
           break;
+        case 'command': {
+          const [file, ...args] = s.argv;
+          const explain = s.explain ?? ((e: unknown) => e);
+          const child = runner.start(file!, args, { stdin: 'pipe', ...(s.env ? { env: s.env } : {}), signal: stop.signal });
+          child.child.stdin?.on('error', () => undefined);
+          // The command sees its input's end only when everything before it succeeded (the feeding stages so far).
+          const upstream = [...feeding];
+          const g = new GatedSink(child.child.stdin!, async () => {
+            await Promise.all(upstream);
+            return failures.length === 0;
+          });
+          gated = { file: s.file, sink: g };
+          join(up, g, true);
+          const onOutput = s.onOutput;
+          tail.push(child.done.then((r) => onOutput?.(r.stdout), (e: unknown) => fail(explain(e))));
+          break;
+        }
         case 'block-device':
-          if (up) join(up, createWriteStream('', { fd: device!, autoClose: false, highWaterMark: big }), true);
+          // Not fs.createWriteStream({ fd, autoClose: false }): it never emits 'close', so the pipeline would never end.
+          if (up) join(up, fileWriter(device!, { close: false }), true);
           break;
         case 'nothing':
           if (up) join(up, new Writable({ write: (_c, _e, cb) => cb() }), true);
@@ -162,7 +182,9 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
     if (failures.length > 0 && !opts.signal?.aborted) throw rankFailures(failures);
     if (opts.signal?.aborted) throw new InterruptedError('interrupted');
     if (last?.kind === 'block-device') opts.onThrough?.();
-    return { digests: sink?.digests ?? new Map() };
+    const digests = sink?.digests ?? new Map<string, FileDigest>();
+    if (gated) digests.set(gated.file, gated.sink.digest());
+    return { digests };
   } catch (e) {
     // A stage that could not even start (an image file or device that cannot be opened: a store gone mid-job) stops
     // every process already started, so that none is left blocked on a FIFO nobody serves.
@@ -190,14 +212,15 @@ async function openSingleSource(stages: Stage[], handles: FileHandle[]): Promise
   }
 }
 
-/** A writable over a file handle (a FIFO's write end), closed at the end so the reader sees EOF. */
-function fileWriter(fh: FileHandle): Writable {
+/** A writable over a file handle: a FIFO's write end, closed at the end so the reader sees EOF; or a device (left open for its sync). */
+function fileWriter(fh: FileHandle, o: { close: boolean } = { close: true }): Writable {
   return new Writable({
     highWaterMark: big,
     write(chunk: Buffer, _e, cb) {
       fh.write(chunk).then(() => cb(), cb);
     },
     final(cb) {
+      if (!o.close) return cb();
       fh.close().then(() => cb(), cb);
     },
   });
