@@ -1,12 +1,27 @@
 // The verify and info jobs: open the store read-only -> read the image -> release.
 import type { Runner } from '../../core/runner/run.js';
+import { InvalidImageError } from '../../core/errors.js';
 import type { EventSink } from '../events.js';
 import { openImage, type Image } from '../image/open.js';
 import { verifyImage, type VerifyReport } from '../verify/verify.js';
 import { usingStore, type StoreArg } from './store-use.js';
 
-export function verifyJob(runner: Runner, req: { store: StoreArg; image: string; onEvent?: EventSink; signal?: AbortSignal }): Promise<VerifyReport> {
-  return usingStore(runner, req.store, 'read', (store) => verifyImage(store.imagePath(req.image), runner, req.onEvent, req.signal));
+export function verifyJob(runner: Runner, req: { store: StoreArg; image: string; readData?: boolean; onEvent?: EventSink; signal?: AbortSignal }): Promise<VerifyReport & { store?: { ok: boolean; output: string } }> {
+  return usingStore(runner, req.store, 'read', async (store) => {
+    // A store with a check of its own (a repository's restic check; --read-data reads every pack) runs it first.
+    let checked: { ok: boolean; output: string } | undefined;
+    if (store.checkStore) {
+      req.onEvent?.({ type: 'step', job: 'verify', message: `checking the store ${store.describe}${req.readData ? ' (reading all its data)' : ''}` });
+      checked = await store.checkStore({ readData: req.readData === true });
+      if (!checked.ok) throw new InvalidImageError(`the repository ${store.describe} is damaged: ${lastLine(checked.output)}`, { hint: 'restic check found errors; restore from another snapshot or repository, or repair it with restic' });
+    }
+    const report = await verifyImage(store.imagePath(req.image), runner, req.onEvent, req.signal);
+    return { ...report, ...(store.rawStreams ? { image: store.describeImage(req.image) } : {}), ...(checked ? { store: checked } : {}) };
+  });
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter((l) => l.trim() && !/^(using temporary cache|create exclusive lock|load indexes|check all packs|check snapshots|no errors were found|read all data|\[)/.test(l.trim())).slice(-1)[0]?.trim() ?? 'restic check failed';
 }
 
 /** What an image holds; its dir is the image in the store's words (the mount is gone once the job returns). */

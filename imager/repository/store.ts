@@ -45,7 +45,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** Whether the repository exists; a folder that is not empty and not a repository is refused, never made one. */
-async function ensureRepository(restic: Restic, mode: StoreMode): Promise<void> {
+export async function ensureRepository(restic: Restic, mode: StoreMode): Promise<void> {
   const ref = restic.ref;
   if (ref.localPath) {
     if (await exists(path.join(ref.localPath, 'config'))) return;
@@ -214,7 +214,8 @@ export async function openResticStore(runner: Runner, ref: ResticRef, mode: Stor
         return repositoryWriter(restic, name, about);
       },
       checkStore: async ({ readData }) => {
-        const [file, ...args] = restic.argv(['check', ...(readData ? ['--read-data'] : [])]);
+        // --no-lock: this job's own mount holds a shared lock; no prune can run beside it, so the check is sound.
+        const [file, ...args] = restic.argv(['--no-lock', 'check', ...(readData ? ['--read-data'] : [])]);
         try {
           const r = await runner.run(file!, args, { env: restic.env });
           return { ok: true, output: `${r.stdout}${r.stderr}` };
