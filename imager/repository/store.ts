@@ -153,6 +153,7 @@ function repositoryWriter(restic: Restic, name: string, about: ImageAbout | unde
       const summary = parseBackupSummary(r.stdout);
       added += summary.addedBytes;
       published = summary.snapshot;
+      await rm(stage, { recursive: true, force: true });
     },
     async abort() {
       await rm(stage, { recursive: true, force: true });
