@@ -21,6 +21,8 @@ export function verifyJob(runner: Runner, req: { store: StoreArg; image: string;
 }
 
 function lastLine(text: string): string {
+  const pack = /^.*\bpack [0-9a-f]{8}.*$/im.exec(text)?.[0] ?? /^.*Pack ID does not match.*$/m.exec(text)?.[0];
+  if (pack) return pack.trim();
   return text.trim().split('\n').filter((l) => l.trim() && !/^(using temporary cache|create exclusive lock|load indexes|check all packs|check snapshots|no errors were found|read all data|\[)/.test(l.trim())).slice(-1)[0]?.trim() ?? 'restic check failed';
 }
 

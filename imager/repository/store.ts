@@ -236,7 +236,11 @@ export async function openResticStore(runner: Runner, ref: ResticRef, mode: Stor
             .filter((i) => i.complete)
             .map((i) => ({ name: i.snapshot, image: `${ref.uri}#${i.snapshot}`, time: i.time, disk: i.disk, identity: i.identity, sizeBytes: i.sizeBytes ?? 0, addedBytes: i.addedBytes, complete: true })),
       },
-      explainFailure: async (e) => restic.explain(e),
+      // restic's mount answers a read of data that fails its check (a damaged pack) with EIO.
+      explainFailure: async (e) =>
+        (e as { code?: string })?.code === 'EIO'
+          ? new InvalidImageError(`the restic repository ${ref.uri} is damaged: data of this image cannot be read back (restic's check of a pack failed)`, { hint: `nothing was written; lifeboat verify ${ref.uri} --read-data names the damaged packs; restore another snapshot or from another copy` })
+          : restic.explain(e),
       release,
     };
   } catch (e) {
