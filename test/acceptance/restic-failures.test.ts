@@ -110,7 +110,8 @@ test.serial('a damaged pack file (one flipped byte): restore refuses before writ
   const pack = packs.sort((a, b) => b.size - a.size)[0]!;
   await chmod(pack.file, 0o600);
   const bytes = await readFile(pack.file);
-  bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = bytes[at]! ^ 0xff;
   await writeFile(pack.file, bytes);
   const restore = await lifeboat(['restore', repo.uri, target.device, '--yes', ...repo.access], { env: repo.env });
   t.is(restore.exitCode, 5, restore.stderr);
