@@ -54,12 +54,15 @@ export function parseRepositoryUri(text: string, access: { passwordFile?: string
   const password: RepositoryPassword | undefined = access.password !== undefined ? { text: access.password } : access.passwordFile !== undefined ? { file: path.resolve(access.passwordFile) } : undefined;
   const base = { kind: 'restic' as const, uri: text, ...(password ? { password } : {}) };
   if (rest.startsWith('sftp:')) {
-    const m = /^sftp:(?:\/\/)?([^@/:]+)@(\[[^\]]+\]|[^:/]+)(?::(\d{1,5}))?:(\/.*)$/.exec(rest);
+    // restic's two forms: sftp:user@host:/path, and sftp://user@host[:port]//path (its URL form, with a port).
+    const short = /^sftp:([^@/:]+)@(\[[^\]]+\]|[^:/]+):(\/.*)$/.exec(rest);
+    const long = /^sftp:\/\/([^@/:]+)@(\[[^\]]+\]|[^:/]+)(?::(\d{1,5}))?\/(.+)$/.exec(rest);
+    const m = short ?? long;
     if (!m) throw malformed(text, 'an SFTP repository is sftp:user@host:/path (or sftp://user@host:port//path)');
-    const [, user, host, port, folder] = m;
+    const [, user, host] = m;
     if (!safeName.test(user!)) throw malformed(text, `the user '${user}' has characters a user name cannot have`);
     if (!/^\[[0-9A-Fa-f:.]+\]$/.test(host!) && !safeName.test(host!)) throw malformed(text, `the host '${host}' is not a host name or an address`);
-    const repository = port ? `sftp://${user}@${host}:${port}/${folder}` : `sftp:${user}@${host}:${folder}`;
+    const repository = rest;
     return { ...base, repository, localPath: undefined, identityFile: access.sshKey, knownHostsFile: access.knownHosts };
   }
   if (rest.startsWith('rest:')) {
