@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BadPasswordError, CommandError, InvalidImageError, NotFoundError, RefusedError, StoreUnreachableError, UsageError } from '../../core/errors.js';
 import type { RunOptions, RunResult, Runner } from '../../core/runner/run.js';
-import { knownHostsOf } from '../store/ssh-args.js';
+import { sshOptions } from '../store/ssh-args.js';
 import type { ResticRef } from './uri.js';
 
 export interface ResticVersion {
@@ -87,15 +87,16 @@ async function findSetpriv(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The options restic's sftp backend needs for the SSH store's rules (key only, batch mode, the host key pinned). */
+/** restic's sftp backend runs ssh with the SSH store's options (key only, batch mode, the host key pinned). */
 function sftpCommand(ref: ResticRef): string[] {
   if (!ref.repository.startsWith('sftp:')) return [];
   const m = /^sftp:(?:\/\/)?([^@]+)@(\[[^\]]+\]|[^:/]+)(?::(\d+))?[:/]/.exec(ref.repository);
   if (!m) return [];
-  const [, user, host, port] = m;
+  const [, user, rawHost, port] = m;
+  const host = rawHost!.replace(/^\[|\]$/g, '');
   const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
-  const opts = ['-F', '/dev/null', ...(port ? ['-p', port] : []), '-o', 'BatchMode=yes', '-o', 'PasswordAuthentication=no', '-o', 'KbdInteractiveAuthentication=no', ...(ref.identityFile ? ['-o', `IdentityFile=${path.resolve(ref.identityFile)}`, '-o', 'IdentitiesOnly=yes'] : []), '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${path.resolve(knownHostsOf({ kind: 'ssh', user: user!, host: host!, port: undefined, path: '/', knownHostsFile: ref.knownHostsFile }))}`, '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', `${user}@${host!.replace(/^\[|\]$/g, '')}`, '-s', 'sftp'];
-  return ['-o', `sftp.command=ssh ${opts.map(q).join(' ')}`];
+  const ssh = { kind: 'ssh' as const, user: user!, host, port: port ? Number(port) : undefined, path: '/', identityFile: ref.identityFile, knownHostsFile: ref.knownHostsFile };
+  return ['-o', `sftp.command=ssh ${[...sshOptions(ssh), `${user}@${host}`, '-s', 'sftp'].map(q).join(' ')}`];
 }
 
 /** Opens restic for a job: version, private folder, password file. release() must run. */
