@@ -32,12 +32,19 @@ export const diskToolPackages: readonly string[] = [
 ];
 
 /**
- * What network stores need in the live system: sshfs for ssh:// stores (its dependencies fuse3, libfuse3 and glib
+ * What stores need in the live system: gocryptfs for encrypted images, restic for image repositories, and sshfs for ssh:// stores (its dependencies fuse3, libfuse3 and glib
  * are in the root already; it brings openssh-client, libfido2-1 and libcbor). From Debian's package data (bookworm
  * 12: sshfs 122 KiB, openssh-client 5792 KiB, libfido2-1 241 KiB, libcbor 98 KiB installed): about 6.1 MiB in the
  * root before docs and man pages are dropped, roughly 2.5 MB more on the zstd squashfs; not yet measured by a build.
  */
-export const storePackages: readonly string[] = ['sshfs'];
+export const storePackages: readonly string[] = ['sshfs', 'gocryptfs', 'restic'];
+
+/**
+ * What disks that do not keep filesystems directly in partitions need (issue 13): LVM, md RAID, LUKS, and GNU
+ * ddrescue for copying past unreadable sectors. None of them may act on the user's disks by itself: the live root
+ * gets, before these packages are installed, the files in noAutoAssemblyFiles (system/files.ts).
+ */
+export const layoutPackages: readonly string[] = ['lvm2', 'mdadm', 'cryptsetup-bin', 'gddrescue'];
 
 /** Firmware sets: everything but free comes from the non-free-firmware component. */
 export const firmwarePackages: Record<FirmwareSet, readonly string[]> = {
@@ -68,6 +75,7 @@ export function livePackageList(c: IsoConfig): string[] {
     ...livePackages,
     ...diskToolPackages,
     ...storePackages,
+    ...layoutPackages,
     ...c.firmware.flatMap((set) => firmwarePackages[set]),
     ...settingPackages(c),
     ...c.packages,

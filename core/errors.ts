@@ -9,7 +9,8 @@ export type ErrorKind =
   | 'command' // an external tool failed
   | 'unreachable' // a network store could not be reached, refused the login, or was lost during the job
   | 'host-key' // a network store's host key is not pinned (unknown) or has changed
-  | 'bad-password' // an image repository's password is wrong (or no key of the repository opens with it)
+  | 'unreadable' // the source disk has sectors that cannot be read (the backup stopped; --rescue goes past them)
+  | 'passphrase' // an encrypted image's passphrase is wrong, or none could be asked for
   | 'interrupted'; // a signal stopped the job
 
 export class LifeboatError extends Error {
@@ -76,11 +77,21 @@ export class HostKeyError extends LifeboatError {
   }
 }
 
-/** An image repository (restic) that the given password does not open. */
-export class BadPasswordError extends LifeboatError {
+/** A read error on the source: names the partition and its first unreadable range; no image was left. */
+export class UnreadableSectorsError extends LifeboatError {
+  readonly partition: string;
+  constructor(partition: string, message: string, hint?: string) {
+    super('unreadable', message, { hint });
+    this.name = 'UnreadableSectorsError';
+    this.partition = partition;
+  }
+}
+
+/** An encrypted image whose passphrase is wrong, or missing where none can be asked for; nothing was written. */
+export class PassphraseError extends LifeboatError {
   constructor(message: string, hint?: string) {
-    super('bad-password', message, { hint });
-    this.name = 'BadPasswordError';
+    super('passphrase', message, { hint });
+    this.name = 'PassphraseError';
   }
 }
 
@@ -138,7 +149,8 @@ export const exitCodes: Record<ErrorKind | 'ok' | 'internal', number> = {
   'no-space': 6,
   unreachable: 7,
   'host-key': 8,
-  'bad-password': 9,
+  unreadable: 9,
+  passphrase: 10,
   interrupted: 130,
   internal: 70,
 };

@@ -8,6 +8,7 @@ import { TreeCache } from '../cache.js';
 import { note, toolOutput, toolsOf, type BuildContext, type InstalledPackage } from '../context.js';
 import type { Step } from '../driver.js';
 import { components, livePackageList, parseDpkgStatus } from '../packages.js';
+import { noAutoAssemblyFiles, setupHookCommands } from '../system/files.js';
 
 /** dpkg path filters: no documentation, manuals or translations in the live system (copyright files stay). */
 export const dpkgExcludes: readonly string[] = [
@@ -35,6 +36,8 @@ export function rootInputs(c: IsoConfig, sourceDateEpoch?: number): Record<strin
     variant: 'minbase',
     dpkgOptions: [...dpkgExcludes],
     packages: livePackageList(c),
+    // Files in the root before any package is installed (no automatic md assembly or LVM activation).
+    setupFiles: noAutoAssemblyFiles(),
   };
 }
 
@@ -49,6 +52,7 @@ export function mmdebstrapArgs(inputs: Record<string, unknown>, tarball: string)
     '--aptopt=APT::Install-Recommends "false"',
     ...(inputs['dpkgOptions'] as string[]).map((o) => `--dpkgopt=${o}`),
     `--include=${(inputs['packages'] as string[]).join(',')}`,
+    ...setupHookCommands(inputs['setupFiles'] as Record<string, string>).map((cmd) => `--setup-hook=${cmd}`),
     String(inputs['suite']),
     tarball,
     String(inputs['mirror']),

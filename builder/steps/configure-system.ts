@@ -21,6 +21,14 @@ export const maskedUnits: readonly string[] = [
   'e2scrub_all.timer',
   'e2scrub_reap.service',
   'xfs_scrub_all.timer',
+  // mdadm's: a periodic check of every array writes to its members; its monitor and last-resort assembly act on arrays
+  // by themselves.
+  'mdcheck_start.timer',
+  'mdcheck_continue.timer',
+  'mdmonitor-oneshot.timer',
+  'mdmonitor.service',
+  // lvm2's: monitoring of active LVs by dmeventd (it may extend or repair them).
+  'lvm2-monitor.service',
 ];
 
 /** The systemctl argv that enables the serial console's getty (besides tty1, which is on by default). */

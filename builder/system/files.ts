@@ -1,5 +1,6 @@
 // The text of the files system setup writes into the live root, as pure functions of the config (tested as text).
 import type { IsoConfig } from '../../iso-config/config.js';
+import path from 'node:path';
 import { live } from '../../core/live/layout.js';
 
 const generated = '# Written by lifeboat iso build.';
@@ -111,4 +112,30 @@ export function fstab(): string {
 
 export function diskInfo(c: IsoConfig, version: string): string {
   return `Lifeboat ${version} ${c.architecture} (Debian ${c.suite})\n`;
+}
+
+/**
+ * Files written into the live root before any package is installed (mmdebstrap's setup hook), so that neither the
+ * live system nor its initrd (whose lvm2 and mdadm hooks copy them) assembles or activates anything on the disks it
+ * boots beside: md's incremental assembly by udev updates the members' superblocks (event counts, the array's
+ * state), which would change the disk a person boots Lifeboat to image; LVM's udev activation makes VGs busy that
+ * a restore must recreate. Lifeboat assembles and activates itself, when a job needs it. An empty rules file in
+ * /etc/udev/rules.d masks the one of the same name in /usr/lib/udev/rules.d; mdadm's postinst keeps an existing
+ * mdadm.conf, whose `AUTO -all` also stops `mdadm --incremental` in the initrd.
+ */
+export function noAutoAssemblyFiles(): Record<string, string> {
+  const rule = `${generated}\n# Masks the packaged rule: Lifeboat assembles and activates only when a job asks for it.\n`;
+  return {
+    '/etc/udev/rules.d/64-md-raid-assembly.rules': rule,
+    '/etc/udev/rules.d/69-lvm.rules': rule,
+    '/etc/mdadm/mdadm.conf': `${generated}\n# No array is assembled automatically: Lifeboat assembles the ones a job needs.\nAUTO -all\n`,
+  };
+}
+
+/** mmdebstrap --setup-hook shell commands that write files into the root ("$1"); contents without single quotes. */
+export function setupHookCommands(files: Record<string, string>): string[] {
+  return Object.entries(files).map(([file, text]) => {
+    if (text.includes("'") || file.includes("'")) throw new Error(`${file}: a setup-hook file may not contain single quotes`);
+    return `mkdir -p "$1${path.posix.dirname(file)}" && printf '%s' '${text}' >"$1${file}"`;
+  });
 }

@@ -9,9 +9,11 @@ import { checkLevel, codecByName } from '../../imager/codec/codecs.js';
 import { RefusedError, UsageError } from '../../core/errors.js';
 import { parseStoreRef } from '../../imager/store/open.js';
 import { bytes, duration, parseSize } from '../../core/format.js';
+import { unreadableLines } from '../../imager/rescue/partition.js';
 import { makeContext } from '../context.js';
 import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
 import { isRepositoryUri } from '../../imager/repository/uri.js';
+import { newPassphrase, withPassphraseOptions } from '../passphrase.js';
 
 interface Args {
   disk: string;
@@ -20,25 +22,30 @@ interface Args {
   compress: string;
   level: number | undefined;
   split: string | undefined;
+  rescue: boolean;
   yes: boolean;
   json: boolean;
   dryRun: boolean;
   sshKey: string | undefined;
   passwordFile?: string | undefined;
   knownHosts: string | undefined;
+  encrypt: boolean;
+  passphraseFile: string | undefined;
 }
 
 export const backupCommand: CommandModule<object, Args> = {
   command: 'backup <disk> [image]',
   describe: 'Save a whole disk (table, boot records, every partition) into a new image directory',
   builder: (y) =>
-    withStoreAccessOptions(y)
+    withPassphraseOptions(withStoreAccessOptions(y))
       .positional('disk', { type: 'string', demandOption: true, describe: 'Source disk: /dev/sda, /dev/nvme0n1, /dev/disk/by-id/…' })
       .positional('image', { type: 'string', describe: 'New image directory (must not exist), ssh://user@host[:port]/path/name, or a restic repository (restic:PATH, restic:sftp:user@host:/path, restic:rest:http://host:port/); with --store, the image\'s name in the store' })
       .option('store', { type: 'string', describe: 'The store: a folder, a partition (/dev/sdb1, mounted for the job), LABEL=NAME:/folder or ssh://user@host[:port]/path; the image is named <disk>-<date> unless given' })
       .option('compress', { type: 'string', default: 'zstd', describe: 'zstd, gzip, xz or none' })
       .option('level', { type: 'number', describe: 'Compression level (zstd 1-19, gzip 1-9, xz 0-9)' })
       .option('split', { type: 'string', describe: 'Split image files into pieces of SIZE (e.g. 4000M for FAT32 stores)' })
+      .option('rescue', { type: 'boolean', default: false, describe: 'Go on past unreadable sectors (partclone\'s rescue mode, one sector-by-sector retry); the manifest records them and the files they hit' })
+      .option('encrypt', { type: 'boolean', default: false, describe: "Encrypt the image with gocryptfs, in Clonezilla's layout (passphrase typed twice, or --passphrase-file)" })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask (backup only reads the disk; accepted for symmetry)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and stop; changes nothing (no folder, no partition nodes)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON Lines events and a JSON result' }) as never,
@@ -53,7 +60,10 @@ export const backupCommand: CommandModule<object, Args> = {
     // A repository is the store itself: every backup is a new snapshot, named by the one rule unless --store names it.
     const repository = argv.store === undefined && isRepositoryUri(argv.image!);
     const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store, access), image: argv.image } : repository ? { store: parseStoreRef(argv.image!, access), image: undefined } : storeOfImagePath(argv.image!, access);
-    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    if (argv.passphraseFile !== undefined && !argv.encrypt) throw new UsageError('--passphrase-file is for an encrypted backup', 'add --encrypt, or leave --passphrase-file out');
+    // Asked once the plan is shown and before anything is written (a dry run never asks).
+    const encrypt = argv.encrypt ? newPassphrase(argv.passphraseFile, ctx.signal) : undefined;
+    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, rescue: argv.rescue, encrypt, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
       const { plan } = await planBackupJob(ctx.runner, req);
       throwIfRefused(plan.refusals);
@@ -69,10 +79,14 @@ export const backupCommand: CommandModule<object, Args> = {
     });
     const manifest = r.manifest!;
     const size = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
+    const unreadable = manifest.partitions.flatMap((p) => (p.unreadable ? [{ partition: p.name, ...p.unreadable }] : []));
     const added = r.addedBytes !== undefined ? `, ${bytes(r.addedBytes)} of new data added to the repository` : '';
     ctx.out.result(
-      { type: 'result', ok: true, image: r.image, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length, ...(r.addedBytes !== undefined ? { addedBytes: r.addedBytes } : {}) },
-      [`Saved ${r.plan.disk.device} to ${r.image}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}${added}`],
+      { type: 'result', ok: true, image: r.image, state: manifest.state, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length, ...(unreadable.length ? { unreadable } : {}), ...(r.addedBytes !== undefined ? { addedBytes: r.addedBytes } : {}) },
+      [
+        `Saved ${r.plan.disk.device} to ${r.image}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}${added}${unreadable.length ? ', complete with unreadable sectors:' : ''}`,
+        ...unreadableLines(manifest.partitions).map((l) => `  ${l}`),
+      ],
     );
   },
 };

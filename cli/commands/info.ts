@@ -5,14 +5,17 @@ import { storeOfImagePath } from '../../imager/jobs/image-path.js';
 import { infoJob } from '../../imager/jobs/verify.js';
 import { bytes } from '../../core/format.js';
 import { printable } from '../../core/printable.js';
+import { unreadableLines } from '../../imager/rescue/partition.js';
 import { makeContext } from '../context.js';
 import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
+import { existingPassphrase, withPassphraseOptions } from '../passphrase.js';
 
-export function imageSummary(image: Image): Record<string, unknown> {
+export function imageSummary(image: Image & { encrypted?: boolean }): Record<string, unknown> {
   const m = image.manifest;
   return {
     image: image.dir,
     origin: image.origin,
+    encrypted: image.encrypted === true,
     state: m?.state ?? 'unknown (Clonezilla image: no manifest)',
     source: m?.source ?? { name: image.diskName },
     createdAt: m?.createdAt,
@@ -23,21 +26,24 @@ export function imageSummary(image: Image): Record<string, unknown> {
     partitions: image.partitions.map((p) => ({ number: p.number, name: p.name, action: p.action, fs: p.fsType, label: p.fsLabel, uuid: p.fsUuid, imageBytes: p.imageBytes, files: p.files.length })),
     imageBytes: image.partitions.reduce((n, p) => n + p.imageBytes, 0),
     tools: m?.tools,
+    ...(m?.partitions.some((p) => p.unreadable) ? { unreadable: m.partitions.flatMap((p) => (p.unreadable ? [{ partition: p.name, ...p.unreadable }] : [])) } : {}),
   };
 }
 
-export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passwordFile?: string | undefined }> = {
+export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passphraseFile: string | undefined; passwordFile?: string | undefined }> = {
   command: 'info <image>',
   describe: 'Show what an image holds',
-  builder: (y) => withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false })) as never,
+  builder: (y) => withPassphraseOptions(withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false }))) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const image = await infoJob(ctx.runner, storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read')));
+    const image = await infoJob(ctx.runner, { ...storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read')), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal) });
     const s = imageSummary(image);
     const m = image.manifest;
     const lines = [
       `${image.dir}: ${image.origin === 'lifeboat' ? 'Lifeboat' : 'Clonezilla'} image of ${m ? `${m.source.device} (${bytes(m.source.sizeBytes)}${m.source.model ? `, ${m.source.model}` : ''})` : image.diskName}`,
-      m ? `  saved ${m.createdAt} with Lifeboat ${m.lifeboatVersion}, state ${m.state}` : '  no manifest: checked with partclone.chkimg only',
+      m ? `  saved ${m.createdAt} with Lifeboat ${m.lifeboatVersion}, state ${m.state === 'complete-with-unreadable-sectors' ? 'complete, with unreadable sectors' : m.state}` : '  no manifest: checked with partclone.chkimg only',
+      ...(image.encrypted ? ["  encrypted with gocryptfs (Clonezilla's layout)"] : []),
+      ...(m ? unreadableLines(m.partitions).map((l) => `  unreadable: ${l}`) : []),
       `  ${image.table.type} partition table, ${image.table.partitions.length} partitions; needs a disk of at least ${bytes(image.requiredBytes)}`,
       `  compression ${image.codec.name}, ${bytes(s['imageBytes'] as number)} of partition images`,
       ...image.partitions.map((p) => `  ${String(p.number).padStart(2)} ${p.name.padEnd(12)} ${p.action.padEnd(9)} ${(p.fsType ?? '-').padEnd(8)} ${(p.fsLabel ?? '').padEnd(12)} ${p.imageBytes ? bytes(p.imageBytes) : ''}`),

@@ -8,6 +8,9 @@ import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
 import { manifestVersion, writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
+import { recordUnreadable, rescuePolicy, unreadableError, withRescueFlag, type PartitionPlace } from '../rescue/partition.js';
+import { UnreadableWatch } from '../rescue/watch.js';
+import { rescueRawCopy, type RawRescue } from '../rescue/raw-copy.js';
 import { runPipeline } from '../pipeline/run.js';
 import { createScheduler } from '../pipeline/scheduler.js';
 import { composePipeline } from '../pipeline/stages.js';
@@ -95,6 +98,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       requiredBytes: (Math.max(0, ...table.partitions.map((p) => p.start + p.size)) + (table.type === 'gpt' ? gptBackupSectors : 0)) * sector,
     },
     compression: { codec: plan.codec.name, ...(plan.level !== undefined ? { level: plan.level } : {}), ...(plan.splitBytes ? { splitBytes: plan.splitBytes } : {}) },
+    ...(plan.rescue ? { rescue: { policy: rescuePolicy } } : {}),
     partitions: [],
     layout: disk.layout,
     bootRecords: {},
@@ -176,27 +180,48 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
         const t0 = Date.now();
         const handler = p.handler!;
         onEvent({ type: 'step', job: 'backup', message: `saving ${p.name} (${handler.fsName})` });
+        // Read errors (imager/rescue/): partclone's rescue flag names each unreadable sector; by default the first
+        // complete range stops the backup, with --rescue every range is recorded. partclone.dd gets no flag.
+        const place: PartitionPlace = { name: p.name, device: p.device, start: p.source.start, sectorSize: sector, fsType: p.source.fs.type };
+        const watch = new UnreadableWatch(!plan.rescue);
+        const atFirstRange = new AbortController();
+        let blockBytes: number | undefined;
+        // --rescue of a raw partition: ddrescue copies it into a staging file first; partclone.dd then reads that.
+        let raw: RawRescue | undefined;
         const stages = composePipeline({
           direction: 'save',
           support: p.action === 'raw' ? 'raw' : 'partclone',
           codec: plan.codec,
           level: plan.level,
           output: { dir, base: p.file!, splitBytes: plan.splitBytes, command: writer.streamCommand?.(p.file!) },
-          partclone: (fifo) => handler.save(p.device, fifo),
+          partclone: (fifo) => (p.action === 'partclone' ? withRescueFlag(handler.save(p.device, fifo)) : handler.save(raw?.staging ?? p.device, fifo)),
         });
         let through = false;
         const save = async (onThrough: () => void) => {
+          if (plan.rescue && p.action === 'raw') {
+            onEvent({ type: 'step', job: 'backup', message: `reading ${p.name} with ddrescue into a staging file` });
+            raw = await rescueRawCopy(runner, p.device, path.join(dir, `.${p.name}.ddrescue-staging`), path.join(dir, `${p.name}-ddrescue.map`), sector, signal);
+          }
+          try {
+            await savePipeline(onThrough);
+          } finally {
+            await raw?.remove();
+          }
+        };
+        const savePipeline = async (onThrough: () => void) => {
           // The compressor's output is hashed as it passes to the file or pieces: no image byte is read back.
           const { digests } = await runPipeline(stages, {
             runner,
             hint: 'check the partition with fsck, or image it raw',
-            ...(signal ? { signal } : {}),
+            signal: signal ? AbortSignal.any([signal, atFirstRange.signal]) : atFirstRange.signal,
             onThrough: () => {
               if (!through) tracker.finish(p.weight);
               through = true;
               onThrough();
             },
             onEvent: (e) => {
+              if (e.kind === 'block-size') blockBytes = e.bytes;
+              if (watch.feed(e)) atFirstRange.abort();
               if (e.kind !== 'progress' || through) return;
               const overall = tracker.overall(p.weight, e.percent);
               onEvent({
@@ -209,7 +234,17 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
                 etaSeconds: tracker.eta(overall),
               });
             },
+          }).catch((e: unknown) => {
+            if (atFirstRange.signal.aborted && !signal?.aborted) throw unreadableError(place, watch.found()[0]);
+            if (watch.sawBadSectors() && !signal?.aborted) throw unreadableError(place, undefined);
+            throw e;
           });
+          const unreadable = raw ? raw.unreadable : watch.found();
+          if (unreadable.length > 0 && !plan.rescue) throw unreadableError(place, unreadable[0]);
+          if (unreadable.length > 0) {
+            entry.unreadable = await recordUnreadable(runner, place, unreadable, blockBytes);
+            onEvent({ type: 'step', job: 'backup', message: `${p.name}: ${entry.unreadable.bytes} bytes could not be read; recorded in the manifest` });
+          }
           for (const [file, digest] of digests) manifest.files[file] = digest;
           const imageBytes = [...digests.values()].reduce((n, d) => n + d.bytes, 0);
           entry.fsName = handler.fsName;
@@ -225,10 +260,12 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       manifest.partitions.push(entry);
     }
     await saves.settle();
-    // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt.
+    // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt. Its
+    // first line starts as Clonezilla's own: Clonezilla opens an encrypted image only when the decrypted clonezilla-img
+    // matches ^This image was saved by Clonezilla (ocs-functions, task_gocryptfs_mount_point).
     const now = new Date();
     const stamp = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}${String(now.getUTCDate()).padStart(2, '0')}-${String(now.getUTCHours()).padStart(2, '0')}${String(now.getUTCMinutes()).padStart(2, '0')}`;
-    const czLog = [`This image was saved by Lifeboat ${lifeboatVersion} at ${now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.`, 'The log during saving:', '-'.repeat(58), ...commandLog, '### End of log ###', `### Image created time: ${stamp}`].join('\n');
+    const czLog = [`This image was saved by Clonezilla-compatible Lifeboat ${lifeboatVersion} at ${now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.`, 'The log during saving:', '-'.repeat(58), ...commandLog, '### End of log ###', `### Image created time: ${stamp}`].join('\n');
     await put(names.clonezillaImg, `${czLog}\n`);
     const imgId = (await import('node:crypto')).createHash('sha512').update(`${czLog}\n`).digest('hex');
     await put(names.imgId, `# This checksum is only for identifying the image. Created by the command: sha512sum clonezilla-img\nIMG_ID=${imgId}\n`);
@@ -239,7 +276,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       manifest.files[file] = { bytes: d.bytes, sha256: d.sha256 };
     }
     manifest.timings['totalSeconds'] = (Date.now() - started) / 1000;
-    manifest.state = 'complete';
+    manifest.state = manifest.partitions.some((q) => q.unreadable) ? 'complete-with-unreadable-sectors' : 'complete';
     manifest.finishedAt = new Date().toISOString();
     await writeManifest(dir, manifest);
     await writer.publish();

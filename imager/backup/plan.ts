@@ -8,6 +8,8 @@ import { handlerForType } from '../fs/registry.js';
 import { names } from '../image/layout.js';
 import type { PartitionAction } from '../image/manifest.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { rescuePolicy, stopPolicy } from '../rescue/partition.js';
+import { rawRescuePolicy } from '../rescue/raw-copy.js';
 
 export interface PlannedPartition {
   number: number;
@@ -29,6 +31,8 @@ export interface BackupPlan {
   codec: Codec;
   level: number | undefined;
   splitBytes: number | undefined;
+  /** --rescue: go on past read errors (partclone's rescue mode) and record them; otherwise stop at the first. */
+  rescue: boolean;
   hiddenDataSectors: number;
   bootPartitions: number[];
   partitions: PlannedPartition[];
@@ -37,6 +41,8 @@ export interface BackupPlan {
   freeBytes: number;
   /** How many bytes the store lacks (0 when it has room); the refusal then says so first. */
   spaceShortBytes: number;
+  /** The image is encrypted (gocryptfs): a plan that must not leave a disk's content in plaintext asks this. */
+  encrypted: boolean;
   refusals: Refusal[];
   warnings: Warning[];
 }
@@ -56,6 +62,14 @@ export interface BackupOptions {
   codec: Codec;
   level: number | undefined;
   splitBytes: number | undefined;
+  rescue?: boolean | undefined;
+  /** Encrypt the image (gocryptfs in Clonezilla's layout). */
+  encrypted?: boolean;
+}
+
+/** gocryptfs's growth of a file: an 18-byte header, and 32 bytes (nonce and tag) per 4 KiB block. */
+function encryptedBytes(bytes: number): number {
+  return Math.ceil((bytes * (4096 + 32)) / 4096) + 64 * 1024;
 }
 
 function actionFor(p: Partition): PartitionAction {
@@ -97,7 +111,10 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     if (p.mountpoints.length > 0) refusals.push(refusal('mounted', `${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`));
     if (p.swapActive) refusals.push(refusal('swap-active', `${p.device} is active swap; run swapoff ${p.device} first`));
   }
-  const requiredBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024;
+  // --rescue stages each raw partition beside the image (ddrescue needs a file it can seek), one at a time.
+  const plainBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024 + (opts.rescue ? rawStagingBytes(partitions) : 0);
+  const encrypted = opts.encrypted === true;
+  const requiredBytes = encrypted ? encryptedBytes(plainBytes) : plainBytes;
   const spaceShortBytes = refusals.length === 0 ? Math.max(0, requiredBytes - facts.freeBytes) : 0;
   if (spaceShortBytes > 0)
     refusals.push(refusal('no-space', `not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`, 'free space on the store, or choose another one'));
@@ -109,25 +126,35 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     codec: opts.codec,
     level: opts.level,
     splitBytes: opts.splitBytes,
+    rescue: opts.rescue === true,
     hiddenDataSectors: disk.table ? hiddenDataSectors(disk.table) : 0,
     bootPartitions: disk.table ? bootPartitionNumbers(disk.table) : [],
     partitions,
     requiredBytes,
     freeBytes: facts.freeBytes,
     spaceShortBytes,
+    encrypted,
     refusals,
     warnings,
   };
+}
+
+/** The largest raw partition: the staging file --rescue needs beside the image (partitions are staged one at a time). */
+export function rawStagingBytes(partitions: readonly PlannedPartition[]): number {
+  return Math.max(0, ...partitions.filter((p) => p.action === 'raw').map((p) => p.weight));
 }
 
 /** The plan in words, for the CLI's confirmation and the UI's summary screen. */
 export function describeBackupPlan(plan: BackupPlan): string[] {
   const lines = [`Back up ${plan.disk.device} (${plan.disk.tableType}, ${plan.disk.sizeBytes} bytes) to ${plan.imageDir}`];
   lines.push(`  compression ${plan.codec.name}${plan.level !== undefined ? ` level ${plan.level}` : ''}${plan.splitBytes ? `, split into ${plan.splitBytes}-byte pieces` : ''}`);
+  if (plan.encrypted) lines.push('  encrypted with gocryptfs (Clonezilla\'s layout): restoring it needs the passphrase');
   for (const p of plan.partitions) {
     const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : 'extended: boot record saved';
     lines.push(`  ${p.name}: ${what}`);
   }
+  lines.push(`  ${plan.rescue ? rescuePolicy : stopPolicy}`);
+  if (plan.rescue && plan.partitions.some((p) => p.action === 'raw')) lines.push(`  ${rawRescuePolicy} (up to ${rawStagingBytes(plan.partitions)} bytes of staging)`);
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);
   for (const w of plan.warnings) lines.push(`  note: ${warningText(w)}`);
   for (const r of plan.refusals) lines.push(`  REFUSED: ${r.message}`);

@@ -1,6 +1,8 @@
 // The filesystem registry: one record per filesystem type (as blkid names it) holding everything Lifeboat knows
 // about it: its name in image files and partclone tool, how to measure, grow, shrink, mount and recreate it.
+import { fatUsage, shrinkFat } from './fat.js';
 import { checkBtrfs, checkExt, checkFat, checkNtfs, checkXfs, type FsChecker } from './check.js';
+import { extFilesAt, type FilesAtProbe } from './files-at.js';
 import { finishNtfs, type FsFinisher } from './finish.js';
 import { growExt, growMounted, growNothing, growNtfs, type Grower } from './grow.js';
 import type { MountSpec } from './mount-options.js';
@@ -31,6 +33,8 @@ export interface FsRecord {
   mount?: MountSpec;
   /** Puts back a partition that the image holds no data of, only its identity (swap). */
   recreate?: Recreator;
+  /** Which files hold given byte ranges (the unreadable ones of a rescue); without it, Lifeboat cannot tell. */
+  filesAt?: FilesAtProbe;
 }
 
 // A copy of an XFS filesystem shares its UUID; XFS refuses to mount the second one without nouuid (the source disk
@@ -50,8 +54,9 @@ const ext = (type: 'ext2' | 'ext3' | 'ext4'): FsRecord => ({
   usage: extUsage,
   check: checkExt,
   grow: growExt,
-  shrink: shrinkExt(type),
+  shrink: shrinkExt(type, type === 'ext2' ? plainMount : extJournalMount),
   mount: type === 'ext2' ? plainMount : extJournalMount,
+  filesAt: extFilesAt,
 });
 const partcloneOnly = (type: FsType, tool: string = type, aliases: string[] = []): FsRecord => ({ type, image: partcloneHandler(type, tool), aliases });
 
@@ -63,7 +68,7 @@ export const fsRecords: Record<FsType, FsRecord> = {
   btrfs: { type: 'btrfs', image: partcloneHandler('btrfs'), aliases: [], usage: btrfsUsage, check: checkBtrfs, grow: growMounted(btrfsMount, (dir) => ['btrfs', 'filesystem', 'resize', 'max', dir]), shrink: shrinkBtrfs(btrfsMount), mount: btrfsMount },
   // NTFS through the FUSE driver ntfs-3g, which leaves the volume's log alone on a read-only mount.
   ntfs: { type: 'ntfs', image: partcloneHandler('ntfs'), aliases: [], usage: ntfsUsage, finish: finishNtfs, check: checkNtfs, grow: growNtfs, shrink: shrinkNtfs, mount: { type: 'ntfs-3g', options: [], noReplay: [] } },
-  vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), check: checkFat, mount: plainMount },
+  vfat: { ...partcloneOnly('vfat', 'vfat', ['fat12', 'fat16', 'fat32']), usage: fatUsage, check: checkFat, shrink: shrinkFat, mount: plainMount },
   exfat: { ...partcloneOnly('exfat'), mount: plainMount },
   f2fs: partcloneOnly('f2fs'),
   hfsplus: partcloneOnly('hfsplus', 'hfsp', ['hfsp']),

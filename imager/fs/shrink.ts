@@ -1,5 +1,6 @@
 // Shrinking a filesystem onto a smaller partition, one way per family, from a full-size staging copy of it.
-import { truncate } from 'node:fs/promises';
+import { lstat, readdir, truncate } from 'node:fs/promises';
+import path from 'node:path';
 import type { Runner } from '../../core/runner/run.js';
 import type { MountSpec } from './mount-options.js';
 import { withMounted } from './mounted.js';
@@ -47,7 +48,48 @@ export async function withLoop<T>(runner: Runner, file: string, readOnly: boolea
 }
 
 
-export function shrinkExt(tool: 'ext2' | 'ext3' | 'ext4'): Shrinker {
+/** Every directory under root (root included, as '.') and its modification time in nanoseconds. */
+export async function directoryTimes(root: string): Promise<Map<string, bigint>> {
+  const times = new Map<string, bigint>();
+  const walk = async (rel: string): Promise<void> => {
+    const full = path.join(root, rel);
+    times.set(rel, (await lstat(full, { bigint: true })).mtimeNs);
+    for (const e of await readdir(full, { withFileTypes: true })) if (e.isDirectory()) await walk(path.join(rel, e.name));
+  };
+  await walk('.');
+  return times;
+}
+
+/** `touch -h -m -d @S.N` argv lists that put back the times that changed: one per distinct time, directories after `--`. */
+export function touchBackArgs(root: string, before: ReadonlyMap<string, bigint>, after: ReadonlyMap<string, bigint>): string[][] {
+  const byTime = new Map<bigint, string[]>();
+  for (const [rel, ns] of before) {
+    const now = after.get(rel);
+    if (now === undefined || now === ns) continue;
+    byTime.set(ns, [...(byTime.get(ns) ?? []), path.join(root, rel)]);
+  }
+  const stamp = (ns: bigint) => `@${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
+  return [...byTime].map(([ns, dirs]) => ['-h', '-m', '-d', stamp(ns), '--', ...dirs]);
+}
+
+/**
+ * Runs resize on an ext staging copy and puts back the directories' modification times it changed: resize2fs moves
+ * the inodes of the block groups it cuts and rewrites the entries of their directories, setting those directories'
+ * mtimes to now (a restore or clone must keep them). The times are read before from a read-only mount (journal not
+ * loaded) and put back through a read-write mount after, only for the directories whose time changed.
+ */
+async function keepingDirectoryTimes(runner: Runner, spec: MountSpec, staging: string, resize: () => Promise<void>): Promise<void> {
+  const before = await withLoop(runner, staging, true, (loop) => withMounted(runner, 'shrink', spec, 'ro', loop, directoryTimes));
+  await resize();
+  await withLoop(runner, staging, false, (loop) =>
+    // noatime: reading the directories must not change their access times either.
+    withMounted(runner, 'shrink', { options: ['noatime'], noReplay: [] }, 'rw', loop, async (dir) => {
+      for (const args of touchBackArgs(dir, before, await directoryTimes(dir))) await runner.run('touch', args);
+    }),
+  );
+}
+
+export function shrinkExt(tool: 'ext2' | 'ext3' | 'ext4', spec: MountSpec): Shrinker {
   return {
     way: 'resize',
     describe: 'e2fsck -f and resize2fs on a staging copy, then its used blocks copied (partclone -b)',
@@ -57,7 +99,9 @@ export function shrinkExt(tool: 'ext2' | 'ext3' | 'ext4'): Shrinker {
       await runner.run('e2fsck', ['-f', '-y', job.staging], { okExitCodes: [1] });
       // -f: resize2fs's own minimum (-P) is pessimistic, often twice the used blocks; on a staging copy a failed
       // resize harms nothing, and the read-only check below proves the result before a byte goes to the target.
-      await runner.run('resize2fs', ['-f', job.staging, `${Math.floor(job.bytes / 1024)}K`], { hint: 'the used data does not fit the smaller partition' });
+      await keepingDirectoryTimes(runner, spec, job.staging, async () => {
+        await runner.run('resize2fs', ['-f', job.staging, `${Math.floor(job.bytes / 1024)}K`], { hint: 'the used data does not fit the smaller partition' });
+      });
       await runner.run('e2fsck', ['-f', '-n', job.staging], { hint: 'the shrunk staging copy is not clean' });
       await copyUsedBlocks(runner, tool, job.staging, job.target, job.bytes);
     },

@@ -7,6 +7,7 @@ import { InvalidImageError } from '../../core/errors.js';
 import { manifestFile } from './layout.js';
 import schema from './manifest.schema.json' with { type: 'json' };
 import type { DiskLayout } from '../layout/model.js';
+import type { UnreadableRange } from '../rescue/ranges.js';
 
 export type PartitionAction = 'partclone' | 'raw' | 'swap' | 'extended';
 
@@ -28,6 +29,28 @@ export interface ManifestPartition {
   usedBytes?: number;
   imageBytes?: number;
   seconds?: number;
+  /** --rescue: what could not be read; absent when everything was. */
+  unreadable?: ManifestUnreadable;
+}
+
+/** A partition's unreadable sectors (written into the image as partclone's BADSECTOR filler) and what they hit. */
+export interface ManifestUnreadable {
+  ranges: UnreadableRange[];
+  bytes: number;
+  /** Whether the filesystem could tell which files lie there (ext2/3/4: debugfs icheck and ncheck). */
+  filesKnown: boolean;
+  /** The files whose data lies in the ranges, when filesKnown. */
+  files?: string[];
+  /** Why the files are not known, or what else is worth saying (blocks that no file owns). */
+  note?: string;
+}
+
+/** complete: every sector was read; complete-with-unreadable-sectors: --rescue went past read errors (see each partition's unreadable). */
+export type ImageState = 'in-progress' | 'complete' | 'complete-with-unreadable-sectors';
+
+/** Whether a manifest's image was finished (with or without unreadable sectors). */
+export function isComplete(m: Pick<Manifest, 'state'>): boolean {
+  return m.state === 'complete' || m.state === 'complete-with-unreadable-sectors';
 }
 
 export interface FileDigest {
@@ -39,7 +62,9 @@ export interface Manifest {
   format: 'lifeboat-image';
   /** 1: written before the layout tree existed (still read); 2: carries `layout`. */
   version: 1 | 2;
-  state: 'in-progress' | 'complete';
+  state: ImageState;
+  /** --rescue: how read errors were handled (the plan's words), recorded with the image. */
+  rescue?: { policy: string };
   createdAt: string;
   finishedAt?: string;
   lifeboatVersion: string;

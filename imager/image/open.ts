@@ -8,7 +8,7 @@ import { isExtended, parseSfdiskDump, type PartitionTable } from '../parse/sfdis
 import type { FsHandler } from '../fs/partclone.js';
 import { handlerForFsName } from '../fs/registry.js';
 import { names, parsePartImageName } from './layout.js';
-import { readManifest, type Manifest, type PartitionAction } from './manifest.js';
+import { isComplete, readManifest, type Manifest, type PartitionAction } from './manifest.js';
 import { layoutFromTable } from '../layout/build.js';
 import type { DiskLayout } from '../layout/model.js';
 
@@ -71,7 +71,7 @@ export async function openImage(dirArg: string): Promise<Image> {
     throw new NotFoundError(`no such image directory: ${dirArg}`);
   }
   const manifest = await readManifest(dir);
-  if (manifest && manifest.state !== 'complete')
+  if (manifest && !isComplete(manifest))
     throw new InvalidImageError(`${dirArg} is an incomplete image: its backup did not finish`, { hint: 'back the disk up again; this directory can be deleted' });
   if (!entries.includes(names.disk) || !entries.includes(names.parts))
     throw new InvalidImageError(`${dirArg} is not a Lifeboat or Clonezilla disk image (no 'disk' and 'parts' files)`, { hint: 'give the directory of a saved disk image' });

@@ -6,10 +6,14 @@ import { throwIfRefused } from '../plan/refusals.js';
 import { planBackup, type BackupPlan } from '../backup/plan.js';
 import { codecs, type Codec } from '../codec/codecs.js';
 import type { Runner } from '../../core/runner/run.js';
+import { UsageError } from '../../core/errors.js';
 import type { EventSink } from '../events.js';
 import type { Manifest } from '../image/manifest.js';
 import type { ImageWriter, OpenedStore } from '../store/store.js';
 import { verifyImage, type VerifyReport } from '../verify/verify.js';
+import { encryptedImageWriter } from '../crypt/encrypted-writer.js';
+import { withImageDir } from '../crypt/image-dir.js';
+import { checkedPassphrase, type PassphraseSource } from '../crypt/passphrase.js';
 import { defaultImageName } from './naming.js';
 import { usingStore, type StoreArg } from './store-use.js';
 
@@ -27,6 +31,13 @@ export interface BackupJobRequest {
   level?: number | undefined;
   /** Split pieces; by default none, or FAT's limit on a FAT store. */
   splitBytes?: number | undefined;
+  /** Go on past read errors and record them (partclone's rescue mode); by default the first one stops the backup. */
+  rescue?: boolean | undefined;
+  /**
+   * Encrypt the image (gocryptfs, Clonezilla's layout) with the passphrase this source gives; asked once the plan is
+   * confirmed, before anything is written.
+   */
+  encrypt?: PassphraseSource | undefined;
   /** Verify the image right after the backup. */
   verify?: boolean;
   /** Asked with the plan before anything is written; false stops the job with nothing written. */
@@ -50,7 +61,7 @@ export interface BackupJobResult {
 }
 
 /** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
-export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'now'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
+export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
   const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
   const name = req.name ?? defaultImageName(disk.name, req.now);
   // A store that compresses and deduplicates itself (a repository) takes the streams as they are: compressing first
@@ -59,7 +70,7 @@ export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick
   const splitBytes = store.rawStreams ? undefined : (req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined));
   const plan = planBackup(
     { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd },
-    { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes },
+    { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined },
   );
   return { plan, name };
 }
@@ -81,11 +92,15 @@ export function backupJob(runner: Runner, req: BackupJobRequest): Promise<Backup
     const image = store.describeImage(name);
     throwIfRefused(plan.refusals);
     if (req.confirm && !(await req.confirm(plan))) return { plan, ran: false, image, name, manifest: undefined, verified: undefined };
+    if (req.encrypt && store.rawStreams) throw new UsageError(`${store.describe} encrypts what it stores itself (restic): leave --encrypt out`, 'the repository\'s password protects its images');
+    const passphrase = req.encrypt ? checkedPassphrase(await req.encrypt(image), `for ${image}`) : undefined;
     let writer: ImageWriter | undefined;
-    const startImage = async () => (writer = await store.startImage(name, { disk: plan.disk, time: req.now }));
+    const startImage = async () => (writer = passphrase === undefined ? await store.startImage(name, { disk: plan.disk, time: req.now }) : await encryptedImageWriter(runner, await store.startImage(name), passphrase, image));
     const r = await executeBackup(plan, runner, req.onEvent, req.signal, { startImage, lockKey: await store.lockKey(name) });
+    // A repository's backup is one snapshot set: it names the image and says what it added (verify reads it later).
     const stored = writer?.stored?.();
-    const verified = req.verify && !stored ? await verifyImage(r.imageDir, runner, req.onEvent, req.signal) : undefined;
+    const again = passphrase === undefined ? undefined : async () => passphrase;
+    const verified = req.verify && !stored ? await withImageDir(runner, store, name, again, (d) => verifyImage(d.dir, runner, req.onEvent, req.signal)) : undefined;
     return { plan, ran: true, image: stored?.image ?? image, name, manifest: r.manifest, verified, ...(stored ? { addedBytes: stored.addedBytes } : {}) };
   });
 }

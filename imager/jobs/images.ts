@@ -5,6 +5,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Runner } from '../../core/runner/run.js';
 import { readManifest } from '../image/manifest.js';
+import { encryptionOf, gocryptfsInfoFile, parseGocryptfsInfo } from '../crypt/clonezilla-info.js';
+import { manifestFile } from '../image/layout.js';
 import type { OpenedStore } from '../store/store.js';
 import { usingStore, type StoreArg } from './store-use.js';
 
@@ -22,11 +24,16 @@ export interface StoreImage {
   sizeBytes: number;
   /** true: complete; false: in-progress or partial; undefined: a Clonezilla image (no manifest says). */
   complete: boolean | undefined;
-  /** complete, in-progress, partial (a backup that did not finish), damaged (an unreadable manifest), or unknown. */
-  state: 'complete' | 'in-progress' | 'partial' | 'damaged' | 'unknown';
   /** A repository's images: the disk's identity (what retention groups by) and the new data each backup added. */
   identity?: string | undefined;
   addedBytes?: number | undefined;
+  /**
+   * complete, complete-with-unreadable-sectors (--rescue), in-progress, partial (a backup that did not finish), damaged
+   * (an unreadable manifest), encrypted (its manifest is inside the encryption: known with the passphrase only), or unknown.
+   */
+  state: 'complete' | 'complete-with-unreadable-sectors' | 'in-progress' | 'partial' | 'damaged' | 'encrypted' | 'unknown';
+  /** Encrypted with gocryptfs (Clonezilla's layout: gocryptfs.info beside the tree). */
+  encrypted: boolean;
 }
 
 /** Bytes of the files in a directory and its latest write time. */
@@ -43,10 +50,23 @@ async function sizeAndTime(dir: string): Promise<{ bytes: number; mtime: Date | 
   return { bytes, mtime };
 }
 
+/**
+ * An encrypted image, told without its passphrase: what gocryptfs.info says (the disk, saved when) and the file
+ * names (gocryptfs -plaintextnames, Clonezilla's way: lifeboat.json marks Lifeboat's own).
+ */
+async function describeEncrypted(base: { name: string; image: string; sizeBytes: number }, dir: string, partial: boolean, mtime: Date | undefined): Promise<StoreImage> {
+  const infoPath = path.join(dir, gocryptfsInfoFile);
+  const info = parseGocryptfsInfo(await readFile(infoPath, 'utf8').catch(() => ''));
+  const saved = await stat(infoPath).then((s) => s.mtime, () => mtime);
+  const origin = (await stat(path.join(dir, manifestFile)).then(() => true, () => false)) ? 'lifeboat' : 'clonezilla';
+  return { ...base, origin, time: saved?.toISOString(), disk: info.disks[0], complete: partial ? false : undefined, state: partial ? 'partial' : 'encrypted', encrypted: true };
+}
+
 async function describeImage(store: OpenedStore, name: string, dirInStore: string, partial: boolean): Promise<StoreImage> {
   const dir = store.imagePath(dirInStore);
   const { bytes, mtime } = await sizeAndTime(dir);
-  const base = { name, image: store.describeImage(partial ? dirInStore : name), sizeBytes: bytes };
+  const base = { name, image: store.describeImage(partial ? dirInStore : name), sizeBytes: bytes, encrypted: false };
+  if (await encryptionOf(dir)) return describeEncrypted(base, dir, partial, mtime);
   let manifest;
   try {
     manifest = await readManifest(dir);
@@ -55,7 +75,7 @@ async function describeImage(store: OpenedStore, name: string, dirInStore: strin
   }
   if (manifest) {
     const state = partial ? 'partial' : manifest.state;
-    return { ...base, origin: 'lifeboat', time: manifest.createdAt, disk: manifest.source.name, complete: state === 'complete', state };
+    return { ...base, origin: 'lifeboat', time: manifest.createdAt, disk: manifest.source.name, complete: state === 'complete' || state === 'complete-with-unreadable-sectors', state };
   }
   const disk = (await readFile(path.join(dir, 'disk'), 'utf8').catch(() => '')).trim().split(/\s+/)[0] || undefined;
   if (partial) return { ...base, origin: 'lifeboat', time: mtime?.toISOString(), disk, complete: false, state: 'partial' };
@@ -67,7 +87,7 @@ export function imagesJob(runner: Runner, req: { store: StoreArg }): Promise<Sto
   return usingStore(runner, req.store, 'read', async (store) => {
     // A store that knows its images itself (a repository's snapshots) lists them, newest first.
     if (store.reader.describeImages)
-      return (await store.reader.describeImages()).map((i) => ({ name: i.name, image: i.image, origin: 'lifeboat' as const, time: i.time, disk: i.disk, sizeBytes: i.sizeBytes, complete: i.complete, state: i.complete ? ('complete' as const) : ('partial' as const), identity: i.identity, addedBytes: i.addedBytes }));
+      return (await store.reader.describeImages()).map((i) => ({ name: i.name, image: i.image, origin: 'lifeboat' as const, time: i.time, disk: i.disk, sizeBytes: i.sizeBytes, complete: i.complete, state: i.complete ? ('complete' as const) : ('partial' as const), encrypted: false, identity: i.identity, addedBytes: i.addedBytes }));
     const out: StoreImage[] = [];
     for (const name of await store.reader.listImages()) out.push(await describeImage(store, name, name, false));
     for (const p of await store.reader.listPartialImages()) out.push(await describeImage(store, p.name, p.dir, true));

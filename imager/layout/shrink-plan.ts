@@ -13,6 +13,9 @@
 //    partition 1 MiB after the previous one, room for its boot record); sizes are whole MiB; a GPT disk keeps 33
 //    sectors at its end for the backup header and entries.
 // A target smaller than the fixed partitions plus the least sizes is refused with both numbers.
+// Sizes a person chose (`--layout FILE`, layout-file.ts) replace rule 3 for their partitions: a partition that shrinks
+// or swap takes exactly the size given (whole MiB, at least its least size, at most its old size), and only the others
+// share what is left; a fixed partition can only be given its own size.
 import { isExtended } from '../parse/sfdisk.js';
 import type { LayoutPartition, LayoutTable } from './model.js';
 
@@ -52,6 +55,8 @@ export interface ShrinkInput {
   parts: readonly ShrinkPartFacts[];
   /** Filesystem types that can be made smaller (the registry's types with a shrink entry), with their least size. */
   shrinkable: ReadonlyMap<string, { floorBytes: number }>;
+  /** Sizes in bytes a person chose, by partition number (rounded up to whole MiB). */
+  sizes?: ReadonlyMap<number, number>;
 }
 
 export type PartRole = 'fixed' | 'shrinks' | 'swap' | 'extended';
@@ -68,13 +73,20 @@ export interface PlannedPartition {
   size: number;
   /** The least size the rule allowed, in sectors. */
   leastSize: number;
+  /** Its size was given by a person (ShrinkInput.sizes). */
+  chosen?: boolean;
 }
 
 export type ShrinkPlan =
   | { ok: true; partitions: PlannedPartition[]; neededBytes: number; availableBytes: number }
-  | { ok: false; neededBytes: number; availableBytes: number; partitions: PlannedPartition[] };
+  | { ok: false; neededBytes: number; availableBytes: number; partitions: PlannedPartition[]; /** Sizes given that the rule cannot take, one line each. */ problems?: string[] };
 
 const upper = (s: string) => s.toUpperCase();
+
+/** Rule 2: the least size of a filesystem that shrinks, in bytes: its used bytes plus the margin, at least its floor. */
+export function leastBytes(usedBytes: number, floorBytes: number): number {
+  return Math.max(usedBytes + Math.max(usedBytes * marginFraction, marginMinBytes), floorBytes);
+}
 
 function fixedReason(p: LayoutPartition, facts: ShrinkPartFacts | undefined, input: ShrinkInput, sectorSize: number): string | undefined {
   const type = upper(p.type);
@@ -112,11 +124,12 @@ export function planShrink(input: ShrinkInput): ShrinkPlan {
     const reason = fixedReason(p, f, input, ss);
     if (reason !== undefined) return { ...base, role: 'fixed', reason, leastSize: p.size };
     if (f?.fsType === 'swap') return { ...base, role: 'swap', leastSize: Math.min(p.size, up(swapLeastBytes / ss)) };
-    const used = f!.usedBytes!;
-    const floor = input.shrinkable.get(f!.fsType!)!.floorBytes;
-    const least = Math.max(used + Math.max(used * marginFraction, marginMinBytes), floor);
+    const least = leastBytes(f!.usedBytes!, input.shrinkable.get(f!.fsType!)!.floorBytes);
     return { ...base, role: 'shrinks', leastSize: Math.min(p.size, up(least / ss)) };
   });
+
+  const problems = chosenSizes(planned, input, up);
+  if (problems.length > 0) return { ok: false, neededBytes: 0, availableBytes: targetSectors * ss, partitions: planned, problems };
 
   /** Places every partition with the given sizes; returns the end (exclusive) of the last one. */
   const place = (size: (p: PlannedPartition) => number): number => {
@@ -151,7 +164,7 @@ export function planShrink(input: ShrinkInput): ShrinkPlan {
   if (leastEnd + tail > targetSectors) return { ok: false, neededBytes, availableBytes, partitions: planned };
 
   const flexible = planned.filter((p) => p.role === 'shrinks' || p.role === 'swap');
-  const room = (p: PlannedPartition) => Math.max(0, p.oldSize - p.leastSize);
+  const room = (p: PlannedPartition) => (p.chosen ? 0 : Math.max(0, p.oldSize - p.leastSize));
   const totalRoom = flexible.reduce((n, p) => n + room(p), 0);
   const spare = down(Math.max(0, targetSectors - tail - leastEnd));
   const share = Math.min(1, totalRoom > 0 ? spare / totalRoom : 0);
@@ -165,6 +178,32 @@ export function planShrink(input: ShrinkInput): ShrinkPlan {
   }
   place((p) => p.leastSize + (extra.get(p.number) ?? 0));
   return { ok: true, partitions: planned, neededBytes, availableBytes };
+}
+
+const mib = (sectors: number, ss: number) => `${Math.round((sectors * ss) / MiB)} MiB`;
+
+/** Applies input.sizes to the planned partitions (their leastSize becomes the size chosen); the problems, one line each. */
+function chosenSizes(planned: PlannedPartition[], input: ShrinkInput, up: (n: number) => number): string[] {
+  const ss = input.table.sectorSize;
+  const problems: string[] = [];
+  for (const [number, bytes] of input.sizes ?? []) {
+    const p = planned.find((q) => q.number === number);
+    if (!p) {
+      problems.push(`partition ${number}: the image has no such partition (it has ${planned.map((q) => q.number).join(', ')})`);
+      continue;
+    }
+    const want = up(Math.ceil(bytes / ss));
+    if (p.role === 'extended') problems.push(`partition ${number} is the extended partition: its size follows its logical partitions`);
+    else if (p.role === 'fixed') {
+      if (want !== up(p.oldSize)) problems.push(`partition ${number} keeps its size of ${mib(p.oldSize, ss)} (${p.reason})`);
+    } else if (want < p.leastSize) problems.push(`partition ${number}: ${mib(want, ss)} is less than it needs, ${mib(p.leastSize, ss)} (its used data and margin)`);
+    else if (want > up(p.oldSize)) problems.push(`partition ${number}: ${mib(want, ss)} is more than its ${mib(p.oldSize, ss)} in the image; a smaller layout does not grow a partition`);
+    else {
+      p.leastSize = Math.min(want, p.oldSize);
+      p.chosen = true;
+    }
+  }
+  return problems;
 }
 
 /** Each partition's planned start and size by number: the sfdisk script's 'planned' size policy. */

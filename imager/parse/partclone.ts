@@ -8,6 +8,10 @@ export type PartcloneEvent =
   | { kind: 'progress'; percent: number; elapsedSeconds: number; remainingSeconds: number; bytesPerMinute: number | undefined }
   | { kind: 'blocks'; current: number; total: number; percent: number }
   | { kind: 'done'; totalSeconds: number }
+  /** --rescue: a 512-byte sector (byte offset in the source) that could not be read; partclone fills it with BADSECTOR. */
+  | { kind: 'unreadable'; offset: number }
+  /** Without --rescue: partclone stopped at a read error (its bad-sectors banner; it names no sector). */
+  | { kind: 'bad-sectors' }
   | { kind: 'error'; message: string };
 
 const unitBytes: Record<string, number> = { byte: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15 };
@@ -57,6 +61,10 @@ export function parsePartcloneLine(raw: string): PartcloneEvent | undefined {
   if (m) return { kind: 'block-size', bytes: Number(m[1]) };
   m = /^File system:\s*(\S+)/.exec(line);
   if (m) return { kind: 'filesystem', name: m[1]! };
+  // partclone.c rescue_sector(): "WARNING: Can't read sector at <byte offset>, lost data." (a redraw may precede it).
+  m = /Can't read sector at (\d+), lost data/.exec(line);
+  if (m) return { kind: 'unreadable', offset: Number(m[1]) };
+  if (/WARNING: The disk has bad sectors/.test(line)) return { kind: 'bad-sectors' };
   m = /^Total Time: (\d+:\d+:\d+)/.exec(line);
   if (m) return { kind: 'done', totalSeconds: seconds(m[1]!) };
   if (/\berror\b|\bfail(ed|ure)?\b/i.test(line) && !/successfully/.test(line)) return { kind: 'error', message: line };

@@ -1,5 +1,5 @@
 // Runs a composed pipeline: each stage started and joined to the next (fds where both ends allow it), one failure rule.
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -165,8 +165,9 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
           break;
         }
         case 'block-device':
-          // Not fs.createWriteStream({ fd, autoClose: false }): it never emits 'close', so the pipeline would never end.
-          if (up) join(up, fileWriter(device!, { close: false }), true);
+          // The numeric fd, not the FileHandle: a stream on a FileHandle holds a reference that only its own close
+          // drops, and the handle's close() below would then wait forever (an uncompressed raw image's restore hung).
+          if (up) join(up, createWriteStream('', { fd: device!.fd, autoClose: false, highWaterMark: big }), true);
           break;
         case 'nothing':
           if (up) join(up, new Writable({ write: (_c, _e, cb) => cb() }), true);
@@ -212,15 +213,14 @@ async function openSingleSource(stages: Stage[], handles: FileHandle[]): Promise
   }
 }
 
-/** A writable over a file handle: a FIFO's write end, closed at the end so the reader sees EOF; or a device (left open for its sync). */
-function fileWriter(fh: FileHandle, o: { close: boolean } = { close: true }): Writable {
+/** A writable over a file handle (a FIFO's write end), closed at the end so the reader sees EOF. */
+function fileWriter(fh: FileHandle): Writable {
   return new Writable({
     highWaterMark: big,
     write(chunk: Buffer, _e, cb) {
       fh.write(chunk).then(() => cb(), cb);
     },
     final(cb) {
-      if (!o.close) return cb();
       fh.close().then(() => cb(), cb);
     },
   });

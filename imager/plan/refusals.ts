@@ -19,7 +19,9 @@ export type RefusalCode =
   | 'too-small' // the target is smaller than the image needs
   | 'too-small-for-data' // --shrink: the target cannot hold the used data plus the margins (needed, available)
   | 'no-staging-space' // --shrink: no staging place has room for the largest staging copy
-  | 'needs-shrink' // the target is smaller than the source's layout, but its used data would fit: shrinking is the smaller-disk planner's (not yet)
+  | 'layout-size' // --shrink --layout: a size given cannot be used (below the used data, above the old size, a fixed partition)
+  | 'layout-not-smaller' // --layout on a target that holds the image's layout as it is
+  | 'needs-shrink' // clone: the target is smaller than the source's layout, but its used data would fit (--shrink does it)
   | 'table-type' // boot-only: the target's table type differs from the image's
   | 'boot-partition-mismatch' // boot-only: a boot partition is not where the image has it
   | 'boot-area-overlap' // boot-only: the target's first partition starts inside the image's boot area
@@ -30,7 +32,8 @@ export type RefusalCode =
 export type WarningCode =
   | 'fs-cannot-grow' // --grow extends the partition, but not its filesystem
   | 'gpt-backup-moves' // a larger GPT target: the backup header moves to its end
-  | 'partition-nodes-missing'; // a dry run: the kernel lacks partition nodes that a real job would add
+  | 'partition-nodes-missing' // a dry run: the kernel lacks partition nodes that a real job would add
+  | 'unreadable-sectors'; // the image was made with --rescue past unreadable sectors: restore asks first (--yes aside)
 
 export interface Refusal {
   code: RefusalCode;

@@ -5,7 +5,7 @@ import { constants } from 'node:fs';
 import { access, chmod, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BadPasswordError, CommandError, InvalidImageError, NotFoundError, RefusedError, StoreUnreachableError, UsageError } from '../../core/errors.js';
+import { PassphraseError, CommandError, InvalidImageError, NotFoundError, RefusedError, StoreUnreachableError, UsageError } from '../../core/errors.js';
 import type { RunOptions, RunResult, Runner } from '../../core/runner/run.js';
 import { sshOptions } from '../store/ssh-args.js';
 import type { ResticRef } from './uri.js';
@@ -52,7 +52,7 @@ export function hasStdinFromCommand(v: ResticVersion): boolean {
 /** restic's error text as one of Lifeboat's errors; undefined when the words are not known. */
 export function classifyResticFailure(stderr: string, exitCode: number | undefined, what: string): Error | undefined {
   // restic 0.17+ exit codes: 10 no repository, 11 locked, 12 wrong password; 0.14 says it in words only (exit 1).
-  if (exitCode === 12 || /wrong password or no key found/.test(stderr)) return new BadPasswordError(`the password does not open the restic repository ${what}`, 'give its password: --password-file FILE, RESTIC_PASSWORD_FILE, or type it when asked');
+  if (exitCode === 12 || /wrong password or no key found/.test(stderr)) return new PassphraseError(`the password does not open the restic repository ${what}`, 'give its password: --password-file FILE, RESTIC_PASSWORD_FILE, or type it when asked');
   const locked = /repository is already locked(?: exclusively)? by (.+)\n(?:.*\n)*?lock was created at ([^\n(]+)/.exec(stderr);
   if (exitCode === 11 || locked)
     return new RefusedError(

@@ -1,4 +1,5 @@
-// Carries out a one-partition restore plan: check that partition's image files, write it, grow its filesystem.
+// Carries out a one-partition restore plan: check that partition's image files, write it, grow its filesystem (or
+// shrink it through a staging copy onto a smaller partition).
 import path from 'node:path';
 import { InterruptedError, RefusedError } from '../../core/errors.js';
 import type { Runner } from '../../core/runner/run.js';
@@ -8,6 +9,7 @@ import type { Image } from '../image/open.js';
 import { diskLockKey, takeJobLocks } from '../lock/job-lock.js';
 import { throwIfRefused } from '../plan/refusals.js';
 import { restorePartition, type RestoreResult } from '../restore/execute.js';
+import { restoreShrunk } from '../restore/shrink-partition.js';
 import { failOn, verifyChecksums } from '../verify/verify.js';
 import type { PartitionRestorePlan } from './plan.js';
 
@@ -49,6 +51,8 @@ async function restoreLocked(plan: PartitionRestorePlan, runner: Runner, signal:
         await fsRecord(source.fsType).finish?.(step.target);
       } else if (step.kind === 'swap') {
         await fsRecords.swap.recreate!(runner, step.target, step.part.swap);
+      } else if (step.kind === 'shrink') {
+        await restoreShrunk(runner, { files: step.part.files, codec: image.codec, fsType: step.fsType, oldBytes: step.oldBytes, newBytes: step.newBytes, target: step.target, stagingDir: step.stagingDir, ...(signal ? { signal } : {}) });
       } else {
         await fsRecord(step.fsType).grow!(runner, step.target);
       }

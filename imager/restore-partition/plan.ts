@@ -1,14 +1,20 @@
 // Plans the restore of one partition of an image onto an existing partition of a disk (Clonezilla's restoreparts),
 // without touching anything: the steps in words, and every reason to refuse the target partition.
 import type { Disk, Partition } from '../disks/probe.js';
-import { canGrow } from '../fs/registry.js';
+import { bytes } from '../../core/format.js';
+import { canGrow, fsRecord } from '../fs/registry.js';
+import { leastBytes } from '../layout/shrink-plan.js';
+import { stagingBytesFor, type StagingSpace } from '../restore/shrink-layout.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { unreadableWarning } from '../rescue/partition.js';
 
 export type PartitionRestoreStep =
   | { kind: 'partition'; text: string; part: ImagePartition; target: string }
   | { kind: 'swap'; text: string; part: ImagePartition; target: string }
-  | { kind: 'grow'; text: string; target: string; fsType: string };
+  | { kind: 'grow'; text: string; target: string; fsType: string }
+  /** Onto a smaller partition: the image into a staging file in stagingDir, shrunk by the registry's way, put on target. */
+  | { kind: 'shrink'; text: string; part: ImagePartition; target: string; fsType: string; oldBytes: number; newBytes: number; stagingDir: string };
 
 export interface PartitionRestorePlan {
   image: Image;
@@ -35,6 +41,8 @@ export interface PartitionRestoreFacts {
   usedBytes: number | undefined;
   /** Whether the image directory lives on the target partition itself. */
   imageOnTarget: boolean;
+  /** Places for a staging copy (the store's filesystem, the temporary directory), when the target is smaller. */
+  staging?: readonly StagingSpace[];
 }
 
 /** Bytes of the image's partition in its table (what a raw image is, and the fallback for a filesystem's size). */
@@ -58,17 +66,33 @@ export function planPartitionRestore(facts: PartitionRestoreFacts): PartitionRes
   const raw = source.action !== 'partclone';
   const neededBytes = raw ? sourcePartitionBytes(image, source.number) : (facts.fsBytes ?? sourcePartitionBytes(image, source.number));
   const targetBytes = target.sizeBytes;
+  const fsType = source.fsType;
+  const shrinker = !raw && fsType ? fsRecord(fsType).shrink : undefined;
+  let shrinkInto: StagingSpace | undefined;
   if (targetBytes < neededBytes && source.action !== 'swap') {
-    // Shrinking the filesystem onto a smaller partition is the smaller-disk planner's (the registry's shrink entries).
-    if (!raw && facts.usedBytes !== undefined && facts.usedBytes < targetBytes)
+    // A smaller partition: the filesystem is shrunk through a staging copy when its used data and margin fit.
+    const least = shrinker && facts.usedBytes !== undefined ? leastBytes(facts.usedBytes, shrinker.floorBytes) : undefined;
+    if (least !== undefined && least <= targetBytes) {
+      const staging = stagingBytesFor(facts.usedBytes!);
+      shrinkInto = (facts.staging ?? []).find((s) => s.freeBytes >= staging);
+      if (!shrinkInto)
+        refusals.push(
+          refusal(
+            'no-staging-space',
+            `shrinking ${source.name} needs ${staging} bytes (${bytes(staging)}) of staging space; ${(facts.staging ?? []).map((s) => `${s.dir} has ${bytes(s.freeBytes)} free`).join(', ') || 'no writable place was found'}`,
+            'free space on the store, or set TMPDIR to a larger filesystem',
+          ),
+        );
+    } else if (least !== undefined)
       refusals.push(
-        refusal('needs-shrink', `${target.device} is smaller than the filesystem of ${source.name}: ${targetBytes} bytes, the filesystem is ${neededBytes} bytes (${facts.usedBytes} used); shrinking a filesystem onto a smaller partition is not supported yet`, 'choose a partition at least as large as the filesystem'),
+        refusal('too-small-for-data', `${target.device} is too small for the data of ${source.name}: it needs ${least} bytes (${bytes(least)}: ${bytes(facts.usedBytes!)} used and the margin), ${target.device} has ${targetBytes} bytes (${bytes(targetBytes)})`, 'choose a larger partition'),
       );
-    else refusals.push(refusal('too-small', `${target.device} is too small: ${targetBytes} bytes, ${source.name} needs ${neededBytes} bytes`));
+    else refusals.push(refusal('too-small', `${target.device} is too small: ${targetBytes} bytes, ${source.name} needs ${neededBytes} bytes${!raw && fsType && !shrinker ? ` (Lifeboat cannot shrink ${fsType})` : !raw && facts.usedBytes === undefined ? ' (its used bytes are unknown)' : ''}`));
   }
   const steps: PartitionRestoreStep[] = [];
-  const fsType = source.fsType;
-  if (source.action === 'swap') {
+  if (shrinkInto && shrinker && fsType) {
+    steps.push({ kind: 'shrink', text: `restore ${source.name} (${fsType}) shrunk from ${bytes(neededBytes)} to ${bytes(targetBytes)} onto ${target.device}: ${shrinker.describe}, staged in ${shrinkInto.dir}`, part: source, target: target.device, fsType, oldBytes: sourcePartitionBytes(image, source.number), newBytes: targetBytes, stagingDir: shrinkInto.dir });
+  } else if (source.action === 'swap') {
     steps.push({ kind: 'swap', text: `make swap on ${target.device} with UUID ${source.swap?.uuid ?? '(new)'} and label ${source.swap?.label ?? '(none)'}`, part: source, target: target.device });
   } else {
     steps.push({ kind: 'partition', text: `restore ${source.name} (${source.handler?.fsName}, ${source.imageBytes} bytes of image) to ${target.device}`, part: source, target: target.device });
@@ -77,6 +101,7 @@ export function planPartitionRestore(facts: PartitionRestoreFacts): PartitionRes
       else warnings.push(warning('fs-cannot-grow', `${target.device} is larger than the filesystem, but Lifeboat cannot grow ${fsType}: the rest of the partition stays unused`));
     }
   }
+  warnings.push(...unreadableWarning(image.manifest, source.name));
   return { image, source, disk, target, neededBytes, steps, refusals, warnings };
 }
 

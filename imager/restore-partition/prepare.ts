@@ -8,7 +8,9 @@ import { probeDisk } from '../disks/probe.js';
 import { resolveDisk } from '../disks/resolve.js';
 import { openImage } from '../image/open.js';
 import { readPartcloneHeader } from '../image/partition-header.js';
-import { planPartitionRestore, type PartitionRestorePlan } from './plan.js';
+import { stagingSpaces, tempStagingSpaces } from '../restore/staging-space.js';
+import { planPartitionRestore, sourcePartitionBytes, type PartitionRestorePlan } from './plan.js';
+import type { ImageDir } from '../crypt/image-dir.js';
 
 /** Which partition of the image goes onto which partition of the disk (the CLI's --partition N[:M]). */
 export interface PartitionChoice {
@@ -30,7 +32,8 @@ async function sameDevice(dir: string, device: string): Promise<boolean> {
 }
 
 /** With `dryRun` nothing changes: no partition node is added to the kernel. */
-export async function preparePartitionRestore(runner: Runner, imageDir: string, diskArg: string, choice: PartitionChoice, { dryRun = false }: { dryRun?: boolean } = {}): Promise<PartitionRestorePlan> {
+/** `at`: where the image lies when imageDir is another view of it (an encrypted image's plaintext mount). */
+export async function preparePartitionRestore(runner: Runner, imageDir: string, diskArg: string, choice: PartitionChoice, { dryRun = false, at }: { dryRun?: boolean; at?: ImageDir } = {}): Promise<PartitionRestorePlan> {
   const image = await openImage(imageDir);
   const source = image.partitions.find((p) => p.number === choice.source);
   if (!source) throw new NotFoundError(`the image has no partition ${choice.source}`, `its partitions: ${image.partitions.map((p) => p.number).join(', ')}; 'lifeboat info' lists them`);
@@ -44,6 +47,7 @@ export async function preparePartitionRestore(runner: Runner, imageDir: string, 
   if (target.extended) throw new UsageError(`${target.device} is an extended partition (a container of logical partitions)`, 'give a partition that holds data');
   const header = source.action === 'partclone' ? await readPartcloneHeader(runner, source.files, image.codec) : undefined;
   const recorded = image.manifest?.partitions.find((p) => p.number === source.number)?.usedBytes;
+  const fsBytes = header?.deviceBytes ?? sourcePartitionBytes(image, source.number);
   return planPartitionRestore({
     image,
     source,
@@ -51,6 +55,8 @@ export async function preparePartitionRestore(runner: Runner, imageDir: string, 
     target,
     fsBytes: header?.deviceBytes,
     usedBytes: recorded ?? (header ? header.usedBlocks * header.blockSize : undefined),
-    imageOnTarget: await sameDevice(image.dir, target.device).catch(() => false),
+    imageOnTarget: await sameDevice(at?.home ?? image.dir, target.device).catch(() => false),
+    // Staging never goes beside an encrypted image: it would be plaintext on its store.
+    ...(target.sizeBytes < fsBytes ? { staging: await (at?.encrypted ? tempStagingSpaces() : stagingSpaces(image.dir)) } : {}),
   });
 }

@@ -4,6 +4,7 @@ import { partitionPath } from '../disks/names.js';
 import { canGrow } from '../fs/registry.js';
 import type { Image, ImagePartition } from '../image/open.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
+import { unreadableWarning } from '../rescue/partition.js';
 import { lastPartitionOf } from '../layout/sfdisk-script.js';
 import { describeShrinkLayout, isStaged, planShrinkLayout, type ShrinkLayout, type StagingSpace } from './shrink-layout.js';
 
@@ -39,6 +40,8 @@ export interface RestoreFacts {
   missingPartitionNodes?: number[];
   /** Places for staging copies when partitions shrink (the store's filesystem, the temporary directory), with their free space. */
   staging?: StagingSpace[];
+  /** Used bytes per partition, for a smaller layout (restore/used-bytes.ts); default: the manifest's. */
+  usedBytes?: ReadonlyMap<number, number>;
 }
 
 export interface RestoreOptions {
@@ -46,6 +49,8 @@ export interface RestoreOptions {
   grow: boolean;
   /** On a smaller target: plan a smaller layout from the used data (layout/shrink-plan.ts) instead of refusing. */
   shrink?: boolean;
+  /** With shrink: sizes a person chose for some partitions (layout/layout-file.ts), bytes by partition number. */
+  sizes?: ReadonlyMap<number, number>;
 }
 
 /** The partition that --grow extends: the one that ends last (a logical one grows with its extended partition). */
@@ -83,9 +88,11 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
     const hiddenSectors = image.table.type === 'dos' && hidden ? image.table.partitions.reduce((m, p) => Math.min(m, p.start), Infinity) - 1 : 0;
     if (hiddenSectors > 0 && firstStart <= hiddenSectors) refusals.push(refusal('boot-area-overlap', `the first partition of ${target.device} starts inside the image's boot area`));
   } else if (target.sizeBytes < image.requiredBytes && opts.shrink) {
-    const planned = planShrinkLayout(image, target.device, target.sizeBytes, facts.staging ?? []);
+    const planned = planShrinkLayout(image, target.device, target.sizeBytes, facts.staging ?? [], facts.usedBytes, opts.sizes);
     refusals.push(...planned.refusals);
     shrink = planned.layout;
+  } else if (opts.sizes && opts.shrink) {
+    refusals.push(refusal('layout-not-smaller', `${target.device} holds the image's layout as it is (${target.sizeBytes} bytes, the image needs ${image.requiredBytes}); a layout file sets sizes for a smaller disk only`, 'restore without --layout (--grow extends the last partition)'));
   } else if (target.sizeBytes < image.requiredBytes) {
     refusals.push(refusal('too-small', `${target.device} is too small: ${target.sizeBytes} bytes, the image needs ${image.requiredBytes} bytes`, '--shrink fits the partitions to it when their used data fits'));
   }
@@ -122,6 +129,7 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
   const missing = facts.missingPartitionNodes ?? [];
   if (missing.length > 0)
     warnings.push(warning('partition-nodes-missing', `the kernel has no nodes for partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${target.device}; the restore adds them (partx -a) before it checks them`, 'this dry run changed nothing'));
+  if (!opts.bootOnly) warnings.push(...unreadableWarning(image.manifest));
   return { image, target, bootOnly: opts.bootOnly, grow: opts.grow, ...(shrink ? { shrink } : {}), steps, refusals, warnings };
 }
 

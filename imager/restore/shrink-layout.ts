@@ -34,13 +34,22 @@ export function isStaged(p: PlannedPartition): boolean {
 }
 
 /** The new layout for image on a target of targetBytes, or the refusals that say why not. */
-export function planShrinkLayout(image: Image, device: string, targetBytes: number, staging: readonly StagingSpace[]): { layout?: ShrinkLayout; refusals: Refusal[] } {
+export function planShrinkLayout(
+  image: Image,
+  device: string,
+  targetBytes: number,
+  staging: readonly StagingSpace[],
+  /** Used bytes per partition (restore/used-bytes.ts: the manifest's, or the partclone header's); default: the manifest's. */
+  usedBytes?: ReadonlyMap<number, number>,
+  /** Sizes a person chose (layout/layout-file.ts), bytes by partition number. */
+  sizes?: ReadonlyMap<number, number>,
+): { layout?: ShrinkLayout; refusals: Refusal[] } {
   const table = image.layout.table;
   if (!table) return { refusals: [refusal('too-small', `${device} is too small and the image has no partition table to plan a smaller one from`)] };
-  const used = new Map((image.manifest?.partitions ?? []).map((p) => [p.number, p.usedBytes]));
+  const used = usedBytes ?? new Map((image.manifest?.partitions ?? []).map((p) => [p.number, p.usedBytes]));
   const parts = image.partitions.map((p) => ({ number: p.number, fsType: p.fsType, usedBytes: p.action === 'partclone' ? used.get(p.number) : undefined }));
   const name = (n: number) => image.partitions.find((p) => p.number === n)?.name ?? String(n);
-  return planShrinkLayoutOf({ table, parts, name, device, targetBytes, staging, hint: 'restore onto a disk at least that large' });
+  return planShrinkLayoutOf({ table, parts, name, device, targetBytes, staging, hint: 'restore onto a disk at least that large', ...(sizes ? { sizes } : {}) });
 }
 
 /** The same for any source of a table and its partitions' used bytes (an image's manifest, or a probed source disk). */
@@ -52,11 +61,13 @@ export function planShrinkLayoutOf(input: {
   targetBytes: number;
   staging: readonly StagingSpace[];
   hint: string;
+  sizes?: ReadonlyMap<number, number>;
 }): { layout?: ShrinkLayout; refusals: Refusal[] } {
   const { table, parts, name, device, targetBytes, staging } = input;
   const used = new Map(parts.map((p) => [p.number, p.usedBytes]));
-  const plan = planShrink({ table, targetBytes, parts, shrinkable: shrinkableTypes() });
+  const plan = planShrink({ table, targetBytes, parts, shrinkable: shrinkableTypes(), ...(input.sizes ? { sizes: input.sizes } : {}) });
   const ss = table.sectorSize;
+  if (!plan.ok && plan.problems) return { refusals: plan.problems.map((text) => refusal('layout-size', text, 'change the size in the layout file, or leave the partition out to size it by the rule')) };
   if (!plan.ok)
     return {
       refusals: [
@@ -92,7 +103,7 @@ export function planShrinkLayoutOf(input: {
             : isStaged(p)
               ? fsRecord(p.fsType).shrink!.describe
               : 'keeps its size';
-    return `${what}: ${sizes}, ${how}`;
+    return `${what}: ${sizes}${p.chosen ? ' (size from the layout file)' : ''}, ${how}`;
   });
   return {
     layout: {

@@ -9,6 +9,7 @@ import { createScheduler } from '../pipeline/scheduler.js';
 import { composePipeline } from '../pipeline/stages.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
+import { unreadableLines } from '../rescue/partition.js';
 
 export interface VerifyProblem {
   file: string;
@@ -23,6 +24,12 @@ export interface VerifyReport {
   checkedPartitions: number;
   problems: VerifyProblem[];
   seconds: number;
+  /** The manifest's state (complete, or complete with unreadable sectors); undefined for a Clonezilla image. */
+  state?: string | undefined;
+  /** The unreadable sectors the backup recorded, one line per partition (the checks pass: the filler is the data). */
+  unreadable?: string[];
+  /** An encrypted image (gocryptfs), checked through its plaintext view. */
+  encrypted?: boolean;
 }
 
 /** Compares every file against the manifest's size and SHA-256. Fast: no decompression. */
@@ -46,7 +53,14 @@ export async function verifyChecksums(image: Image, onProgress?: (done: number, 
       problems.push({ file, reason: `size is ${size} bytes, the manifest says ${want.bytes}` });
       continue;
     }
-    const got = await sha256File(full);
+    let got: { sha256: string };
+    try {
+      got = await sha256File(full);
+    } catch (e) {
+      // An encrypted image's file whose encrypted blocks fail their authentication reads as EIO through the view.
+      problems.push({ file, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` });
+      continue;
+    }
     if (got.sha256 !== want.sha256) problems.push({ file, reason: 'SHA-256 does not match the manifest' });
   }
   return problems;
@@ -147,6 +161,8 @@ async function verifyRunning(dir: string, runner: Runner, onEvent: EventSink, si
     checkedPartitions: parts.length,
     problems,
     seconds: (Date.now() - started) / 1000,
+    ...(image.manifest ? { state: image.manifest.state } : {}),
+    ...(image.manifest?.state === 'complete-with-unreadable-sectors' ? { unreadable: unreadableLines(image.manifest.partitions) } : {}),
   };
   if (report.ok) onEvent({ type: 'done', job: 'verify', image: image.dir, device: image.diskName, seconds: report.seconds, bytes: total });
   return report;

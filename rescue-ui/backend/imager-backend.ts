@@ -1,5 +1,6 @@
 // The real backend: the imager library in-process, every command through one Runner (whose log the Log screen
 // shows), stores mounted only for the length of each call. Plans come from the library, so refusals are its own.
+import { describeShrinkLayout } from '../../imager/restore/shrink-layout.js';
 import { describeBackupPlan, type PlannedPartition } from '../../imager/backup/plan.js';
 import { codecs } from '../../imager/codec/codecs.js';
 import { listDisks, type Disk } from '../../imager/disks/probe.js';
@@ -86,7 +87,7 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
     return store;
   };
   const backupRequest = (req: BackupRequest) => ({ disk: req.disk, store: storeRef(req.store), name: req.name, codec: codecs[req.compression] });
-  const restoreRequest = async (req: RestoreRequest) => ({ store: storeRef(await storeOf(req.image.store)), image: req.image.path, disk: req.disk, bootOnly: req.bootOnly, grow: req.grow });
+  const restoreRequest = async (req: RestoreRequest) => ({ store: storeRef(await storeOf(req.image.store)), image: req.image.path, disk: req.disk, bootOnly: req.bootOnly, grow: req.grow, shrink: req.shrink === true });
   const outcome = (r: VerifyReport): VerifyOutcome => ({ ok: r.ok, checkedFiles: r.checkedFiles, checkedPartitions: r.checkedPartitions, problems: r.problems, seconds: r.seconds });
 
   return {
@@ -147,6 +148,7 @@ export function imagerBackend(runner: Runner, opts: ImagerBackendOptions = {}): 
       return {
         lines: describeRestorePlan(plan),
         steps: plan.steps.map((s) => s.text),
+        layout: plan.shrink ? describeShrinkLayout(plan.shrink).map((l) => l.trim()) : [],
         refusals: withoutOwnMount(plan),
         warnings: plan.warnings,
         target: { device: t.device, name: t.name, sizeBytes: t.sizeBytes, model: t.model },

@@ -86,11 +86,15 @@ export interface RestoreRequest {
   bootOnly: boolean;
   /** Grow the last partition and its filesystem to the end of a larger target (the CLI's --grow). */
   grow: boolean;
+  /** Fit the partitions to a smaller target, shrinking them to their used data (the CLI's --shrink). */
+  shrink?: boolean;
 }
 
 export interface RestoreSummary {
   lines: string[];
   steps: string[];
+  /** With shrink: the new layout, old size -> new size of every partition, and the staging space (empty otherwise). */
+  layout: string[];
   refusals: Refusal[];
   /** The library's notes, by code; a face shows the message (the hint speaks to the CLI's user). */
   warnings: Warning[];

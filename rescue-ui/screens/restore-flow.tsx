@@ -21,7 +21,13 @@ import { useJob } from '../hooks/use-job.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useTheme } from '../hooks/use-theme.js';
 
-type Step = { s: 'image' } | { s: 'inspect'; image: FoundImage } | { s: 'target'; image: FoundImage } | { s: 'plan'; req: RestoreRequest; askGrow: boolean } | { s: 'run'; req: RestoreRequest };
+type Step =
+  | { s: 'image' }
+  | { s: 'inspect'; image: FoundImage }
+  | { s: 'target'; image: FoundImage }
+  | { s: 'shrink'; req: RestoreRequest; sizeBytes: number }
+  | { s: 'plan'; req: RestoreRequest; askGrow: boolean }
+  | { s: 'run'; req: RestoreRequest };
 
 /** Room beyond what the image needs from which growing the last partition is offered (less is alignment slack). */
 export const growOfferBytes = 16 * 1024 * 1024;
@@ -29,7 +35,7 @@ export const growOfferBytes = 16 * 1024 * 1024;
 /** How a disk compares with what the image needs, in words. */
 export function sizeVerdict(d: Disk, image: FoundImage, bootOnly: boolean): string {
   if (bootOnly) return `${d.tableType} table, ${d.partitions.length} partitions (the image: ${image.tableType})`;
-  return d.sizeBytes >= image.requiredBytes ? `big enough: ${bytes(d.sizeBytes)} >= ${bytes(image.requiredBytes)} needed` : `TOO SMALL: ${bytes(d.sizeBytes)} < ${bytes(image.requiredBytes)} needed`;
+  return d.sizeBytes >= image.requiredBytes ? `big enough: ${bytes(d.sizeBytes)} >= ${bytes(image.requiredBytes)} needed` : `SMALLER: ${bytes(d.sizeBytes)} < ${bytes(image.requiredBytes)} needed (can shrink to fit)`;
 }
 
 export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; bootOnly?: boolean }) {
@@ -45,7 +51,11 @@ export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; 
         <PickDisk
           question={bootOnly ? `Which disk gets the boot records of ${step.image.path}?` : `Restore ${step.image.path} onto which disk? Everything on it is overwritten.`}
           describe={(d) => ({ label: `${d.device}  ${bytes(d.sizeBytes)}  ${d.tableType}  ${diskWhat(d)}${diskFlags(d).length ? `  [${diskFlags(d).join(', ')}]` : ''}`, detail: sizeVerdict(d, step.image, bootOnly) })}
-          onPick={(d) => setStep({ s: 'plan', req: { image: step.image, disk: d.device, bootOnly, grow: false }, askGrow: !bootOnly && step.image.last !== undefined && d.sizeBytes - step.image.requiredBytes >= growOfferBytes })}
+          onPick={(d) => {
+            const req = { image: step.image, disk: d.device, bootOnly, grow: false };
+            if (!bootOnly && d.sizeBytes < step.image.requiredBytes) setStep({ s: 'shrink', req, sizeBytes: d.sizeBytes });
+            else setStep({ s: 'plan', req, askGrow: !bootOnly && step.image.last !== undefined && d.sizeBytes - step.image.requiredBytes >= growOfferBytes });
+          }}
           onBack={() => setStep({ s: 'inspect', image: step.image })}
         />
       )}
@@ -59,8 +69,35 @@ export function RestoreFlow({ onDone, bootOnly = false }: { onDone: () => void; 
           onBack={() => setStep({ s: 'target', image: step.req.image })}
         />
       )}
+      {step.s === 'shrink' && (
+        <AskShrink
+          image={step.req.image}
+          disk={{ device: step.req.disk, sizeBytes: step.sizeBytes }}
+          onShrink={() => setStep({ s: 'plan', req: { ...step.req, shrink: true }, askGrow: false })}
+          onBack={() => setStep({ s: 'target', image: step.req.image })}
+        />
+      )}
       {step.s === 'run' && <Run req={step.req} onDone={onDone} />}
     </Frame>
+  );
+}
+
+/** The target is smaller than the image's layout: fit the partitions to it (the plan shows the new sizes), or another disk. */
+function AskShrink({ image, disk, onShrink, onBack }: { image: FoundImage; disk: { device: string; sizeBytes: number }; onShrink: () => void; onBack: () => void }) {
+  return (
+    <Box flexDirection="column">
+      <Text>{`${disk.device} (${bytes(disk.sizeBytes)}) is smaller than the image's partitions (${bytes(image.requiredBytes)}).`}</Text>
+      <Text>They can shrink to their used data; the new sizes are shown before writing.</Text>
+      <Text bold>What should happen?</Text>
+      <SelectList
+        items={[
+          { key: 'shrink', label: `Shrink the partitions to fit ${disk.device}`, value: true },
+          { key: 'other', label: 'Choose another disk', value: false },
+        ]}
+        onSelect={(i) => (i.value ? onShrink() : onBack())}
+        onBack={onBack}
+      />
+    </Box>
   );
 }
 
@@ -116,6 +153,9 @@ function Plan({ req, askGrow, onGrow, onGo, onBack, onRefused }: { req: RestoreR
   return (
     <Box flexDirection="column">
       <Text bold>{`${req.bootOnly ? 'Boot records of' : 'Restore'} ${req.image.path} onto ${p.target.device} (${bytes(p.target.sizeBytes)}${p.target.model ? `, ${p.target.model}` : ''})`}</Text>
+      {p.layout.map((l) => (
+        <Text key={`layout ${l}`}>{`  ${l}`}</Text>
+      ))}
       {p.steps.slice(0, 10).map((s) => (
         <Text key={s}>{`  - ${s}`}</Text>
       ))}

@@ -338,3 +338,31 @@ test.serial('(d) lifeboat verify of a Clonezilla image with one byte flipped in 
   const report = jsonLines(r2.stdout).find((e) => e['type'] === 'result');
   t.deepEqual((report?.['problems'] as Array<{ file: string }>).map((p) => p.file), [file], 'only the damaged file is named');
 });
+
+test.serial('(e) ocs-sr savedisk of a GPT disk restored by Lifeboat onto a smaller disk with --shrink: used bytes from the partclone headers, every file and id kept', async (t) => {
+  const ctx = await setUp(t, 'e');
+  const source = ctx.track((await makeGptSource(path.join(ctx.dir, 'source.img'))).disk);
+  const name = uniqueName('cz-shrink');
+  await ocsSaveDisk(ctx.repo, name, source.name, { compress: 'zstd', shimLog: ctx.shimLog });
+  const image = path.join(ctx.repo, name);
+  // 712 MiB of partitions on a 650 MiB disk (the plan needs about 602 MiB): the ext4 and NTFS partitions give up space.
+  const target = await blankDisk(ctx, 'small.img', 650);
+  const r = await lifeboat(['restore', image, target.device, '--shrink', '--yes']);
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stderr, /p2 \(ext4\): 200 MiB -> \d+ MiB, e2fsck -f and resize2fs/);
+  t.regex(r.stderr, /p4 \(ntfs\): 100 MiB -> [\d.]+ MiB, ntfsresize on a staging copy/);
+  t.regex(r.stderr, /p1 \(vfat\): 64\.0 MiB -> 64\.0 MiB, keeps its size: boot or firmware partition/);
+  const want = await fingerprint(source, { skipSizes: true });
+  const got = await fingerprint(target, { skipSizes: true });
+  // The partitions moved: compare what names them, not their offsets.
+  const ids = (b: Record<string, string> | undefined) => Object.fromEntries(['TYPE', 'UUID', 'LABEL', 'PART_ENTRY_UUID', 'PART_ENTRY_TYPE', 'PART_ENTRY_NAME', 'PART_ENTRY_NUMBER'].map((k) => [k, b?.[k]]));
+  t.deepEqual(Object.keys(got.partitions), Object.keys(want.partitions));
+  for (const [node, p] of Object.entries(want.partitions)) {
+    t.deepEqual(ids(got.partitions[node]?.blkid), ids(p.blkid), `${node}: filesystem type, UUID, label, partition entry`);
+    t.deepEqual(got.partitions[node]?.files, p.files, `${node}: every file`);
+  }
+  const fsck = await execa('e2fsck', ['-f', '-n', target.part(2)], { reject: false });
+  t.is(fsck.exitCode, 0, fsck.stdout);
+  const xfs = await execa('xfs_repair', ['-n', target.part(3)], { reject: false });
+  t.is(xfs.exitCode, 0, xfs.stderr);
+});

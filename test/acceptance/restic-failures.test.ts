@@ -43,7 +43,7 @@ async function untouched(t: import('ava').ExecutionContext, target: LoopDisk, ha
   t.is(await fileHash(target.file), hash, 'the target disk was not written');
 }
 
-test.serial('wrong password: backup, images and restore say so in one line, exit 9; nothing written', async (t) => {
+test.serial('wrong password: backup, images and restore say so in one line, exit 10 (as a wrong passphrase); nothing written', async (t) => {
   const { dir, repo, source, target, targetHash } = await setUp(t);
   const wrong = path.join(dir, 'wrong.password');
   await writeFile(wrong, 'not the password\n', { mode: 0o600 });
@@ -53,7 +53,7 @@ test.serial('wrong password: backup, images and restore say so in one line, exit
     ['restore', repo.uri, target.device, '--yes'],
   ]) {
     const r = await lifeboat([...args, '--password-file', wrong], { env: repo.env });
-    t.is(r.exitCode, 9, `${args[0]}: ${r.stderr}`);
+    t.is(r.exitCode, 10, `${args[0]}: ${r.stderr}`);
     oneClearLine(t, r.stderr, /the password does not open the restic repository restic:\//);
     t.notRegex(r.stderr + r.stdout, /not the password/, 'the password is never printed');
   }

@@ -6,7 +6,7 @@ import test from 'ava';
 import { execa } from 'execa';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { jsonLines, lifeboat, lifeboatBin } from '../helpers/cli.js';
+import { jsonLines, lifeboat, lifeboatBin, untilPrinted } from '../helpers/cli.js';
 import { oneClearLine, sameDisk } from '../helpers/assert.js';
 import { makeGptSource } from '../helpers/fixtures.js';
 import { attach, makeSparse, scratch } from '../helpers/loop.js';
@@ -43,14 +43,7 @@ async function gptToSsh(t: import('ava').ExecutionContext) {
 /** Starts a backup to the SSH store and returns once its first partition is on the server (a condition, not a delay). */
 async function backupPastFirstPartition(sshd: Sshd, e: Record<string, string>, disk: string, image: string) {
   const child = execa('node', [lifeboatBin, 'backup', disk, image, '--json', ...access(sshd)], { reject: false, env: e, buffer: true, stdin: 'ignore' });
-  await new Promise<void>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (/"type":"partition-done"/.test(text)) resolve();
-    });
-    void child.then(() => reject(new Error(`the backup ended before its first partition was done: ${text}`)));
-  });
+  await untilPrinted(child, /"type":"partition-done"/);
   return { child }; // wrapped: a returned execa child (a thenable) would be awaited to its end
 }
 

@@ -8,6 +8,7 @@ import { mksquashfsArgs } from '../../builder/steps/make-squashfs.js';
 import { xorrisoArgs } from '../../builder/steps/make-iso.js';
 import { enableUnitsArgs, maskedUnits } from '../../builder/steps/configure-system.js';
 import { defaultIsoConfig, validateIsoConfig } from '../../iso-config/load.js';
+import { noAutoAssemblyFiles, setupHookCommands } from '../../builder/system/files.js';
 
 const defaults = defaultIsoConfig();
 
@@ -26,7 +27,8 @@ test('bootstrap root: mmdebstrap minbase trixie with the kernel, live-boot, syst
     '--dpkgopt=path-exclude=/usr/share/locale/*',
     '--dpkgopt=path-include=/usr/share/locale/locale.alias',
     '--dpkgopt=path-exclude=/usr/share/lintian/*',
-    '--include=btrfs-progs,dosfstools,e2fsprogs,fdisk,firmware-linux-free,gdisk,gzip,iproute2,kmod,less,linux-image-amd64,live-boot,mtools,nano,ntfs-3g,nvme-cli,partclone,parted,pigz,rsync,smartmontools,sshfs,systemd-resolved,systemd-sysv,udev,util-linux,xfsprogs,xz-utils,zstd',
+    '--include=btrfs-progs,cryptsetup-bin,dosfstools,e2fsprogs,fdisk,firmware-linux-free,gddrescue,gdisk,gocryptfs,gzip,iproute2,kmod,less,linux-image-amd64,live-boot,lvm2,mdadm,mtools,nano,ntfs-3g,nvme-cli,partclone,parted,pigz,restic,rsync,smartmontools,sshfs,systemd-resolved,systemd-sysv,udev,util-linux,xfsprogs,xz-utils,zstd',
+    ...setupHookCommands(noAutoAssemblyFiles()).map((c) => `--setup-hook=${c}`),
     'trixie',
     '/cache/roots/k/root.tar',
     'http://deb.debian.org/debian',

@@ -1,6 +1,10 @@
 // The files system setup writes into the live root, as text.
 import test from 'ava';
-import { autologinDropIn, commandLauncher, entryLauncher, hostsFile, keyboardFile, localeGenLine, networkFile, rootBashProfile, sshdConfig } from '../../builder/system/files.js';
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { autologinDropIn, commandLauncher, entryLauncher, hostsFile, keyboardFile, localeGenLine, networkFile, noAutoAssemblyFiles, rootBashProfile, setupHookCommands, sshdConfig } from '../../builder/system/files.js';
 import { validateIsoConfig } from '../../iso-config/load.js';
 
 test('launchers: the embedded node runs the bundled CLI and the entry point', (t) => {
@@ -48,4 +52,23 @@ test('locale, keyboard, hosts', (t) => {
   t.regex(keyboardFile('de-nodeadkeys'), /XKBLAYOUT="de"\nXKBVARIANT="nodeadkeys"/);
   t.regex(keyboardFile('fr'), /XKBLAYOUT="fr"\nXKBVARIANT=""/);
   t.regex(hostsFile('rescue'), /^127\.0\.1\.1\trescue$/m);
+});
+
+test('no automatic md assembly or LVM activation: the setup hook, run by sh as mmdebstrap runs it, writes the masks and mdadm.conf', async (t) => {
+  const root = await mkdtemp(path.join(tmpdir(), 'lifeboat-setup-hook-'));
+  try {
+    const files = noAutoAssemblyFiles();
+    t.deepEqual(Object.keys(files).sort(), ['/etc/mdadm/mdadm.conf', '/etc/udev/rules.d/64-md-raid-assembly.rules', '/etc/udev/rules.d/69-lvm.rules']);
+    // mmdebstrap runs each hook as `sh -c CMD exec ROOT`: "$1" is the root.
+    for (const cmd of setupHookCommands(files)) await execa('sh', ['-c', cmd, 'exec', root]);
+    for (const [file, text] of Object.entries(files)) t.is(await readFile(path.join(root, file), 'utf8'), text, file);
+    t.regex(files['/etc/mdadm/mdadm.conf']!, /^AUTO -all$/m);
+    // A masking rules file holds comments only: udev reads no rule from it.
+    for (const f of ['/etc/udev/rules.d/64-md-raid-assembly.rules', '/etc/udev/rules.d/69-lvm.rules']) {
+      t.deepEqual(files[f]!.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')), [], f);
+    }
+    t.throws(() => setupHookCommands({ '/etc/x': "it's" }), { message: /single quotes/ });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

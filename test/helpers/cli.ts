@@ -1,5 +1,5 @@
 // Test helper: runs the built `lifeboat` command (dist/bundle/lifeboat.mjs) as a user would, and returns what it printed.
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +20,21 @@ export async function lifeboat(args: string[], opts: { input?: string; env?: Rec
     timeout: opts.timeoutMs ?? 600_000,
   });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/**
+ * Resolves once a running lifeboat (an execa child with --json) has printed a line matching `pattern` (a condition,
+ * not a delay); rejects if it ends first.
+ */
+export function untilPrinted(child: ResultPromise, pattern: RegExp): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (pattern.test(text)) resolve();
+    });
+    void child.then(() => reject(new Error(`lifeboat ended before printing ${pattern}: ${text}`)));
+  });
 }
 
 /** JSON Lines printed with --json. */

@@ -142,11 +142,11 @@ export class FakeBackend implements Backend {
     return this.opts.check ?? { state: 'ok' as const, files: 12, problems: [] };
   }
   async planRestore(req: RestoreRequest) {
-    this.calls.push(`planRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}${req.grow ? ' grow' : ''}`);
+    this.calls.push(`planRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}${req.grow ? ' grow' : ''}${req.shrink ? ' shrink' : ''}`);
     return (this.opts.restorePlan ?? defaultRestorePlan)(req);
   }
   runRestore(req: RestoreRequest, hooks: JobHooks): Promise<RestoreOutcome> {
-    this.calls.push(`runRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}${req.grow ? ' grow' : ''}`);
+    this.calls.push(`runRestore ${req.image.path} ${req.disk} bootOnly=${req.bootOnly}${req.grow ? ' grow' : ''}${req.shrink ? ' shrink' : ''}`);
     const { job, promise } = pending<RestoreOutcome>(hooks);
     this.jobs.push(job as PendingJob<unknown>);
     return promise;
@@ -206,6 +206,7 @@ export function defaultBackupPlan(req: BackupRequest): BackupSummary {
 export function defaultRestorePlan(req: RestoreRequest): RestoreSummary {
   return {
     lines: [],
+    layout: [],
     steps: req.bootOnly ? ['write the MBR boot code (440 bytes)', 'restore sda1 (vfat, 2097152 bytes of image) to /dev/sdc1'] : ['write the gpt partition table (2 partitions) to ' + req.disk, 'restore sda2 (ext4) to ' + req.disk + '2'],
     refusals: [],
     warnings: [],

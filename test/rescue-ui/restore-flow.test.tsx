@@ -60,7 +60,7 @@ test('a restore: the image, its contents and checksums, targets by size, typed c
   t.regex(inspect, /Checksums OK: all 12 files match the manifest\./);
   await ui.press(keys.enter);
   const targets = await ui.waitFor('/dev/sdd');
-  t.regex(targets, /\/dev\/sdc +256 MiB[^\n]*\n[^\n]*TOO SMALL: 256 MiB < 500 MiB needed/);
+  t.regex(targets, /\/dev\/sdc +256 MiB[^\n]*\n[^\n]*SMALLER: 256 MiB < 500 MiB needed \(can shrink to fit\)/);
   t.regex(targets, /\/dev\/sdd +1\.0 GiB[^\n]*\n[^\n]*big enough: 1\.0 GiB >= 500 MiB needed/);
   await ui.press(keys.down, keys.down, keys.enter);
   const ask = await ui.waitFor('What should happen to the extra space?');
@@ -267,5 +267,35 @@ test('after "Keep the partitions" only the new plan is drawn: no stale confirmat
   await ui.press(keys.enter);
   await ui.waitFor('Restoring');
   t.true(b.calls.includes('runRestore images/pc-2026-11-26 /dev/sdd bootOnly=false'));
+  ui.unmount();
+});
+
+test('a smaller target asks whether to shrink: "another disk" goes back; shrinking plans with shrink, shows the new layout, restores with it', async (t) => {
+  const b = backend({
+    restorePlan: (req) => ({
+      ...defaultRestorePlan(req),
+      layout: req.shrink ? ['New layout (old size -> new size):', 'sda1 (vfat): 64.0 MiB -> 64.0 MiB, keeps its size: boot or firmware partition', 'sda2 (ext4): 436 MiB -> 180 MiB, e2fsck -f and resize2fs on a staging copy'] : [],
+      refusals: req.shrink ? [] : [{ code: 'too-small', message: `${req.disk} is too small` }],
+    }),
+  });
+  const ui = renderApp(b);
+  await openTargets(ui);
+  // /dev/sdc (256 MiB) is the second target.
+  await ui.press(keys.down, keys.enter);
+  const ask = await ui.waitFor('What should happen?');
+  t.regex(ask, /\/dev\/sdc \(256 MiB\) is smaller than the image's partitions \(500 MiB\)\./);
+  t.false(b.calls.some((c) => c.startsWith('planRestore')), 'nothing planned before the answer');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('onto which disk?');
+  await ui.press(keys.down, keys.enter);
+  await ui.waitFor('What should happen?');
+  await ui.press(keys.enter);
+  const plan = await ui.waitFor('Type sdc to go on');
+  t.regex(plan, /sda2 \(ext4\): 436 MiB -> 180 MiB, e2fsck -f and resize2fs on a staging copy/);
+  t.true(b.calls.includes('planRestore images/pc-2026-11-26 /dev/sdc bootOnly=false shrink'));
+  await ui.type('sdc');
+  await ui.press(keys.enter);
+  await ui.waitFor('Restoring');
+  t.true(b.calls.includes('runRestore images/pc-2026-11-26 /dev/sdc bootOnly=false shrink'));
   ui.unmount();
 });

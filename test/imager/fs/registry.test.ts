@@ -59,9 +59,9 @@ test('growable: ext2/3/4, xfs, btrfs, ntfs and swap; nothing else', (t) => {
   t.false(canGrow('crypto_LUKS'));
 });
 
-test('measured offline: ext2/3/4, xfs, btrfs, ntfs; shrunk: the same; swap is recreated', (t) => {
-  t.deepEqual(Object.values(fsRecords).filter((r) => r.usage).map((r) => r.type).sort(), ['btrfs', 'ext2', 'ext3', 'ext4', 'ntfs', 'xfs']);
-  t.deepEqual(Object.values(fsRecords).filter((r) => r.shrink).map((r) => r.type).sort(), ['btrfs', 'ext2', 'ext3', 'ext4', 'ntfs', 'xfs']);
+test('measured offline: ext2/3/4, xfs, btrfs, ntfs, vfat; shrunk: the same; swap is recreated', (t) => {
+  t.deepEqual(Object.values(fsRecords).filter((r) => r.usage).map((r) => r.type).sort(), ['btrfs', 'ext2', 'ext3', 'ext4', 'ntfs', 'vfat', 'xfs']);
+  t.deepEqual(Object.values(fsRecords).filter((r) => r.shrink).map((r) => r.type).sort(), ['btrfs', 'ext2', 'ext3', 'ext4', 'ntfs', 'vfat', 'xfs']);
   t.deepEqual(Object.values(fsRecords).filter((r) => r.recreate).map((r) => r.type), ['swap']);
 });
 

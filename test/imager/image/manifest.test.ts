@@ -40,3 +40,28 @@ test('a tree with an unknown content kind is refused', async (t) => {
   const layout = { sizeBytes: 1, logicalSectorSize: 512, content: { kind: 'zfs' } };
   await t.throwsAsync(roundTrip(t, { ...base, version: 2, layout }), { message: /does not match the manifest schema/ });
 });
+
+const rescued = {
+  ...base,
+  version: 2,
+  state: 'complete-with-unreadable-sectors',
+  rescue: { policy: 'read errors: go on past them' },
+  partitions: [
+    {
+      number: 1, name: 'loop0p1', start: 2048, size: 98304, type: 'L', action: 'partclone',
+      unreadable: { ranges: [{ offset: 4096, bytes: 8192, firstSector: 2056, sectors: 16 }], bytes: 8192, filesKnown: true, files: ['/victim.bin'] },
+    },
+  ],
+};
+
+test('an image rescued past unreadable sectors: its state, policy and each partition\'s ranges and files are read back', async (t) => {
+  const m = await roundTrip(t, rescued);
+  t.is(m?.state, 'complete-with-unreadable-sectors');
+  t.deepEqual(m?.partitions[0]?.unreadable?.files, ['/victim.bin']);
+});
+
+test('an unreadable record without ranges, or a range without its disk sectors, is refused', async (t) => {
+  const p = rescued.partitions[0]!;
+  await t.throwsAsync(roundTrip(t, { ...rescued, partitions: [{ ...p, unreadable: { ...p.unreadable, ranges: [] } }] }), { message: /does not match the manifest schema/ });
+  await t.throwsAsync(roundTrip(t, { ...rescued, partitions: [{ ...p, unreadable: { ...p.unreadable, ranges: [{ offset: 0, bytes: 512 }] } }] }), { message: /does not match the manifest schema/ });
+});

@@ -122,3 +122,41 @@ test('the planned policy writes the new starts and sizes, keeping GUIDs, types a
     t.deepEqual([w.start, w.size, w.type, w.uuid, w.name], [p.start, p.size, o.type, o.uuid, o.name]);
   }
 });
+
+test('sizes a person chose: the partition takes exactly that size, the others share what is left by the rule', (t) => {
+  const plan = planShrink({ table: simple(), targetBytes: 600 * MiB, parts: simpleFacts, shrinkable, sizes: new Map([[2, 200 * MiB + 1]]) });
+  t.true(plan.ok);
+  // 200 MiB + 1 byte rounds up to 201 MiB; swap gets all the room it had (its old 100 MiB), the rest stays free.
+  t.deepEqual(
+    plan.partitions.map((p) => [p.number, p.start / S, p.size / S, p.chosen ?? false]),
+    [
+      [1, 1, 100, false],
+      [2, 101, 201, true],
+      [3, 302, 100, false],
+    ],
+  );
+});
+
+test('sizes a person chose that the rule cannot take: one problem each, naming the partition and both sizes', (t) => {
+  const plan = planShrink({
+    table: simple(),
+    targetBytes: 600 * MiB,
+    parts: simpleFacts,
+    shrinkable,
+    sizes: new Map([
+      [1, 50 * MiB],
+      [2, 120 * MiB],
+      [3, 2000 * MiB],
+      [9, MiB],
+    ]),
+  });
+  t.false(plan.ok);
+  t.deepEqual(!plan.ok && plan.problems, [
+    'partition 1 keeps its size of 100 MiB (boot or firmware partition)',
+    'partition 2: 120 MiB is less than it needs, 164 MiB (its used data and margin)',
+    'partition 3: 2000 MiB is more than its 100 MiB in the image; a smaller layout does not grow a partition',
+    'partition 9: the image has no such partition (it has 1, 2, 3)',
+  ]);
+  // A fixed partition given its own size is no problem.
+  t.true(planShrink({ table: simple(), targetBytes: 600 * MiB, parts: simpleFacts, shrinkable, sizes: new Map([[1, 100 * MiB]]) }).ok);
+});

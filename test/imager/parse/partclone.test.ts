@@ -53,3 +53,9 @@ test('chkimg and restore output parse too', async (t) => {
     t.true(events.some((e) => e.kind === 'done'), f);
   }
 });
+
+test("rescue mode: each unreadable sector's byte offset, also after a progress redraw; the bad-sectors banner", (t) => {
+  t.deepEqual(parsePartcloneLine("WARNING: Can't read sector at 1052672, lost data."), { kind: 'unreadable', offset: 1052672 });
+  t.deepEqual(parsePartcloneLine("\x1b[A                    WARNING: Can't read sector at 512, lost data."), { kind: 'unreadable', offset: 512 });
+  t.deepEqual(parsePartcloneLine('* WARNING: The disk has bad sectors. This means physical damage on the  *'), { kind: 'bad-sectors' });
+});

@@ -44,8 +44,8 @@ test('a disk identity prefers what follows the disk (WWN, model and serial, a st
 });
 
 test("restic's failures (0.14's words, 0.17+'s exit codes) become one of Lifeboat's errors", (t) => {
-  t.like(classifyResticFailure('Fatal: wrong password or no key found\n', 1, 'restic:/r'), { kind: 'bad-password' });
-  t.like(classifyResticFailure('', 12, 'restic:/r'), { kind: 'bad-password' });
+  t.like(classifyResticFailure('Fatal: wrong password or no key found\n', 1, 'restic:/r'), { kind: 'passphrase' });
+  t.like(classifyResticFailure('', 12, 'restic:/r'), { kind: 'passphrase' });
   const locked = classifyResticFailure('unable to create lock in backend: repository is already locked by PID 10500 on vm by root (UID 0, GID 0)\nlock was created at 2026-12-02 04:15:50 (1.578512824s ago)\nstorage ID 24d797f1\n', 1, 'restic:/r');
   t.like(locked, { kind: 'refused', message: 'the restic repository restic:/r is in use by PID 10500 on vm by root (UID 0, GID 0), since 2026-12-02 04:15:50' });
   t.like(classifyResticFailure('Fatal: unable to open config file: stat /r/config: no such file or directory\nIs there a repository at the following location?\n/r\n', 1, 'restic:/r'), { kind: 'invalid-image' });

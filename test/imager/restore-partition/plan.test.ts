@@ -34,9 +34,19 @@ test('smaller than the source partition, big enough for the filesystem: restored
   t.deepEqual(plan.steps.map((s) => s.kind), ['partition', 'grow']);
 });
 
-test('smaller than the filesystem: needs-shrink when the used data fits, too small when not', (t) => {
-  t.deepEqual(planPartitionRestore(facts(100)).refusals.map((r) => r.code), ['needs-shrink']);
-  t.deepEqual(planPartitionRestore(facts(10)).refusals.map((r) => r.code), ['too-small']);
+test('smaller than the filesystem: shrunk through a staging copy when the used data and margin fit, refused with the numbers when not', (t) => {
+  const staging = [{ dir: '/store', where: 'store' as const, freeBytes: 1024 * MiB }];
+  const plan = planPartitionRestore(facts(100, { staging }));
+  t.deepEqual(plan.refusals, []);
+  t.deepEqual(plan.steps.map((s) => s.kind), ['shrink']);
+  // The staging file is as large as the image's partition; the filesystem shrinks to the target partition.
+  t.like(plan.steps[0], { kind: 'shrink', target: '/dev/sdb2', fsType: 'ext4', oldBytes: 200 * MiB, newBytes: 100 * MiB, stagingDir: '/store' });
+  // 20 MiB used + 64 MiB margin = 84 MiB: an 80 MiB partition is too small for the data.
+  t.deepEqual(planPartitionRestore(facts(80, { staging })).refusals.map((r) => [r.code, r.message]), [['too-small-for-data', '/dev/sdb2 is too small for the data of sda1: it needs 88080384 bytes (84.0 MiB: 20.0 MiB used and the margin), /dev/sdb2 has 83886080 bytes (80.0 MiB)']]);
+  // No place for the staging copy (2 x used + 64 MiB): refused before anything is written.
+  t.deepEqual(planPartitionRestore(facts(100, { staging: [{ ...staging[0]!, freeBytes: 50 * MiB }] })).refusals.map((r) => r.code), ['no-staging-space']);
+  // Used bytes unknown: too small, and why.
+  t.regex(planPartitionRestore(facts(100, { usedBytes: undefined })).refusals[0]!.message, /too small: 104857600 bytes, sda1 needs 157286400 bytes \(its used bytes are unknown\)/);
   // Without the filesystem's size from its header, the source partition's is what it needs.
   t.is(planPartitionRestore(facts(300, { fsBytes: undefined })).neededBytes, 200 * MiB);
 });
