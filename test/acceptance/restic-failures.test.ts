@@ -115,7 +115,8 @@ test.serial('a damaged pack file (one flipped byte): restore refuses before writ
   await writeFile(pack.file, bytes);
   const restore = await lifeboat(['restore', repo.uri, target.device, '--yes', ...repo.access], { env: repo.env });
   t.is(restore.exitCode, 5, restore.stderr);
-  t.regex(restore.stderr, /^lifeboat: the restic repository restic:\S+ is damaged: data of this image cannot be read back/m);
+  // restic's mount answers the damaged data with EIO: the image's check before writing names the file.
+  t.regex(restore.stderr, /^lifeboat: (image file \S+ is damaged: cannot be read \(EIO\)|the restic repository restic:\S+ is damaged)/m);
   t.notRegex(restore.stderr, /^\s+at /m);
   await untouched(t, target, targetHash);
   const verify = await lifeboat(['verify', repo.uri, '--read-data', '--json', ...repo.access], { env: repo.env });
