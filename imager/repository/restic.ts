@@ -44,11 +44,6 @@ export function parseResticVersion(text: string): ResticVersion {
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
 
-/** Whether this restic has `backup --stdin-from-command` (0.17 and later). */
-export function hasStdinFromCommand(v: ResticVersion): boolean {
-  return v.major > 0 || v.minor >= 17;
-}
-
 /** restic's error text as one of Lifeboat's errors; undefined when the words are not known. */
 export function classifyResticFailure(stderr: string, exitCode: number | undefined, what: string): Error | undefined {
   // restic 0.17+ exit codes: 10 no repository, 11 locked, 12 wrong password; 0.14 says it in words only (exit 1).
