@@ -8,6 +8,7 @@ import { lifeboatVersion } from '../imager/version.js';
 import { backupCommand } from './commands/backup.js';
 import { cloneCommand } from './commands/clone.js';
 import { disksCommand } from './commands/disks.js';
+import { forgetCommand } from './commands/forget.js';
 import { imagesCommand } from './commands/images.js';
 import { infoCommand } from './commands/info.js';
 import { isoCommand } from './commands/iso.js';
@@ -42,11 +43,12 @@ export async function main(args: string[]): Promise<number> {
       .command(verifyCommand)
       .command(infoCommand)
       .command(imagesCommand)
+      .command(forgetCommand)
       .command(uiCommand)
       .command(isoCommand)
       .demandCommand(1, 'give a command; lifeboat --help lists them')
       .strict()
-      .epilogue('Exit codes: 0 success, 1 a tool failed, 2 bad usage, 3 disk or image not found, 4 refused for safety, 5 image incomplete or damaged, 6 no space, 7 network store unreachable or lost, 8 host key not pinned or changed, 9 unreadable sectors on the source, 10 wrong or missing passphrase of an encrypted image, 130 interrupted.')
+      .epilogue('Exit codes: 0 success, 1 a tool failed, 2 bad usage, 3 disk or image not found, 4 refused for safety, 5 image incomplete or damaged, 6 no space, 7 network store unreachable or lost, 8 host key not pinned or changed, 9 unreadable sectors on the source, 10 wrong or missing passphrase of an encrypted image or password of an image repository, 130 interrupted.')
       .fail((msg, err) => {
         if (err) throw err;
         throw new UsageError(msg);

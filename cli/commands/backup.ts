@@ -11,7 +11,8 @@ import { parseStoreRef } from '../../imager/store/open.js';
 import { bytes, duration, parseSize } from '../../core/format.js';
 import { unreadableLines } from '../../imager/rescue/partition.js';
 import { makeContext } from '../context.js';
-import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
+import { isRepositoryUri } from '../../imager/repository/uri.js';
 import { newPassphrase, withPassphraseOptions } from '../passphrase.js';
 
 interface Args {
@@ -26,6 +27,7 @@ interface Args {
   json: boolean;
   dryRun: boolean;
   sshKey: string | undefined;
+  passwordFile?: string | undefined;
   knownHosts: string | undefined;
   encrypt: boolean;
   passphraseFile: string | undefined;
@@ -37,7 +39,7 @@ export const backupCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withPassphraseOptions(withStoreAccessOptions(y))
       .positional('disk', { type: 'string', demandOption: true, describe: 'Source disk: /dev/sda, /dev/nvme0n1, /dev/disk/by-id/…' })
-      .positional('image', { type: 'string', describe: 'New image directory (must not exist), or ssh://user@host[:port]/path/name; with --store, the image\'s name in the store' })
+      .positional('image', { type: 'string', describe: 'New image directory (must not exist), ssh://user@host[:port]/path/name, or a restic repository (restic:PATH, restic:sftp:user@host:/path, restic:rest:http://host:port/); with --store, the image\'s name in the store' })
       .option('store', { type: 'string', describe: 'The store: a folder, a partition (/dev/sdb1, mounted for the job), LABEL=NAME:/folder or ssh://user@host[:port]/path; the image is named <disk>-<date> unless given' })
       .option('compress', { type: 'string', default: 'zstd', describe: 'zstd, gzip, xz or none' })
       .option('level', { type: 'number', describe: 'Compression level (zstd 1-19, gzip 1-9, xz 0-9)' })
@@ -54,7 +56,10 @@ export const backupCommand: CommandModule<object, Args> = {
     const splitBytes = argv.split !== undefined ? parseSize(argv.split) : undefined;
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
     if (argv.image === undefined && argv.store === undefined) throw new UsageError('backup needs an image directory, or --store', 'lifeboat backup /dev/sda /mnt/stick/pc, or lifeboat backup /dev/sda --store /mnt/stick');
-    const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store, storeAccess(argv)), image: argv.image } : storeOfImagePath(argv.image!, storeAccess(argv));
+    const access = await storeAccessFor(argv, [argv.store, argv.image], 'write');
+    // A repository is the store itself: every backup is a new snapshot, named by the one rule unless --store names it.
+    const repository = argv.store === undefined && isRepositoryUri(argv.image!);
+    const { store, image } = argv.store !== undefined ? { store: parseStoreRef(argv.store, access), image: argv.image } : repository ? { store: parseStoreRef(argv.image!, access), image: undefined } : storeOfImagePath(argv.image!, access);
     if (argv.passphraseFile !== undefined && !argv.encrypt) throw new UsageError('--passphrase-file is for an encrypted backup', 'add --encrypt, or leave --passphrase-file out');
     // Asked once the plan is shown and before anything is written (a dry run never asks).
     const encrypt = argv.encrypt ? newPassphrase(argv.passphraseFile, ctx.signal) : undefined;
@@ -75,10 +80,11 @@ export const backupCommand: CommandModule<object, Args> = {
     const manifest = r.manifest!;
     const size = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
     const unreadable = manifest.partitions.flatMap((p) => (p.unreadable ? [{ partition: p.name, ...p.unreadable }] : []));
+    const added = r.addedBytes !== undefined ? `, ${bytes(r.addedBytes)} of new data added to the repository` : '';
     ctx.out.result(
-      { type: 'result', ok: true, image: r.image, state: manifest.state, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length, ...(unreadable.length ? { unreadable } : {}) },
+      { type: 'result', ok: true, image: r.image, state: manifest.state, bytes: size, seconds: manifest.timings['totalSeconds'], partitions: manifest.partitions.length, ...(unreadable.length ? { unreadable } : {}), ...(r.addedBytes !== undefined ? { addedBytes: r.addedBytes } : {}) },
       [
-        `Saved ${r.plan.disk.device} to ${r.image}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}${unreadable.length ? ', complete with unreadable sectors:' : ''}`,
+        `Saved ${r.plan.disk.device} to ${r.image}: ${bytes(size)} in ${duration(manifest.timings['totalSeconds'])}${added}${unreadable.length ? ', complete with unreadable sectors:' : ''}`,
         ...unreadableLines(manifest.partitions).map((l) => `  ${l}`),
       ],
     );

@@ -7,7 +7,7 @@ import { bytes } from '../../core/format.js';
 import { printable } from '../../core/printable.js';
 import { unreadableLines } from '../../imager/rescue/partition.js';
 import { makeContext } from '../context.js';
-import { storeAccess, withStoreAccessOptions } from '../store-access.js';
+import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
 import { existingPassphrase, withPassphraseOptions } from '../passphrase.js';
 
 export function imageSummary(image: Image & { encrypted?: boolean }): Record<string, unknown> {
@@ -30,13 +30,13 @@ export function imageSummary(image: Image & { encrypted?: boolean }): Record<str
   };
 }
 
-export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passphraseFile: string | undefined }> = {
+export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passphraseFile: string | undefined; passwordFile?: string | undefined }> = {
   command: 'info <image>',
   describe: 'Show what an image holds',
   builder: (y) => withPassphraseOptions(withStoreAccessOptions(y.positional('image', { type: 'string', demandOption: true, describe: 'Image directory, or ssh://user@host[:port]/path/name' }).option('json', { type: 'boolean', default: false }))) as never,
   handler: async (argv) => {
     const ctx = makeContext(argv.json);
-    const image = await infoJob(ctx.runner, { ...storeOfImagePath(argv.image, storeAccess(argv)), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal) });
+    const image = await infoJob(ctx.runner, { ...storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read')), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal) });
     const s = imageSummary(image);
     const m = image.manifest;
     const lines = [

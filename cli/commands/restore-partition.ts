@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { duration } from '../../core/format.js';
 import type { ImagerEvent } from '../../imager/events.js';
 import { storeOfImagePath } from '../../imager/jobs/image-path.js';
-import { storeAccess } from '../store-access.js';
+import { storeAccessFor } from '../store-access.js';
 import { existingPassphrase } from '../passphrase.js';
 import { partitionRestoreJob, planPartitionRestoreJob } from '../../imager/jobs/restore-partition.js';
 import { describePartitionRestorePlan } from '../../imager/restore-partition/plan.js';
@@ -19,13 +19,14 @@ export interface PartitionRestoreArgs {
   yes: boolean;
   dryRun: boolean;
   sshKey: string | undefined;
+  passwordFile?: string | undefined;
   knownHosts: string | undefined;
   passphraseFile: string | undefined;
 }
 
 export async function restorePartitionCommand(argv: PartitionRestoreArgs, ctx: CommandContext): Promise<void> {
   if (argv.bootOnly) throw new UsageError('--partition and --boot-only do not go together', 'restore one partition, or the boot records of the whole disk');
-  const { store, image } = storeOfImagePath(argv.image, storeAccess(argv));
+  const { store, image } = storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read'));
   const req = { store, image, disk: argv.disk, partition: parsePartitionChoice(argv.partition), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal), onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
   await confirmedJob(ctx, {
     yes: argv.yes,

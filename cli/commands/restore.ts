@@ -8,9 +8,9 @@ import { confirmedJob } from '../confirmed-job.js';
 import { duration } from '../../core/format.js';
 import { makeContext } from '../context.js';
 import { restorePartitionCommand } from './restore-partition.js';
+import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
 import { UsageError } from '../../core/errors.js';
 import { readLayoutFile } from '../../imager/layout/layout-file.js';
-import { storeAccess, withStoreAccessOptions } from '../store-access.js';
 import { existingPassphrase, withPassphraseOptions } from '../passphrase.js';
 
 interface Args {
@@ -25,6 +25,7 @@ interface Args {
   partition: string | undefined;
   layout: string | undefined;
   sshKey: string | undefined;
+  passwordFile?: string | undefined;
   knownHosts: string | undefined;
   passphraseFile: string | undefined;
 }
@@ -49,7 +50,7 @@ export const restoreCommand: CommandModule<object, Args> = {
     if (argv.partition !== undefined) return restorePartitionCommand({ ...argv, partition: argv.partition }, ctx);
     if (argv.layout !== undefined && !argv.shrink) throw new UsageError('--layout sets the sizes of a smaller layout: it needs --shrink', `lifeboat restore ${argv.image} ${argv.disk} --shrink --layout ${argv.layout}`);
     const sizes = argv.layout === undefined ? undefined : await readLayoutFile(argv.layout);
-    const { store, image } = storeOfImagePath(argv.image, storeAccess(argv));
+    const { store, image } = storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read'));
     const req = { store, image, disk: argv.disk, bootOnly: argv.bootOnly, grow: argv.grow, shrink: argv.shrink, ...(sizes ? { sizes } : {}), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal), onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     await confirmedJob(ctx, {
       yes: argv.yes,

@@ -26,6 +26,8 @@ const packageOf: Record<string, string> = {
   xfs_info: 'xfsprogs',
   btrfs: 'btrfs-progs',
   sshfs: 'sshfs',
+  restic: 'restic',
+  setpriv: 'util-linux',
   gocryptfs: 'gocryptfs',
   ssh: 'openssh-client',
   'ssh-keyscan': 'openssh-client',

@@ -193,7 +193,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
           support: p.action === 'raw' ? 'raw' : 'partclone',
           codec: plan.codec,
           level: plan.level,
-          output: { dir, base: p.file!, splitBytes: plan.splitBytes },
+          output: { dir, base: p.file!, splitBytes: plan.splitBytes, command: writer.streamCommand?.(p.file!) },
           partclone: (fifo) => (p.action === 'partclone' ? withRescueFlag(handler.save(p.device, fifo)) : handler.save(raw?.staging ?? p.device, fifo)),
         });
         let through = false;

@@ -80,7 +80,8 @@ function actionFor(p: Partition): PartitionAction {
 
 export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan {
   const { disk } = facts;
-  const imageDir = path.resolve(facts.imageDir);
+  // A store's own words (restic:…) stay as they are; a folder is made absolute.
+  const imageDir = /^[a-z]+:/.test(facts.imageDir) ? facts.imageDir : path.resolve(facts.imageDir);
   const refusals: Refusal[] = [];
   const warnings: Warning[] = [];
   if (!disk.table) refusals.push(refusal('no-table', `${disk.device} has no partition table; Lifeboat images partitioned disks`));

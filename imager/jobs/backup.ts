@@ -4,11 +4,12 @@ import { probeSource } from '../backup/prepare.js';
 import { executeBackup } from '../backup/execute.js';
 import { throwIfRefused } from '../plan/refusals.js';
 import { planBackup, type BackupPlan } from '../backup/plan.js';
-import type { Codec } from '../codec/codecs.js';
+import { codecs, type Codec } from '../codec/codecs.js';
 import type { Runner } from '../../core/runner/run.js';
+import { UsageError } from '../../core/errors.js';
 import type { EventSink } from '../events.js';
 import type { Manifest } from '../image/manifest.js';
-import type { OpenedStore } from '../store/store.js';
+import type { ImageWriter, OpenedStore } from '../store/store.js';
 import { verifyImage, type VerifyReport } from '../verify/verify.js';
 import { encryptedImageWriter } from '../crypt/encrypted-writer.js';
 import { withImageDir } from '../crypt/image-dir.js';
@@ -55,16 +56,21 @@ export interface BackupJobResult {
   name: string;
   manifest: Manifest | undefined;
   verified: VerifyReport | undefined;
+  /** What the backup added to its store, where the store says (a repository's new data after deduplication). */
+  addedBytes?: number | undefined;
 }
 
 /** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
 export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
   const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
   const name = req.name ?? defaultImageName(disk.name, req.now);
-  const splitBytes = req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined);
+  // A store that compresses and deduplicates itself (a repository) takes the streams as they are: compressing first
+  // would defeat its deduplication, and it has no file size limit to split for.
+  const codec = store.rawStreams ? codecs.none : req.codec;
+  const splitBytes = store.rawStreams ? undefined : (req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined));
   const plan = planBackup(
     { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd },
-    { codec: req.codec, level: req.level ?? req.codec.defaultLevel, splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined },
+    { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined },
   );
   return { plan, name };
 }
@@ -86,11 +92,15 @@ export function backupJob(runner: Runner, req: BackupJobRequest): Promise<Backup
     const image = store.describeImage(name);
     throwIfRefused(plan.refusals);
     if (req.confirm && !(await req.confirm(plan))) return { plan, ran: false, image, name, manifest: undefined, verified: undefined };
+    if (req.encrypt && store.rawStreams) throw new UsageError(`${store.describe} encrypts what it stores itself (restic): leave --encrypt out`, 'the repository\'s password protects its images');
     const passphrase = req.encrypt ? checkedPassphrase(await req.encrypt(image), `for ${image}`) : undefined;
-    const startImage = async () => (passphrase === undefined ? store.startImage(name) : encryptedImageWriter(runner, await store.startImage(name), passphrase, image));
+    let writer: ImageWriter | undefined;
+    const startImage = async () => (writer = passphrase === undefined ? await store.startImage(name, { disk: plan.disk, time: req.now }) : await encryptedImageWriter(runner, await store.startImage(name), passphrase, image));
     const r = await executeBackup(plan, runner, req.onEvent, req.signal, { startImage, lockKey: await store.lockKey(name) });
+    // A repository's backup is one snapshot set: it names the image and says what it added (verify reads it later).
+    const stored = writer?.stored?.();
     const again = passphrase === undefined ? undefined : async () => passphrase;
-    const verified = req.verify ? await withImageDir(runner, store, name, again, (d) => verifyImage(d.dir, runner, req.onEvent, req.signal)) : undefined;
-    return { plan, ran: true, image, name, manifest: r.manifest, verified };
+    const verified = req.verify && !stored ? await withImageDir(runner, store, name, again, (d) => verifyImage(d.dir, runner, req.onEvent, req.signal)) : undefined;
+    return { plan, ran: true, image: stored?.image ?? image, name, manifest: r.manifest, verified, ...(stored ? { addedBytes: stored.addedBytes } : {}) };
   });
 }

@@ -24,6 +24,9 @@ export interface StoreImage {
   sizeBytes: number;
   /** true: complete; false: in-progress or partial; undefined: a Clonezilla image (no manifest says). */
   complete: boolean | undefined;
+  /** A repository's images: the disk's identity (what retention groups by) and the new data each backup added. */
+  identity?: string | undefined;
+  addedBytes?: number | undefined;
   /**
    * complete, complete-with-unreadable-sectors (--rescue), in-progress, partial (a backup that did not finish), damaged
    * (an unreadable manifest), encrypted (its manifest is inside the encryption: known with the passphrase only), or unknown.
@@ -82,6 +85,9 @@ async function describeImage(store: OpenedStore, name: string, dirInStore: strin
 /** The images on a store, sorted by name; partial ones after their name's complete one. */
 export function imagesJob(runner: Runner, req: { store: StoreArg }): Promise<StoreImage[]> {
   return usingStore(runner, req.store, 'read', async (store) => {
+    // A store that knows its images itself (a repository's snapshots) lists them, newest first.
+    if (store.reader.describeImages)
+      return (await store.reader.describeImages()).map((i) => ({ name: i.name, image: i.image, origin: 'lifeboat' as const, time: i.time, disk: i.disk, sizeBytes: i.sizeBytes, complete: i.complete, state: i.complete ? ('complete' as const) : ('partial' as const), encrypted: false, identity: i.identity, addedBytes: i.addedBytes }));
     const out: StoreImage[] = [];
     for (const name of await store.reader.listImages()) out.push(await describeImage(store, name, name, false));
     for (const p of await store.reader.listPartialImages()) out.push(await describeImage(store, p.name, p.dir, true));

@@ -51,7 +51,8 @@ export function restoreJob(runner: Runner, req: RestoreJobRequest): Promise<Rest
       throwIfRefused(plan.refusals);
       if (!(await req.confirm(plan))) throw new RefusedError(`not confirmed: nothing was written to ${plan.target.device}${notConfirmedNote(plan.warnings)}`, req.notConfirmedHint);
       const r = await executeRestore(plan, runner, { confirmed: true, ...(req.onEvent ? { onEvent: req.onEvent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
-      return { ...r, plan };
+      // A repository's image is read through a private folder of links: the result names the snapshot instead.
+      return { ...r, ...(store.rawStreams ? { image: store.describeImage(req.image) } : {}), plan };
     }),
   );
 }

@@ -9,6 +9,7 @@ import type { FileDigest } from '../image/manifest.js';
 import { PieceWriter } from '../image/pieces.js';
 import type { PartcloneEvent } from '../parse/partclone.js';
 import { concatFiles, noSpaceFrom, partcloneLines, readChunk } from './common.js';
+import { GatedSink } from './gated-sink.js';
 import { makeFifo, type Fifo } from './fifo.js';
 import { rankFailures, type Failure } from './failures.js';
 import type { Stage } from './stages.js';
@@ -59,6 +60,7 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
   const given = new Set<FileHandle>();
   let fifo: Fifo | undefined;
   let sink: PieceWriter | undefined;
+  let gated: { file: string; sink: GatedSink } | undefined;
   const last = stages[stages.length - 1];
   try {
     // 1. partclone on its FIFO first: opening our end waits for it (and is released if it dies before opening its own).
@@ -139,12 +141,29 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
           break;
         }
         case 'hash':
-          if (next?.kind !== 'pieces') throw new Error('runPipeline: the hash stage hashes the files a pieces sink writes');
+          if (next?.kind !== 'pieces' && next?.kind !== 'command') throw new Error('runPipeline: the hash stage hashes the files a pieces or command sink takes');
           break;
         case 'pieces':
           sink = new PieceWriter(s.dir, s.base, s.splitBytes);
           join(up, sink, true);
           break;
+        case 'command': {
+          const [file, ...args] = s.argv;
+          const explain = s.explain ?? ((e: unknown) => e);
+          const child = runner.start(file!, args, { stdin: 'pipe', ...(s.env ? { env: s.env } : {}), signal: stop.signal });
+          child.child.stdin?.on('error', () => undefined);
+          // The command sees its input's end only when everything before it succeeded (the feeding stages so far).
+          const upstream = [...feeding];
+          const g = new GatedSink(child.child.stdin!, async () => {
+            await Promise.all(upstream);
+            return failures.length === 0;
+          });
+          gated = { file: s.file, sink: g };
+          join(up, g, true);
+          const onOutput = s.onOutput;
+          tail.push(child.done.then((r) => onOutput?.(r.stdout), (e: unknown) => fail(explain(e))));
+          break;
+        }
         case 'block-device':
           // The numeric fd, not the FileHandle: a stream on a FileHandle holds a reference that only its own close
           // drops, and the handle's close() below would then wait forever (an uncompressed raw image's restore hung).
@@ -164,7 +183,9 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
     if (failures.length > 0 && !opts.signal?.aborted) throw rankFailures(failures);
     if (opts.signal?.aborted) throw new InterruptedError('interrupted');
     if (last?.kind === 'block-device') opts.onThrough?.();
-    return { digests: sink?.digests ?? new Map() };
+    const digests = sink?.digests ?? new Map<string, FileDigest>();
+    if (gated) digests.set(gated.file, gated.sink.digest());
+    return { digests };
   } catch (e) {
     // A stage that could not even start (an image file or device that cannot be opened: a store gone mid-job) stops
     // every process already started, so that none is left blocked on a FIFO nobody serves.

@@ -20,17 +20,37 @@ export type Stage =
   | { kind: 'hash' }
   /** Sink: image files, cut into pieces of at most splitBytes (.aa, .ab, …) when set. */
   | { kind: 'pieces'; dir: string; base: string; splitBytes: number | undefined }
+  /**
+   * Sink: a command that reads the image file on its stdin (an image repository's backup). It sees the end of its
+   * input only once every stage before it succeeded; otherwise it is stopped first, so it never commits a cut-off
+   * stream (restic exits 0 at the end of any input). The stream's SHA-256 is taken as it passes (a hash stage before).
+   */
+  | ({ kind: 'command' } & StreamCommand)
   /** Sink: a partition's block device, written from offset 0 (a raw image). */
   | { kind: 'block-device'; path: string }
   /** Sink: nowhere (a raw image checked by decompressing it). */
   | { kind: 'nothing' };
 
-/** Where a saved image goes: one file, or pieces of at most splitBytes (.aa, .ab, …). */
+/** A command that takes one image file's stream on its stdin (a store that keeps streams itself: restic). */
+export interface StreamCommand {
+  /** The image file's name (the manifest's key for its digest). */
+  file: string;
+  argv: string[];
+  env?: Record<string, string>;
+  /** The command's stdout once it succeeded (restic's --json summary). */
+  onOutput?: (stdout: string) => void;
+  /** The command's failures in the store's words. */
+  explain?: (e: unknown) => unknown;
+}
+
+/** Where a saved image goes: one file, or pieces of at most splitBytes (.aa, .ab, …), or a store's command. */
 export interface ImageOutput {
   dir: string;
   /** File name of the image; split pieces add .aa, .ab, … */
   base: string;
   splitBytes: number | undefined;
+  /** Instead of files: the stream goes to this command's stdin. */
+  command?: StreamCommand | undefined;
 }
 
 /**
@@ -80,7 +100,7 @@ export function composePipeline(spec: PipelineSpec): Stage[] {
   switch (spec.direction) {
     case 'save': {
       const out = need(spec.output, 'an output');
-      return [{ kind: 'partclone-fifo', end: 'source', argvFor: need(spec.partclone, 'partclone') }, ...codecStage('compress', compress), ...cipherStage('encrypt'), { kind: 'hash' }, { kind: 'pieces', ...out }];
+      return [{ kind: 'partclone-fifo', end: 'source', argvFor: need(spec.partclone, 'partclone') }, ...codecStage('compress', compress), ...cipherStage('encrypt'), { kind: 'hash' }, out.command ? { kind: 'command', ...out.command } : { kind: 'pieces', dir: out.dir, base: out.base, splitBytes: out.splitBytes }];
     }
     case 'restore': {
       const head: Stage[] = [{ kind: 'files', files: need(spec.files, 'files') }, ...cipherStage('decrypt'), ...codecStage('decompress', decompress)];
@@ -104,6 +124,8 @@ export function describePipeline(stages: Stage[]): string {
           return `${s.op}(${s.argv[0]})`;
         case 'cipher':
           return `${s.op}(${s.name})`;
+        case 'command':
+          return `command(${s.argv.find((a) => !a.startsWith('/') && a !== '--') ?? s.argv[0]})`;
         case 'pieces':
           return s.splitBytes === undefined ? 'file' : `pieces(${s.splitBytes})`;
         case 'partclone-fifo':

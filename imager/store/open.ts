@@ -6,11 +6,14 @@ import type { Runner } from '../../core/runner/run.js';
 import { openFolderStore } from './folder.js';
 import { openPartitionStore } from './partition.js';
 import { openSshStore } from './ssh.js';
+import { openResticStore } from '../repository/store.js';
+import { isRepositoryUri, parseRepositoryUri } from '../repository/uri.js';
 import type { OpenedStore, StoreMode, StoreRef } from './store.js';
 import { isStoreUri, parseStoreUri, type StoreAccess } from './uri.js';
 
 /** The store that the words name; `access` carries what network stores need (the SSH key, known_hosts). */
 export function parseStoreRef(text: string, access: StoreAccess = {}): StoreRef {
+  if (isRepositoryUri(text)) return parseRepositoryUri(text, access);
   if (isStoreUri(text)) return parseStoreUri(text, access);
   const tagged = /^(LABEL|UUID|PARTUUID|PARTLABEL)=/.test(text);
   if (!tagged && !text.startsWith('/dev/')) return { kind: 'folder', path: text };
@@ -31,6 +34,7 @@ async function fatOrUnknown(root: string): Promise<string | undefined> {
 
 /** Opens a store; release() of the result must run, whatever happens (try/finally). */
 export async function openStore(runner: Runner, ref: StoreRef, mode: StoreMode): Promise<OpenedStore> {
+  if (ref.kind === 'restic') return openResticStore(runner, ref, mode);
   const opened = ref.kind === 'folder' ? await openFolderStore(ref.path, mode) : ref.kind === 'ssh' ? await openSshStore(runner, ref, mode) : await openPartitionStore(runner, ref, mode);
   if (opened.fsType !== undefined) return opened;
   const fsType = await fatOrUnknown(opened.root);

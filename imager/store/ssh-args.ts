@@ -13,7 +13,7 @@ export function knownHostsOf(ref: SshRef): string {
 }
 
 /** The options ssh and sshfs take alike. */
-function sshOptions(ref: SshRef): string[] {
+export function sshOptions(ref: SshRef): string[] {
   const o = (opt: string) => ['-o', opt];
   return [
     '-F', '/dev/null',

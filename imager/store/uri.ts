@@ -22,6 +22,9 @@ export interface SshRef {
 export interface StoreAccess {
   sshKey?: string | undefined;
   knownHosts?: string | undefined;
+  /** Image repositories (restic:…): the password's file, or the password a face asked for (never from a command line). */
+  passwordFile?: string | undefined;
+  password?: string | undefined;
 }
 
 const sshForm = 'ssh://user@host[:port]/path';
