@@ -24,7 +24,8 @@ export function imageSummary(image: Image & { encrypted?: boolean }): Record<str
     compression: m?.compression ?? { codec: image.codec.name },
     bootRecords: { mbr: image.files.mbr !== undefined, hiddenDataAfterMbr: image.files.hiddenDataAfterMbr !== undefined, bootPartitions: image.bootPartitions },
     partitions: image.partitions.map((p) => ({ number: p.number, name: p.name, action: p.action, fs: p.fsType, label: p.fsLabel, uuid: p.fsUuid, imageBytes: p.imageBytes, files: p.files.length })),
-    imageBytes: image.partitions.reduce((n, p) => n + p.imageBytes, 0),
+    lvm: image.lvm.map((vg) => ({ name: vg.name, pvs: vg.pvs, lvs: vg.lvs.map((l) => ({ name: l.name, action: l.action, fs: l.fsType, label: l.fsLabel, uuid: l.fsUuid, imageBytes: l.imageBytes, files: l.files.length })) })),
+    imageBytes: image.partitions.reduce((n, p) => n + p.imageBytes, 0) + image.lvm.flatMap((vg) => vg.lvs).reduce((n, l) => n + l.imageBytes, 0),
     tools: m?.tools,
     ...(m?.partitions.some((p) => p.unreadable) ? { unreadable: m.partitions.flatMap((p) => (p.unreadable ? [{ partition: p.name, ...p.unreadable }] : [])) } : {}),
   };
@@ -47,6 +48,10 @@ export const infoCommand: CommandModule<object, { image: string; json: boolean; 
       `  ${image.table.type} partition table, ${image.table.partitions.length} partitions; needs a disk of at least ${bytes(image.requiredBytes)}`,
       `  compression ${image.codec.name}, ${bytes(s['imageBytes'] as number)} of partition images`,
       ...image.partitions.map((p) => `  ${String(p.number).padStart(2)} ${p.name.padEnd(12)} ${p.action.padEnd(9)} ${(p.fsType ?? '-').padEnd(8)} ${(p.fsLabel ?? '').padEnd(12)} ${p.imageBytes ? bytes(p.imageBytes) : ''}`),
+      ...image.lvm.flatMap((vg) => [
+        `  VG ${vg.name} on ${vg.pvs.map((p) => `partition ${p.number} (PV ${p.uuid})`).join(', ')}`,
+        ...vg.lvs.map((l) => `     LV ${l.name.padEnd(10)} ${l.action.padEnd(9)} ${(l.fsType ?? '-').padEnd(8)} ${(l.fsLabel ?? '').padEnd(12)} ${l.imageBytes ? bytes(l.imageBytes) : ''}`),
+      ]),
     ];
     // The manifest's and Clonezilla's fields are file content: a model or label is shown as text, never as control bytes.
     ctx.out.result(s, lines.map((l) => printable(l, { max: 1000 })));

@@ -7,7 +7,7 @@ import { gptBackupSectors, gptPrimarySectors } from '../boot/records.js';
 import { readBytes } from '../boot/sectors.js';
 import { sha256File } from '../image/checksum.js';
 import { manifestFile, names } from '../image/layout.js';
-import { manifestVersion, writeManifest, type Manifest, type ManifestPartition } from '../image/manifest.js';
+import { manifestVersion, writeManifest, type Manifest, type ManifestPartition, type ManifestVolume } from '../image/manifest.js';
 import { recordUnreadable, rescuePolicy, unreadableError, withRescueFlag, type PartitionPlace } from '../rescue/partition.js';
 import { UnreadableWatch } from '../rescue/watch.js';
 import { rescueRawCopy, type RawRescue } from '../rescue/raw-copy.js';
@@ -21,6 +21,10 @@ import { localImageWriter } from '../store/folder.js';
 import type { ImageWriter } from '../store/store.js';
 import { lifeboatVersion, toolVersions } from '../version.js';
 import { describeBackupPlan, type BackupPlan } from './plan.js';
+import type { FsHandler } from '../fs/partclone.js';
+import { saveLvmMetadata } from '../lvm/backup.js';
+import { lvmNames } from '../lvm/files.js';
+
 
 function blkidLine(device: string, raw: Record<string, string>): string {
   const keys = Object.entries(raw).filter(([k]) => !['DEVNAME', 'PART_ENTRY_DISK', 'PART_ENTRY_OFFSET', 'PART_ENTRY_SIZE', 'PART_ENTRY_NUMBER', 'PART_ENTRY_SCHEME', 'PART_ENTRY_TYPE', 'USAGE', 'VERSION'].includes(k));
@@ -108,7 +112,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   };
   // The manifest comes first, marked in-progress: a backup killed at any point leaves a directory that says so.
   await writeManifest(dir, manifest);
-  const total = plan.partitions.reduce((n, p) => n + p.weight, 0);
+  const total = plan.partitions.reduce((n, p) => n + p.weight, 0) + plan.lvm.vgs.flatMap((v) => v.lvs).reduce((n, l) => n + l.weight, 0);
   onEvent({ type: 'start', job: 'backup', device: disk.device, image: plan.imageDir, partitions: plan.partitions.filter((p) => p.handler).length, totalBytes: total });
   const put = (file: string, data: string | Buffer) => writer.writeFile(file, data);
   // The commands of this backup, for Clonezilla's clonezilla-img log.
@@ -121,7 +125,8 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   try {
     onEvent({ type: 'step', job: 'backup', message: 'saving the partition table and boot records' });
     await put(names.disk, `${diskName}\n`);
-    await put(names.parts, `${plan.partitions.filter((p) => p.action === 'partclone' || p.action === 'raw').map((p) => p.name).join(' ')}\n`);
+    // Clonezilla's parts lists a PV's partition too (restoredisk then restores its VG through restore_logv).
+    await put(names.parts, `${plan.partitions.filter((p) => p.action === 'partclone' || p.action === 'raw' || p.action === 'lvm-pv').map((p) => p.name).join(' ')}\n`);
     const dump = (await runner.run('sfdisk', ['--dump', disk.device])).stdout;
     await put(names.partTable(diskName), dump);
     const parted = await runner.run('parted', ['-s', disk.device, 'unit', 's', 'print'], { env: { LC_ALL: 'C' } });
@@ -151,11 +156,100 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       if (p.action === 'partclone' || p.action === 'raw') devFs.push(`${p.device} ${p.handler!.fsName === 'dd' ? (p.source.fs.type ?? 'unknown') : p.handler!.fsName} ${mib(p.source.sizeBytes)}`);
       if (p.action === 'swap') devFs.push(`${p.device} swap ${mib(p.source.sizeBytes)}`);
     }
+    for (const lv of plan.lvm.vgs.flatMap((v) => (v.mode === 'lvm' ? v.lvs : []))) {
+      if (lv.facts.fs) blkidLines.push(blkidLine(lv.device, lv.facts.fs.raw));
+      devFs.push(`${lv.path} ${lv.action === 'swap' ? 'swap' : lv.handler!.fsName === 'dd' ? (lv.facts.fs?.type ?? 'unknown') : lv.handler!.fsName} ${mib(lv.sizeBytes)}`);
+    }
     await put(names.blkidList, `${blkidLines.join('\n')}\n`);
     await put(names.devFsList, `${devFs.join('\n')}\n`);
     await put(names.savedBy, `lifeboat backup ${disk.device} ${plan.imageDir} (Lifeboat ${lifeboatVersion})\n`);
 
     const tracker = new ProgressTracker(total);
+    /**
+     * One partition's or LV's data through partclone (or partclone.dd) and the compressor into its file or pieces, as
+     * the scheduler's job; `key` names its rescue staging files.
+     */
+    const saveVolume = (v: { device: string; name: string; key: string; handler: FsHandler; raw: boolean; file: string; weight: number; start: number; fsType: string | undefined }, entry: ManifestVolume) => {
+      const t0 = Date.now();
+      const handler = v.handler;
+      onEvent({ type: 'step', job: 'backup', message: `saving ${v.name} (${handler.fsName})` });
+      // Read errors (imager/rescue/): partclone's rescue flag names each unreadable sector; by default the first
+      // complete range stops the backup, with --rescue every range is recorded. partclone.dd gets no flag.
+      const place: PartitionPlace = { name: v.name, device: v.device, start: v.start, sectorSize: sector, fsType: v.fsType };
+      const watch = new UnreadableWatch(!plan.rescue);
+      const atFirstRange = new AbortController();
+      let blockBytes: number | undefined;
+      // --rescue of a raw partition: ddrescue copies it into a staging file first; partclone.dd then reads that.
+      let raw: RawRescue | undefined;
+      const stages = composePipeline({
+        direction: 'save',
+        support: v.raw ? 'raw' : 'partclone',
+        codec: plan.codec,
+        level: plan.level,
+        output: { dir, base: v.file, splitBytes: plan.splitBytes, command: writer.streamCommand?.(v.file) },
+        partclone: (fifo) => (!v.raw ? withRescueFlag(handler.save(v.device, fifo)) : handler.save(raw?.staging ?? v.device, fifo)),
+      });
+      let through = false;
+      const save = async (onThrough: () => void) => {
+        if (plan.rescue && v.raw) {
+          onEvent({ type: 'step', job: 'backup', message: `reading ${v.name} with ddrescue into a staging file` });
+          raw = await rescueRawCopy(runner, v.device, path.join(dir, `.${v.key}.ddrescue-staging`), path.join(dir, `${v.key}-ddrescue.map`), sector, signal);
+        }
+        try {
+          await savePipeline(onThrough);
+        } finally {
+          await raw?.remove();
+        }
+      };
+      const savePipeline = async (onThrough: () => void) => {
+        // The compressor's output is hashed as it passes to the file or pieces: no image byte is read back.
+        const { digests } = await runPipeline(stages, {
+          runner,
+          hint: 'check the partition with fsck, or image it raw',
+          signal: signal ? AbortSignal.any([signal, atFirstRange.signal]) : atFirstRange.signal,
+          onThrough: () => {
+            if (!through) tracker.finish(v.weight);
+            through = true;
+            onThrough();
+          },
+          onEvent: (e) => {
+            if (e.kind === 'block-size') blockBytes = e.bytes;
+            if (watch.feed(e)) atFirstRange.abort();
+            if (e.kind !== 'progress' || through) return;
+            const overall = tracker.overall(v.weight, e.percent);
+            onEvent({
+              type: 'progress',
+              job: 'backup',
+              partition: v.name,
+              percent: e.percent,
+              overallPercent: overall,
+              bytesPerSecond: e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined,
+              etaSeconds: tracker.eta(overall),
+            });
+          },
+        }).catch((e: unknown) => {
+          if (atFirstRange.signal.aborted && !signal?.aborted) throw unreadableError(place, watch.found()[0]);
+          if (watch.sawBadSectors() && !signal?.aborted) throw unreadableError(place, undefined);
+          throw e;
+        });
+        const unreadable = raw ? raw.unreadable : watch.found();
+        if (unreadable.length > 0 && !plan.rescue) throw unreadableError(place, unreadable[0]);
+        if (unreadable.length > 0) {
+          entry.unreadable = await recordUnreadable(runner, place, unreadable, blockBytes);
+          onEvent({ type: 'step', job: 'backup', message: `${v.name}: ${entry.unreadable.bytes} bytes could not be read; recorded in the manifest` });
+        }
+        for (const [file, digest] of digests) manifest.files[file] = digest;
+        const imageBytes = [...digests.values()].reduce((n, d) => n + d.bytes, 0);
+        entry.fsName = handler.fsName;
+        entry.tool = handler.save('SRC', 'OUT')[0]!;
+        entry.files = [...digests.keys()].sort();
+        entry.usedBytes = v.weight;
+        entry.imageBytes = imageBytes;
+        entry.seconds = (Date.now() - t0) / 1000;
+        onEvent({ type: 'partition-done', job: 'backup', partition: v.name, bytes: imageBytes, seconds: entry.seconds });
+      };
+      return save;
+    };
     for (const p of plan.partitions) {
       if (signal?.aborted) throw new InterruptedError('backup interrupted');
       const entry: ManifestPartition = {
@@ -176,88 +270,23 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
         await put(names.swapInfo(p.name), `${lines.join('\n')}\n`);
       } else if (p.action === 'extended') {
         await put(`${p.name}-ebr`, await readBytes(disk.device, p.source.start * sector, 512));
-      } else {
-        const t0 = Date.now();
-        const handler = p.handler!;
-        onEvent({ type: 'step', job: 'backup', message: `saving ${p.name} (${handler.fsName})` });
-        // Read errors (imager/rescue/): partclone's rescue flag names each unreadable sector; by default the first
-        // complete range stops the backup, with --rescue every range is recorded. partclone.dd gets no flag.
-        const place: PartitionPlace = { name: p.name, device: p.device, start: p.source.start, sectorSize: sector, fsType: p.source.fs.type };
-        const watch = new UnreadableWatch(!plan.rescue);
-        const atFirstRange = new AbortController();
-        let blockBytes: number | undefined;
-        // --rescue of a raw partition: ddrescue copies it into a staging file first; partclone.dd then reads that.
-        let raw: RawRescue | undefined;
-        const stages = composePipeline({
-          direction: 'save',
-          support: p.action === 'raw' ? 'raw' : 'partclone',
-          codec: plan.codec,
-          level: plan.level,
-          output: { dir, base: p.file!, splitBytes: plan.splitBytes, command: writer.streamCommand?.(p.file!) },
-          partclone: (fifo) => (p.action === 'partclone' ? withRescueFlag(handler.save(p.device, fifo)) : handler.save(raw?.staging ?? p.device, fifo)),
-        });
-        let through = false;
-        const save = async (onThrough: () => void) => {
-          if (plan.rescue && p.action === 'raw') {
-            onEvent({ type: 'step', job: 'backup', message: `reading ${p.name} with ddrescue into a staging file` });
-            raw = await rescueRawCopy(runner, p.device, path.join(dir, `.${p.name}.ddrescue-staging`), path.join(dir, `${p.name}-ddrescue.map`), sector, signal);
-          }
-          try {
-            await savePipeline(onThrough);
-          } finally {
-            await raw?.remove();
-          }
-        };
-        const savePipeline = async (onThrough: () => void) => {
-          // The compressor's output is hashed as it passes to the file or pieces: no image byte is read back.
-          const { digests } = await runPipeline(stages, {
-            runner,
-            hint: 'check the partition with fsck, or image it raw',
-            signal: signal ? AbortSignal.any([signal, atFirstRange.signal]) : atFirstRange.signal,
-            onThrough: () => {
-              if (!through) tracker.finish(p.weight);
-              through = true;
-              onThrough();
-            },
-            onEvent: (e) => {
-              if (e.kind === 'block-size') blockBytes = e.bytes;
-              if (watch.feed(e)) atFirstRange.abort();
-              if (e.kind !== 'progress' || through) return;
-              const overall = tracker.overall(p.weight, e.percent);
-              onEvent({
-                type: 'progress',
-                job: 'backup',
-                partition: p.name,
-                percent: e.percent,
-                overallPercent: overall,
-                bytesPerSecond: e.bytesPerMinute !== undefined ? e.bytesPerMinute / 60 : undefined,
-                etaSeconds: tracker.eta(overall),
-              });
-            },
-          }).catch((e: unknown) => {
-            if (atFirstRange.signal.aborted && !signal?.aborted) throw unreadableError(place, watch.found()[0]);
-            if (watch.sawBadSectors() && !signal?.aborted) throw unreadableError(place, undefined);
-            throw e;
-          });
-          const unreadable = raw ? raw.unreadable : watch.found();
-          if (unreadable.length > 0 && !plan.rescue) throw unreadableError(place, unreadable[0]);
-          if (unreadable.length > 0) {
-            entry.unreadable = await recordUnreadable(runner, place, unreadable, blockBytes);
-            onEvent({ type: 'step', job: 'backup', message: `${p.name}: ${entry.unreadable.bytes} bytes could not be read; recorded in the manifest` });
-          }
-          for (const [file, digest] of digests) manifest.files[file] = digest;
-          const imageBytes = [...digests.values()].reduce((n, d) => n + d.bytes, 0);
-          entry.fsName = handler.fsName;
-          entry.tool = handler.save('SRC', 'OUT')[0]!;
-          entry.files = [...digests.keys()].sort();
-          entry.usedBytes = p.weight;
-          entry.imageBytes = imageBytes;
-          entry.seconds = (Date.now() - t0) / 1000;
-          onEvent({ type: 'partition-done', job: 'backup', partition: p.name, bytes: imageBytes, seconds: entry.seconds });
-        };
-        await saves.start(save);
+      } else if (p.action === 'partclone' || p.action === 'raw') {
+        await saves.start(saveVolume({ device: p.device, name: p.name, key: p.name, handler: p.handler!, raw: p.action === 'raw', file: p.file!, weight: p.weight, start: p.source.start, fsType: p.source.fs.type }, entry));
       }
+      // lvm-pv: nothing of its own; its VG is saved LV by LV below.
       manifest.partitions.push(entry);
+    }
+    // The VGs saved LV by LV (Clonezilla's save_logv): their lists and metadata, then each LV as a partition is.
+    const vgs = await saveLvmMetadata(runner, plan.lvm.vgs, put);
+    if (vgs.length > 0) manifest.lvm = vgs;
+    for (const vg of plan.lvm.vgs.filter((v) => v.mode === 'lvm')) {
+      const entries = vgs.find((v) => v.name === vg.name)!.lvs;
+      for (const lv of vg.lvs) {
+        if (signal?.aborted) throw new InterruptedError('backup interrupted');
+        const entry = entries.find((e) => e.name === lv.name)!;
+        if (lv.action === 'swap') await put(lv.file, `UUID="${lv.facts.fs?.uuid ?? ''}"\nLABEL="${lv.facts.fs?.label ?? ''}"\n`);
+        else await saves.start(saveVolume({ device: lv.device, name: `${vg.name}/${lv.name}`, key: lvmNames.lvImageBase(vg.name, lv.name), handler: lv.handler!, raw: lv.action === 'raw', file: lv.file, weight: lv.weight, start: 0, fsType: lv.facts.fs?.type }, entry));
+      }
     }
     await saves.settle();
     // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt. Its

@@ -10,6 +10,8 @@ import type { PartitionAction } from '../image/manifest.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
 import { rescuePolicy, stopPolicy } from '../rescue/partition.js';
 import { rawRescuePolicy } from '../rescue/raw-copy.js';
+import { describeLvmBackup, planLvmBackup, type LvmBackupPlan } from '../lvm/backup-plan.js';
+import type { VgFacts } from '../lvm/probe.js';
 
 export interface PlannedPartition {
   number: number;
@@ -36,6 +38,8 @@ export interface BackupPlan {
   hiddenDataSectors: number;
   bootPartitions: number[];
   partitions: PlannedPartition[];
+  /** The VGs on the source's PVs: LV by LV in Clonezilla's LVM layout, or their PVs copied raw (lvm/backup-plan.ts). */
+  lvm: LvmBackupPlan;
   /** Used bytes of the source: the free space the destination must have (compression usually saves more). */
   requiredBytes: number;
   freeBytes: number;
@@ -56,6 +60,8 @@ export interface BackupFacts {
   freeBytes: number;
   /** A dry run: partitions the kernel has no nodes for (a real backup adds them with partx). */
   missingPartitionNodes?: number[];
+  /** The VGs with a PV on the source (lvm/probe.ts). */
+  lvm?: VgFacts[];
 }
 
 export interface BackupOptions {
@@ -72,8 +78,9 @@ function encryptedBytes(bytes: number): number {
   return Math.ceil((bytes * (4096 + 32)) / 4096) + 64 * 1024;
 }
 
-function actionFor(p: Partition): PartitionAction {
+function actionFor(p: Partition, pvPartitions: readonly number[]): PartitionAction {
   if (p.extended) return 'extended';
+  if (pvPartitions.includes(p.number)) return 'lvm-pv';
   if (p.fs.type === 'swap') return 'swap';
   return handlerForType(p.fs.type).fsName === 'dd' ? 'raw' : 'partclone';
 }
@@ -90,8 +97,10 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
   const missing = facts.missingPartitionNodes ?? [];
   if (missing.length > 0)
     warnings.push(warning('partition-nodes-missing', `the kernel has no nodes for partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${disk.device}; the backup adds them (partx -a) and measures them then`, 'this dry run changed nothing'));
+  const lvm = planLvmBackup(disk, facts.lvm ?? [], opts.codec);
+  refusals.push(...lvm.refusals);
   const partitions: PlannedPartition[] = disk.partitions.map((p) => {
-    const action = actionFor(p);
+    const action = actionFor(p, lvm.pvPartitions);
     const handler = action === 'partclone' || action === 'raw' ? handlerForType(p.fs.type) : undefined;
     const used = action === 'raw' ? p.sizeBytes : (p.usedBytes ?? p.sizeBytes);
     const name = path.basename(p.device);
@@ -112,7 +121,8 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     if (p.swapActive) refusals.push(refusal('swap-active', `${p.device} is active swap; run swapoff ${p.device} first`));
   }
   // --rescue stages each raw partition beside the image (ddrescue needs a file it can seek), one at a time.
-  const plainBytes = partitions.reduce((n, p) => n + p.weight, 0) + 2 * 1024 * 1024 + (opts.rescue ? rawStagingBytes(partitions) : 0);
+  const lvBytes = lvm.vgs.flatMap((v) => v.lvs).reduce((n, l) => n + l.weight, 0);
+  const plainBytes = partitions.reduce((n, p) => n + p.weight, 0) + lvBytes + 2 * 1024 * 1024 + (opts.rescue ? rawStagingBytes(partitions) : 0);
   const encrypted = opts.encrypted === true;
   const requiredBytes = encrypted ? encryptedBytes(plainBytes) : plainBytes;
   const spaceShortBytes = refusals.length === 0 ? Math.max(0, requiredBytes - facts.freeBytes) : 0;
@@ -130,6 +140,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     hiddenDataSectors: disk.table ? hiddenDataSectors(disk.table) : 0,
     bootPartitions: disk.table ? bootPartitionNumbers(disk.table) : [],
     partitions,
+    lvm,
     requiredBytes,
     freeBytes: facts.freeBytes,
     spaceShortBytes,
@@ -150,9 +161,10 @@ export function describeBackupPlan(plan: BackupPlan): string[] {
   lines.push(`  compression ${plan.codec.name}${plan.level !== undefined ? ` level ${plan.level}` : ''}${plan.splitBytes ? `, split into ${plan.splitBytes}-byte pieces` : ''}`);
   if (plan.encrypted) lines.push('  encrypted with gocryptfs (Clonezilla\'s layout): restoring it needs the passphrase');
   for (const p of plan.partitions) {
-    const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : 'extended: boot record saved';
+    const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : p.action === 'lvm-pv' ? 'LVM PV: saved through its VG\'s LVs (below)' : 'extended: boot record saved';
     lines.push(`  ${p.name}: ${what}`);
   }
+  lines.push(...describeLvmBackup(plan.lvm));
   lines.push(`  ${plan.rescue ? rescuePolicy : stopPolicy}`);
   if (plan.rescue && plan.partitions.some((p) => p.action === 'raw')) lines.push(`  ${rawRescuePolicy} (up to ${rawStagingBytes(plan.partitions)} bytes of staging)`);
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);

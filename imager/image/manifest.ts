@@ -9,20 +9,14 @@ import schema from './manifest.schema.json' with { type: 'json' };
 import type { DiskLayout } from '../layout/model.js';
 import type { UnreadableRange } from '../rescue/ranges.js';
 
-export type PartitionAction = 'partclone' | 'raw' | 'swap' | 'extended';
+/** lvm-pv: an LVM PV whose VG is saved LV by LV (the manifest's `lvm`), with no image file of its own. */
+export type PartitionAction = 'partclone' | 'raw' | 'swap' | 'extended' | 'lvm-pv';
 
-export interface ManifestPartition {
-  number: number;
-  name: string;
-  start: number;
-  size: number;
-  type: string;
-  uuid?: string;
-  label?: string;
+/** What a saved partition or LV records of its filesystem and its data. */
+export interface ManifestVolume {
   fsType?: string;
   fsUuid?: string;
   fsLabel?: string;
-  action: PartitionAction;
   fsName?: string;
   tool?: string;
   files?: string[];
@@ -31,6 +25,36 @@ export interface ManifestPartition {
   seconds?: number;
   /** --rescue: what could not be read; absent when everything was. */
   unreadable?: ManifestUnreadable;
+}
+
+export interface ManifestPartition extends ManifestVolume {
+  number: number;
+  name: string;
+  start: number;
+  size: number;
+  type: string;
+  uuid?: string;
+  label?: string;
+  action: PartitionAction;
+}
+
+/** One LV of a VG saved LV by LV (Clonezilla's LVM layout). */
+export interface ManifestLv extends ManifestVolume {
+  name: string;
+  /** /dev/<vg>/<lv> */
+  path: string;
+  sizeBytes: number;
+  action: 'partclone' | 'raw' | 'swap';
+}
+
+/** A VG saved LV by LV: its metadata file (vgcfgbackup), its PVs on the source disk, its LVs. */
+export interface ManifestVg {
+  name: string;
+  uuid: string;
+  /** lvm_<vg>.conf */
+  conf: string;
+  pvs: Array<{ partition: number; device: string; uuid: string }>;
+  lvs: ManifestLv[];
 }
 
 /** A partition's unreadable sectors (written into the image as partclone's BADSECTOR filler) and what they hit. */
@@ -85,6 +109,8 @@ export interface Manifest {
   partitions: ManifestPartition[];
   /** Version 2: the source disk's layout tree at backup time. */
   layout?: DiskLayout;
+  /** The VGs saved LV by LV (absent when the source has none). */
+  lvm?: ManifestVg[];
   bootRecords: {
     mbr?: string;
     hiddenDataAfterMbr?: string;

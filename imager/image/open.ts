@@ -11,6 +11,7 @@ import { names, parsePartImageName } from './layout.js';
 import { isComplete, readManifest, type Manifest, type PartitionAction } from './manifest.js';
 import { layoutFromTable } from '../layout/build.js';
 import type { DiskLayout } from '../layout/model.js';
+import { readImageLvm, type ImageVg } from '../lvm/image.js';
 
 export interface ImagePartition {
   number: number;
@@ -45,6 +46,8 @@ export interface Image {
   requiredBytes: number;
   files: { mbr: string | undefined; hiddenDataAfterMbr: string | undefined };
   bootPartitions: number[];
+  /** The VGs saved LV by LV (Clonezilla's LVM layout); their PVs' partitions have action lvm-pv. */
+  lvm: ImageVg[];
 }
 
 async function existsFile(p: string): Promise<boolean> {
@@ -97,6 +100,8 @@ export async function openImage(dirArg: string): Promise<Image> {
     codec ??= codecBySuffix(n.suffix);
     if (!codecBySuffix(n.suffix)) throw new InvalidImageError(`${e} uses compression '${n.suffix}', which Lifeboat cannot read`, { file: e });
   }
+  const lvm = await readImageLvm(dir, entries, diskName, manifest);
+  const pvNumbers = new Set(lvm.flatMap((vg) => vg.pvs.map((p) => p.number)));
   const partitions: ImagePartition[] = [];
   const manifestParts = new Map((manifest?.partitions ?? []).map((p) => [p.name, p]));
   for (const tp of table.partitions) {
@@ -109,6 +114,9 @@ export async function openImage(dirArg: string): Promise<Image> {
     if (isExtended(table, tp)) {
       const ebr = path.join(dir, `${name}-ebr`);
       partitions.push({ number: tp.number, name, action: 'extended', handler: undefined, files: [], fsType: undefined, fsLabel: undefined, fsUuid: undefined, imageBytes: 0, start: tp.start, ...((await existsFile(ebr)) ? { ebr } : {}) });
+    } else if (pvNumbers.has(tp.number)) {
+      // A PV: no image of its own; restore recreates it and its VG, then each LV (lvm/restore-plan.ts).
+      partitions.push({ number: tp.number, name, action: 'lvm-pv', handler: undefined, files: [], fsType: undefined, fsLabel: undefined, fsUuid: undefined, imageBytes: 0, start: tp.start });
     } else if (byName.has(name)) {
       const files = (m?.files ?? byName.get(name)!.sort()).map((f) => path.join(dir, f));
       const fsName = m?.fsName ?? fsNames.get(name)!;
@@ -148,5 +156,6 @@ export async function openImage(dirArg: string): Promise<Image> {
     requiredBytes: manifest?.table.requiredBytes ?? (end + (table.type === 'gpt' ? gptBackupSectors : 0)) * table.sectorSize,
     files: { mbr: (await existsFile(path.join(dir, mbr))) ? path.join(dir, mbr) : undefined, hiddenDataAfterMbr: hiddenOk ? path.join(dir, hidden) : undefined },
     bootPartitions: manifest?.bootRecords.bootPartitions ?? bootPartitionNumbers(table),
+    lvm,
   };
 }

@@ -16,6 +16,8 @@ import { withImageDir } from '../crypt/image-dir.js';
 import { checkedPassphrase, type PassphraseSource } from '../crypt/passphrase.js';
 import { defaultImageName } from './naming.js';
 import { usingStore, type StoreArg } from './store-use.js';
+import { activateVgs, deactivateVgs, probeVgs } from '../lvm/probe.js';
+import { planLvmBackup } from '../lvm/backup-plan.js';
 
 /** FAT32 holds no file of 4 GiB: images on FAT stores are split into pieces of 4 GiB - 1 byte. */
 export const fatSplitBytes = 4 * 1024 ** 3 - 1;
@@ -63,13 +65,20 @@ export interface BackupJobResult {
 /** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
 export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
   const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
+  // The VGs on the source's PVs; a real backup activates those it images LV by LV (backupJob deactivates them after).
+  let lvm = await probeVgs(runner, disk);
+  if (!dryRun) {
+    const { activated, failed } = await activateVgs(runner, lvm.filter((vg) => planLvmBackup(disk, [vg], req.codec).vgs[0]?.mode === 'lvm'));
+    if (activated.length > 0 || failed.size > 0)
+      lvm = (await probeVgs(runner, disk)).map((vg) => ({ ...vg, activatedByJob: activated.includes(vg.name), ...(failed.has(vg.name) ? { activationFailed: failed.get(vg.name)! } : {}) }));
+  }
   const name = req.name ?? defaultImageName(disk.name, req.now);
   // A store that compresses and deduplicates itself (a repository) takes the streams as they are: compressing first
   // would defeat its deduplication, and it has no file size limit to split for.
   const codec = store.rawStreams ? codecs.none : req.codec;
   const splitBytes = store.rawStreams ? undefined : (req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined));
   const plan = planBackup(
-    { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd },
+    { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd, lvm },
     { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined },
   );
   return { plan, name };
@@ -89,18 +98,23 @@ export function planBackupJob(runner: Runner, req: BackupJobRequest): Promise<{ 
 export function backupJob(runner: Runner, req: BackupJobRequest): Promise<BackupJobResult> {
   return usingStore(runner, req.store, 'write', async (store) => {
     const { plan, name } = await planBackupIn(runner, store, req);
-    const image = store.describeImage(name);
-    throwIfRefused(plan.refusals);
-    if (req.confirm && !(await req.confirm(plan))) return { plan, ran: false, image, name, manifest: undefined, verified: undefined };
-    if (req.encrypt && store.rawStreams) throw new UsageError(`${store.describe} encrypts what it stores itself (restic): leave --encrypt out`, 'the repository\'s password protects its images');
-    const passphrase = req.encrypt ? checkedPassphrase(await req.encrypt(image), `for ${image}`) : undefined;
-    let writer: ImageWriter | undefined;
-    const startImage = async () => (writer = passphrase === undefined ? await store.startImage(name, { disk: plan.disk, time: req.now }) : await encryptedImageWriter(runner, await store.startImage(name), passphrase, image));
-    const r = await executeBackup(plan, runner, req.onEvent, req.signal, { startImage, lockKey: await store.lockKey(name) });
-    // A repository's backup is one snapshot set: it names the image and says what it added (verify reads it later).
-    const stored = writer?.stored?.();
-    const again = passphrase === undefined ? undefined : async () => passphrase;
-    const verified = req.verify && !stored ? await withImageDir(runner, store, name, again, (d) => verifyImage(d.dir, runner, req.onEvent, req.signal)) : undefined;
-    return { plan, ran: true, image: stored?.image ?? image, name, manifest: r.manifest, verified, ...(stored ? { addedBytes: stored.addedBytes } : {}) };
+    try {
+      const image = store.describeImage(name);
+      throwIfRefused(plan.refusals);
+      if (req.confirm && !(await req.confirm(plan))) return { plan, ran: false, image, name, manifest: undefined, verified: undefined };
+      if (req.encrypt && store.rawStreams) throw new UsageError(`${store.describe} encrypts what it stores itself (restic): leave --encrypt out`, 'the repository\'s password protects its images');
+      const passphrase = req.encrypt ? checkedPassphrase(await req.encrypt(image), `for ${image}`) : undefined;
+      let writer: ImageWriter | undefined;
+      const startImage = async () => (writer = passphrase === undefined ? await store.startImage(name, { disk: plan.disk, time: req.now }) : await encryptedImageWriter(runner, await store.startImage(name), passphrase, image));
+      const r = await executeBackup(plan, runner, req.onEvent, req.signal, { startImage, lockKey: await store.lockKey(name) });
+      // A repository's backup is one snapshot set: it names the image and says what it added (verify reads it later).
+      const stored = writer?.stored?.();
+      const again = passphrase === undefined ? undefined : async () => passphrase;
+      const verified = req.verify && !stored ? await withImageDir(runner, store, name, again, (d) => verifyImage(d.dir, runner, req.onEvent, req.signal)) : undefined;
+      return { plan, ran: true, image: stored?.image ?? image, name, manifest: r.manifest, verified, ...(stored ? { addedBytes: stored.addedBytes } : {}) };
+    } finally {
+      // The VGs this job activated go back to inactive, also after a failure or a refusal.
+      await deactivateVgs(runner, plan.lvm.vgs.filter((v) => v.activatedByJob).map((v) => v.name));
+    }
   });
 }

@@ -25,6 +25,7 @@ export type RefusalCode =
   | 'table-type' // boot-only: the target's table type differs from the image's
   | 'boot-partition-mismatch' // boot-only: a boot partition is not where the image has it
   | 'boot-area-overlap' // boot-only: the target's first partition starts inside the image's boot area
+  | 'vg-present' // the image's VG name (or a PV UUID of it) is already on another disk of this machine
   // clone
   | 'same-disk'; // the target disk is the source disk
 

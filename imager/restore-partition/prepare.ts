@@ -38,6 +38,7 @@ export async function preparePartitionRestore(runner: Runner, imageDir: string, 
   const source = image.partitions.find((p) => p.number === choice.source);
   if (!source) throw new NotFoundError(`the image has no partition ${choice.source}`, `its partitions: ${image.partitions.map((p) => p.number).join(', ')}; 'lifeboat info' lists them`);
   if (source.action === 'extended') throw new UsageError(`partition ${choice.source} of the image is an extended partition (a container of logical partitions)`, 'give a partition that holds data');
+  if (source.action === 'lvm-pv') throw new UsageError(`partition ${choice.source} of the image is an LVM PV, saved through its volume group's LVs`, 'restore the whole disk to restore the volume group; restoring one LV is not built yet');
   if (source.action !== 'swap' && (source.files.length === 0 || !source.handler)) throw new UsageError(`the image holds no data of partition ${choice.source}`, 'give a partition that the image saved');
   const resolved = await resolveDisk(diskArg);
   const probed = await probeDisk(runner, resolved.device);

@@ -17,6 +17,7 @@ import { fsRecords, fsRecord } from '../fs/registry.js';
 import type { RestorePlan } from './plan.js';
 import { placementOf } from '../layout/shrink-plan.js';
 import { restoreShrunk } from './shrink-partition.js';
+import { runLvmStep } from '../lvm/restore.js';
 
 export interface RestoreResult {
   device: string;
@@ -137,7 +138,7 @@ export async function restorePartition(
   onEvent({ type: 'partition-done', job: 'restore', partition: p.name, bytes: p.imageBytes, seconds: (Date.now() - t0) / 1000 });
 }
 
-/** Every other step: the table, boot code, hidden data, an extended partition's boot record, swap, grow. */
+/** Every other step: the table, boot code, hidden data, an extended partition's boot record, swap, LVM, grow. */
 async function restoreStep(
   step: Exclude<Step, { kind: 'partition' }>,
   ctx: { runner: Runner; image: RestorePlan['image']; target: RestorePlan['target']; grow: Step | undefined; shrink: RestorePlan['shrink']; signal?: AbortSignal },
@@ -181,6 +182,11 @@ async function restoreStep(
       await restoreShrunk(runner, { files: p.files, codec: image.codec, fsType: step.fsType, oldBytes: step.oldBytes, newBytes: step.newBytes, target: step.target, stagingDir: step.stagingDir, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       break;
     }
+    case 'lvm-pv':
+    case 'lvm-vg':
+    case 'lvm-deactivate':
+      await runLvmStep(runner, step);
+      break;
     case 'grow': {
       const grower = step.fsType ? fsRecord(step.fsType).grow : undefined;
       if (grower) await grower(runner, step.target);

@@ -6,6 +6,8 @@ import type { Image, ImagePartition } from '../image/open.js';
 import { refusal, warning, warningText, type Refusal, type Warning } from '../plan/refusals.js';
 import { unreadableWarning } from '../rescue/partition.js';
 import { lastPartitionOf } from '../layout/sfdisk-script.js';
+import { planLvmRestore, type LvmRestoreStep } from '../lvm/restore-plan.js';
+import type { PvReport } from '../parse/lvm-report.js';
 import { describeShrinkLayout, isStaged, planShrinkLayout, type ShrinkLayout, type StagingSpace } from './shrink-layout.js';
 
 export type RestoreStep =
@@ -17,7 +19,9 @@ export type RestoreStep =
   | { kind: 'swap'; text: string; part: ImagePartition; target: string }
   /** A smaller partition: the image restored into a staging file in stagingDir, shrunk by the registry's way, put on target. */
   | { kind: 'shrink'; text: string; part: ImagePartition; target: string; fsType: string; oldBytes: number; newBytes: number; stagingDir: string }
-  | { kind: 'grow'; text: string; number: number; target: string; fsType: string | undefined; extended: number | undefined };
+  | { kind: 'grow'; text: string; number: number; target: string; fsType: string | undefined; extended: number | undefined }
+  /** LVM (lvm/restore-plan.ts): PVs made again with their UUIDs, VG metadata restored and activated, deactivated at the end. */
+  | LvmRestoreStep;
 
 export interface RestorePlan {
   image: Image;
@@ -42,6 +46,8 @@ export interface RestoreFacts {
   staging?: StagingSpace[];
   /** Used bytes per partition, for a smaller layout (restore/used-bytes.ts); default: the manifest's. */
   usedBytes?: ReadonlyMap<number, number>;
+  /** For an image with VGs: every PV on this machine, and the VGs active on the target's own PVs. */
+  lvm?: { machinePvs: PvReport[]; activeOnTarget: string[] };
 }
 
 export interface RestoreOptions {
@@ -114,6 +120,11 @@ export function planRestore(facts: RestoreFacts, opts: RestoreOptions): RestoreP
     } else if ((p.action === 'partclone' || p.action === 'raw') && p.handler && p.files.length > 0)
       steps.push({ kind: 'partition', text: `restore ${p.name} (${p.handler.fsName}, ${p.imageBytes} bytes of image) to ${dev}`, part: p, target: dev });
     else if (p.action === 'swap') steps.push({ kind: 'swap', text: `make swap on ${dev} with UUID ${p.swap?.uuid ?? '(new)'} and label ${p.swap?.label ?? '(none)'}`, part: p, target: dev });
+  }
+  if (!opts.bootOnly && image.lvm.length > 0) {
+    const lvm = planLvmRestore({ vgs: image.lvm, target, machinePvs: facts.lvm?.machinePvs ?? [], activeOnTarget: facts.lvm?.activeOnTarget ?? [] });
+    refusals.push(...lvm.refusals);
+    steps.push(...lvm.setup, ...lvm.data, ...lvm.finish);
   }
   if (opts.grow && !opts.bootOnly && !shrink) {
     const last = lastPartition(image);

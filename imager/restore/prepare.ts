@@ -10,6 +10,7 @@ import { planRestore, type RestoreOptions, type RestorePlan } from './plan.js';
 import { stagingSpaces, tempStagingSpaces } from './staging-space.js';
 import { usedBytesOf } from './used-bytes.js';
 import type { ImageDir } from '../crypt/image-dir.js';
+import { activeVgsOn, allPvs } from '../lvm/probe.js';
 
 /**
  * With `dryRun` nothing changes: no partition node is added to the kernel. `at` is where the image lies when imageDir
@@ -24,5 +25,6 @@ export async function prepareRestore(runner: Runner, imageDir: string, diskArg: 
   const smaller = opts.shrink === true && target.sizeBytes < image.requiredBytes;
   const staging = smaller ? await (at?.encrypted ? tempStagingSpaces() : stagingSpaces(image.dir)) : undefined;
   const used = smaller ? (await usedBytesOf(runner, image)).bytes : undefined;
-  return planRestore({ image, target, imageDisk: await diskHolding(at?.home ?? image.dir), missingPartitionNodes: wouldAdd, ...(staging ? { staging } : {}), ...(used ? { usedBytes: used } : {}) }, opts);
+  const lvm = image.lvm.length > 0 ? { machinePvs: await allPvs(runner), activeOnTarget: activeVgsOn(target) } : undefined;
+  return planRestore({ image, target, imageDisk: await diskHolding(at?.home ?? image.dir), missingPartitionNodes: wouldAdd, ...(staging ? { staging } : {}), ...(used ? { usedBytes: used } : {}), ...(lvm ? { lvm } : {}) }, opts);
 }

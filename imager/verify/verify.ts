@@ -10,6 +10,7 @@ import { composePipeline } from '../pipeline/stages.js';
 import type { Runner } from '../../core/runner/run.js';
 import { ProgressTracker, type EventSink } from '../events.js';
 import { unreadableLines } from '../rescue/partition.js';
+import { lvAsPartition } from '../lvm/restore-plan.js';
 
 export interface VerifyProblem {
   file: string;
@@ -93,7 +94,8 @@ export async function verifyImage(dir: string, runner: Runner, onEvent: EventSin
 async function verifyRunning(dir: string, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined): Promise<VerifyReport> {
   const started = Date.now();
   const image = await openImage(dir);
-  const parts = image.partitions.filter((p) => p.files.length > 0 && p.handler);
+  // Partitions and the LVs of VGs saved LV by LV, each checked the same way.
+  const parts = [...image.partitions, ...image.lvm.flatMap((vg) => vg.lvs.map(lvAsPartition))].filter((p) => p.files.length > 0 && p.handler);
   const total = parts.reduce((n, p) => n + p.imageBytes, 0);
   onEvent({ type: 'start', job: 'verify', device: image.diskName, image: image.dir, partitions: parts.length, totalBytes: total });
   onEvent({ type: 'step', job: 'verify', message: image.manifest ? 'checking SHA-256 of every file' : 'Clonezilla image: no manifest, checking with partclone.chkimg only' });

@@ -14,7 +14,7 @@ const MiB = 1024 * 1024;
 function facts(targetMiB: number, over: Partial<PartitionRestoreFacts> = {}, raw = false): PartitionRestoreFacts {
   const table = { type: 'gpt' as const, id: 'X', sectorSize: 512, firstLba: undefined, lastLba: undefined, partitions: [{ number: 1, node: '/dev/sda1', start: 2048, size: 409600, type: 'L', uuid: undefined, name: undefined, attrs: undefined, bootable: false }] };
   const part: ImagePartition = { number: 1, name: 'sda1', action: raw ? 'raw' : 'partclone', handler: handlerForType(raw ? undefined : 'ext4'), files: ['/i/sda1.ext4-ptcl-img.zst'], fsType: raw ? undefined : 'ext4', fsLabel: undefined, fsUuid: undefined, imageBytes: 5, start: 2048 };
-  const image: Image = { dir: '/i', origin: 'lifeboat', manifest: undefined, diskName: 'sda', table, tableDump: '', layout: layoutFromTable(table, 300 * MiB), codec: codecs.zstd, partitions: [part], requiredBytes: 300 * MiB, files: { mbr: undefined, hiddenDataAfterMbr: undefined }, bootPartitions: [] };
+  const image: Image = { dir: '/i', origin: 'lifeboat', manifest: undefined, diskName: 'sda', table, tableDump: '', layout: layoutFromTable(table, 300 * MiB), codec: codecs.zstd, partitions: [part], requiredBytes: 300 * MiB, files: { mbr: undefined, hiddenDataAfterMbr: undefined }, bootPartitions: [], lvm: [] };
   const disk = fakeDisk({}, [{ sizeBytes: 10 * MiB }, { sizeBytes: targetMiB * MiB }]);
   return { image, source: part, disk, target: disk.partitions[1]!, fsBytes: 150 * MiB, usedBytes: 20 * MiB, imageOnTarget: false, ...over };
 }

@@ -29,6 +29,7 @@ function image(type: 'gpt' | 'dos' = 'dos'): Image {
     ],
     requiredBytes: 616448 * 512, files: { mbr: '/store/img/sda-mbr', hiddenDataAfterMbr: '/store/img/sda-hidden-data-after-mbr' },
     bootPartitions: type === 'gpt' ? [1] : [],
+    lvm: [],
   };
   return { ...img, layout: layoutFromTable(img.table, img.requiredBytes) };
 }

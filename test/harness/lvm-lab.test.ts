@@ -1,0 +1,238 @@
+// Slow suite (guest lab, one boot of the ISO under test): LVM. A disk with an ESP, /boot and a PV holding vg0/root
+// (ext4), vg0/home (xfs) and vg0/swap is backed up by `lifeboat backup` in the guest, in Clonezilla's LVM layout
+// (lvm_vg_dev.list, lvm_logv.list, lvm_vg0.conf, vg0-root.ext4-ptcl-img.zst, vg0-home.xfs-ptcl-img.zst,
+// swappt-vg0-swap.info), and restored onto a blank disk: files, filesystem UUIDs and labels, partition GUIDs, VG
+// and LV names and sizes, the VG and PV UUIDs are the source's. A restore while the source's vg0 is still attached
+// is refused (exit 4, one line) and writes nothing. Device-mapper exists only in the guest (not on this host).
+// Needs root, qemu-system-x86 and the ISO (see test/builder/iso-under-test.ts); LIFEBOAT_SKIP_ISO_BOOT=1 skips it.
+import test from 'ava';
+import { execa } from 'execa';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { kernelParams } from '../../builder/boot/kernel-params.js';
+import { defaultIsoConfig } from '../../iso-config/load.js';
+import { extractKernel } from '../../harness/extract-kernel.js';
+import { runLab, type LabResult } from '../../harness/lab.js';
+import { isoUnderTest, skipIsoBoot } from '../builder/iso-under-test.js';
+import { makeSparse, tempDir } from '../helpers/loop.js';
+
+const config = defaultIsoConfig();
+const entry = config.boot.entries.find((e) => e.id === config.boot.default) ?? config.boot.entries[0]!;
+const marker = `LIFEBOAT-READY node=v${config.node.version}`;
+const MiB = 1024 * 1024;
+
+let dir = '';
+let result: LabResult | undefined;
+
+/** Facts of a disk laid out as the source (partitions 1, 2 and vg0 on 3), free of device names, and each filesystem's file checksums. */
+const facts = String.raw`
+facts() { # $1: disk, $2: prefix in $OUT
+  local d=$1 o=$OUT/$2
+  {
+    for p in 1 2; do echo "part$p $(blkid -p -o value -s TYPE $d$p) $(blkid -p -o value -s UUID $d$p) $(blkid -p -o value -s LABEL $d$p || true)"; done
+    echo "table $(sfdisk --dump $d | grep -v '^device:' | sed "s#$d#DISK#g" | sha256sum | cut -c1-16)"
+    echo "pv $(pvs --noheadings -o pv_uuid,vg_name,vg_uuid $d"3" | xargs)"
+    lvs --noheadings --units b --nosuffix -o vg_name,lv_name,lv_uuid,lv_size,lv_attr vg0 | xargs -L1 echo lv
+    for lv in root home swap; do echo "fs $lv $(blkid -p -o value -s TYPE /dev/mapper/vg0-$lv) $(blkid -p -o value -s UUID /dev/mapper/vg0-$lv) $(blkid -p -o value -s LABEL /dev/mapper/vg0-$lv)"; done
+  } >"$o-facts"
+  mkdir -p /mnt/f
+  for dev in "$d"1 "$d"2 /dev/mapper/vg0-root /dev/mapper/vg0-home; do
+    mount -o ro "$dev" /mnt/f
+    (cd /mnt/f && find . -type f -print0 | sort -z | xargs -0 sha256sum) >"$o-sums-$(basename $dev)"
+    umount /mnt/f
+  done
+}
+`;
+
+const lvmScript = String.raw`
+${facts}
+export LIFEBOAT_DEBUG=1
+# A failing step shows its stderr in the scenario's log.
+must() { local err=$1; shift; "$@" 2>"$err" || { local rc=$?; cat "$err"; echo "FAILED ($rc): $*"; exit $rc; }; }
+udevadm settle
+# The source: ESP, /boot, and a PV with vg0 (root ext4, home xfs, swap).
+printf 'label: gpt\nsize=32M, type=U, name=esp\nsize=64M, type=L, name=boot\ntype=E6D6D379-F507-44C2-A23C-238F2A3DF928, name=lvm\n' | sfdisk -q /dev/vda
+udevadm settle
+mkfs.vfat -n ESP /dev/vda1 >/dev/null
+mkfs.ext4 -q -L boot /dev/vda2
+pvcreate -q /dev/vda3
+vgcreate -q vg0 /dev/vda3
+lvcreate -q -y -L 160M -n root vg0
+lvcreate -q -y -L 320M -n home vg0
+lvcreate -q -y -L 32M -n swap vg0
+udevadm settle
+mkfs.ext4 -q -L root /dev/mapper/vg0-root
+mkfs.xfs -q -L home /dev/mapper/vg0-home
+mkswap -L swap0 /dev/mapper/vg0-swap >/dev/null
+mkdir -p /mnt/s
+for dev in /dev/vda1 /dev/vda2 /dev/mapper/vg0-root /dev/mapper/vg0-home; do
+  mount "$dev" /mnt/s
+  echo "hello from $dev" >/mnt/s/hello.txt
+  mkdir -p /mnt/s/dir/sub && seq 1 5000 >/mnt/s/dir/sub/numbers
+  umount /mnt/s
+done
+mount /dev/mapper/vg0-root /mnt/s && head -c 12M /dev/urandom >/mnt/s/random.bin && umount /mnt/s
+mount /dev/mapper/vg0-home /mnt/s && head -c 12M /dev/urandom >/mnt/s/random.bin && umount /mnt/s
+facts /dev/vda src
+# The tree with vg0 active, then inactive: the backup activates it itself and deactivates it after.
+lifeboat disks >"$OUT/disks.txt"
+lifeboat disks --json >"$OUT/disks.json"
+vgchange -an vg0 >/dev/null
+mkdir -p /mnt/store && mount /dev/vdc /mnt/store
+must "$OUT/dry-run.err" lifeboat backup /dev/vda /mnt/store/img --dry-run >"$OUT/dry-run.txt"
+must "$OUT/backup.err" lifeboat backup /dev/vda /mnt/store/img >"$OUT/backup.out"
+lvs --noheadings -o lv_name,lv_active vg0 >"$OUT/active-after-backup"
+stat -c '%n %s' /mnt/store/img/* | sed 's#/mnt/store/img/##' >"$OUT/image-sizes"
+mkdir -p "$OUT/image"
+cp /mnt/store/img/lvm_* /mnt/store/img/swappt-* /mnt/store/img/parts /mnt/store/img/dev-fs.list /mnt/store/img/lifeboat.json "$OUT/image/"
+must "$OUT/verify.err" lifeboat verify /mnt/store/img >"$OUT/verify.out"
+must "$OUT/info.err" lifeboat info /mnt/store/img >"$OUT/info.txt"
+# vg0 is still on /dev/vda: a restore beside it is refused, and writes nothing.
+set +e
+lifeboat restore /mnt/store/img /dev/vdb --yes >"$OUT/refused.out" 2>"$OUT/refused.err"
+echo $? >"$OUT/refused.exit"
+set -e
+if dd if=/dev/vdb bs=1M status=none | tr -d '\0' | head -c 1 | grep -q .; then echo written >"$OUT/refused-target"; else echo blank >"$OUT/refused-target"; fi
+# The source disk leaves the machine (its PV label wiped), and the image goes onto the blank disk.
+wipefs -q -a /dev/vda3
+must "$OUT/restore-plan.err" lifeboat restore /mnt/store/img /dev/vdb --dry-run >"$OUT/restore-plan.txt"
+must "$OUT/restore.err" lifeboat restore /mnt/store/img /dev/vdb --yes >"$OUT/restore.out"
+lvs --noheadings -o lv_name,lv_active vg0 >"$OUT/active-after-restore"
+vgchange -ay vg0 >/dev/null
+udevadm settle
+facts /dev/vdb dst
+vgchange -an vg0 >/dev/null
+umount /mnt/store
+`;
+
+test.before(async (t) => {
+  if (skipIsoBoot) return;
+  const iso = await isoUnderTest((l) => t.log(l));
+  dir = await tempDir('lifeboat-lvm-lab-');
+  const kernel = await extractKernel(iso, dir);
+  const vda = path.join(dir, 'vda.img');
+  const vdb = path.join(dir, 'vdb.img');
+  const vdc = path.join(dir, 'vdc.img');
+  await makeSparse(vda, 720);
+  await makeSparse(vdb, 720);
+  // Room for a dry run's estimate: it cannot measure the LVs of an inactive VG, so it counts them whole.
+  await makeSparse(vdc, 1200);
+  await execa('mkfs.ext4', ['-q', '-F', '-L', 'STORE', vdc]);
+  result = await runLab({
+    iso,
+    kernel,
+    append: kernelParams(config, entry).join(' '),
+    marker,
+    disks: [vda, vdb, vdc],
+    scenarios: [{ name: 'lvm', script: lvmScript, timeoutSeconds: 1500 }],
+    workDir: dir,
+    timeoutMs: 35 * 60_000,
+  });
+  t.log(`lab boot and the LVM scenario: ${result.seconds.toFixed(0)} s`);
+});
+
+test.after.always(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const lab = skipIsoBoot ? test.skip : test.serial;
+const out = (file: string) => readFile(path.join(result!.scenarios['lvm']!.dir, file), 'utf8');
+
+lab('the scenario ran to its end (backup, refusal, restore, facts of both disks)', (t) => {
+  const r = result!.scenarios['lvm']!;
+  t.is(r.exitCode, 0, r.log);
+});
+
+lab('lifeboat disks shows the tree: the PV partition, its VG, each active LV with its filesystem', async (t) => {
+  const human = await out('disks.txt');
+  t.regex(human, /LVM PV of VG vg0/);
+  t.regex(human, /└ LV root \/dev\/mapper\/vg0-root\s+160(\.0)? MiB\s+ext4 root/);
+  t.regex(human, /└ LV home \/dev\/mapper\/vg0-home\s+320(\.0)? MiB\s+xfs home/);
+  t.regex(human, /└ LV swap \/dev\/mapper\/vg0-swap\s+32(\.0)? MiB\s+swap swap0/);
+  const disk = JSON.parse(await out('disks.json')).disks.find((d: { device: string }) => d.device === '/dev/vda');
+  const pv = disk.layout.table.partitions[2].content;
+  t.like(pv, { kind: 'lvm-pv', vgName: 'vg0' });
+  t.deepEqual(pv.lvs.map((l: { name: string; node?: { content: { kind: string; fsType?: string } } }) => [l.name, l.node?.content.fsType ?? l.node?.content.kind]), [
+    ['home', 'xfs'],
+    ['root', 'ext4'],
+    ['swap', 'swap'],
+  ]);
+});
+
+lab('the plan shows each LV and what is done with it; the backup activated vg0 and left it inactive', async (t) => {
+  const plan = await out('dry-run.txt');
+  t.regex(plan, /vda3: LVM PV: saved through its VG's LVs/);
+  t.regex(plan, /VG vg0 on \/dev\/vda3 \(PV [\w-]{38}\): its metadata \(vgcfgbackup\) and PV UUIDs recorded, each LV imaged on its own; not active: the backup activates it/);
+  for (const lv of ['root', 'home', 'swap']) t.regex(plan, new RegExp(`LV vg0/${lv}: \\d+ bytes, not active`));
+  t.regex(await out('backup.err'), /LV vg0\/root: ext4 with partclone, \d+ bytes used of 167772160/);
+  t.regex(await out('backup.err'), /LV vg0\/swap: swap: UUID and label recorded/);
+  t.notRegex(await out('active-after-backup'), /\bactive\b/);
+});
+
+lab("the image is Clonezilla's LVM layout: lists, VG metadata, one partclone image per LV far smaller than the LV, swap info; the manifest covers them", async (t) => {
+  const sizes = new Map((await out('image-sizes')).trim().split('\n').map((l) => [l.split(' ')[0]!, Number(l.split(' ')[1])]));
+  for (const f of ['lvm_vg_dev.list', 'lvm_logv.list', 'lvm_vg0.conf', 'vg0-root.ext4-ptcl-img.zst', 'vg0-home.xfs-ptcl-img.zst', 'swappt-vg0-swap.info', 'vda1.vfat-ptcl-img.zst', 'vda2.ext4-ptcl-img.zst']) t.true(sizes.has(f), f);
+  t.false([...sizes.keys()].some((f) => f.startsWith('vda3.')), 'no image of the PV partition itself');
+  // 12 MiB of random data in each: the images hold the used blocks, not the 160 and 320 MiB LVs.
+  t.true(sizes.get('vg0-root.ext4-ptcl-img.zst')! < 40 * MiB, String(sizes.get('vg0-root.ext4-ptcl-img.zst')));
+  t.true(sizes.get('vg0-home.xfs-ptcl-img.zst')! < 40 * MiB, String(sizes.get('vg0-home.xfs-ptcl-img.zst')));
+  const facts = await out('src-facts');
+  const pvUuid = /^pv (\S+) vg0 (\S+)$/m.exec(facts)!;
+  t.is(await out('image/lvm_vg_dev.list'), `vg0 /dev/vda3 ${pvUuid[1]}\n`);
+  const logv = await out('image/lvm_logv.list');
+  t.regex(logv, /^\/dev\/vg0\/home {2}SGI XFS filesystem data$/m);
+  t.regex(logv, /^\/dev\/vg0\/root {2}Linux rev 1\.0 ext4 filesystem data, UUID=[\w-]+, volume name "root"$/m);
+  t.regex(logv, /^\/dev\/vg0\/swap {2}Linux swap file.*LABEL=swap0/m);
+  t.is(await out('image/parts'), 'vda1 vda2 vda3\n');
+  t.regex(await out('image/swappt-vg0-swap.info'), /^UUID="[\w-]+"\nLABEL="swap0"\n$/);
+  t.regex(await out('image/lvm_vg0.conf'), new RegExp(`id = "${pvUuid[2]}"`));
+  const manifest = JSON.parse(await out('image/lifeboat.json'));
+  for (const f of ['lvm_vg_dev.list', 'lvm_logv.list', 'lvm_vg0.conf', 'vg0-root.ext4-ptcl-img.zst', 'vg0-home.xfs-ptcl-img.zst', 'swappt-vg0-swap.info']) t.is(manifest.files[f]?.bytes, sizes.get(f), f);
+  t.like(manifest.lvm[0], { name: 'vg0', uuid: pvUuid[2], conf: 'lvm_vg0.conf', pvs: [{ partition: 3, device: '/dev/vda3', uuid: pvUuid[1] }] });
+  t.deepEqual(manifest.lvm[0].lvs.map((l: { name: string; action: string; fsType: string }) => [l.name, l.action, l.fsType]), [
+    ['home', 'partclone', 'xfs'],
+    ['root', 'partclone', 'ext4'],
+    ['swap', 'swap', 'swap'],
+  ]);
+  t.is(manifest.partitions[2].action, 'lvm-pv');
+  t.regex(await out('verify.out'), /: OK \(lifeboat image; \d+ checksums, 4 partition images checked/);
+  const info = await out('info.txt');
+  t.regex(info, new RegExp(`VG vg0 on partition 3 \\(PV ${pvUuid[1]}\\)`));
+  t.regex(info, /LV root\s+partclone ext4\s+root/);
+  t.regex(info, /LV swap\s+swap\s+swap\s+swap0/);
+});
+
+lab('a restore while a VG of the same name is on the machine is refused in one line (exit 4), and the target stays blank', async (t) => {
+  t.is((await out('refused.exit')).trim(), '4');
+  const err = (await out('refused.err')).trim().split('\n');
+  t.regex(err[0]!, /^lifeboat: a volume group named vg0 \(or one of its PVs\) is already present on this machine, on \/dev\/vda3; restoring the image's vg0 beside it would clash$/);
+  t.is(await out('refused-target'), 'blank\n');
+});
+
+lab('the restore plan: the table, each partition, the PV with its UUID, the VG metadata, each LV, swap, deactivation', async (t) => {
+  const plan = await out('restore-plan.txt');
+  const pvUuid = /^pv (\S+) /m.exec(await out('src-facts'))![1]!;
+  for (const step of [
+    'write the gpt partition table (3 partitions) to /dev/vdb',
+    `make the LVM PV ${pvUuid} of vg0 on /dev/vdb3 (pvcreate --uuid --restorefile)`,
+    'restore the metadata of the volume group vg0 (vgcfgrestore) and activate it',
+    'restore vg0/root (ext4, ',
+    'restore vg0/home (xfs, ',
+    'make swap on /dev/vg0/swap with UUID ',
+    'deactivate the volume group vg0',
+  ])
+    t.true(plan.includes(step), step);
+});
+
+lab('restored onto a blank disk: files, filesystem UUIDs, partition GUIDs, VG/LV names and UUIDs, PV UUID identical; vg0 left inactive', async (t) => {
+  t.is(await out('dst-facts'), await out('src-facts'));
+  t.regex(await out('src-facts'), /^lv vg0 root [\w-]+ 167772160 -wi-a-----$/m);
+  const names = (await readdir(result!.scenarios['lvm']!.dir)).filter((f) => f.startsWith('src-sums-'));
+  t.is(names.length, 4);
+  for (const n of names) {
+    const src = await out(n);
+    t.true(src.includes('hello.txt'), n);
+    t.is(await out(n.replace('src-', 'dst-').replace('vda', 'vdb')), src, n);
+  }
+  t.notRegex(await out('active-after-restore'), /\bactive\b/);
+});
