@@ -28,7 +28,7 @@ export const imagesCommand: CommandModule<object, Args> = {
       ? [`no images on ${argv.store}`]
       : repository
         ? images.map((i) => `${i.name.padEnd(10)} ${(i.time ?? '-').replace(/\.\d+Z$/, 'Z').padEnd(21)} ${(i.disk ?? '-').padEnd(8)} ${bytes(i.sizeBytes).padStart(9)}  added ${i.addedBytes !== undefined ? bytes(i.addedBytes) : '-'}  ${i.identity}`)
-        : images.map((i) => `${i.name.padEnd(28)} ${(i.time ?? '-').padEnd(24)} ${(i.disk ?? '-').padEnd(8)} ${bytes(i.sizeBytes).padStart(9)}  ${i.state === 'unknown' ? 'Clonezilla image' : i.state}`);
+        : images.map((i) => `${i.name.padEnd(28)} ${(i.time ?? '-').padEnd(24)} ${(i.disk ?? '-').padEnd(8)} ${bytes(i.sizeBytes).padStart(9)}  ${i.state === 'unknown' ? 'Clonezilla image' : i.state === 'encrypted' ? 'encrypted (gocryptfs)' : i.state}`);
     ctx.out.result({ type: 'result', store: argv.store, images }, lines.map((l) => printable(l, { max: 1000 })));
   },
 };
