@@ -60,7 +60,8 @@ export function parseFatBootSector(b: Buffer): FatBootSector | undefined {
   };
 }
 
-async function readHead(file: string): Promise<Buffer> {
+/** The first sector of a file or device (a FAT's boot sector). */
+export async function readHead(file: string): Promise<Buffer> {
   const fh = await open(file, 'r');
   try {
     const b = Buffer.alloc(512);

@@ -3,25 +3,16 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Runner } from '../../../core/runner/run.js';
-import { fatUsage, mkfsFatArgs, parseFatBootSector, parseFsckFatUsage, shrinkFat } from '../../../imager/fs/fat.js';
+import { fatUsage, mkfsFatArgs, parseFatBootSector, parseFsckFatUsage, readHead, shrinkFat } from '../../../imager/fs/fat.js';
 import { tempDir } from '../../helpers/loop.js';
 
 const MiB = 1024 * 1024;
 const runner = new Runner();
 
-async function head(file: string): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    const b = Buffer.alloc(512);
-    await fh.read(b, 0, 512, 0);
-    return b;
-  } finally {
-    await fh.close();
-  }
-}
+const head = readHead;
 
 async function fat(file: string, mib: number, args: string[]): Promise<void> {
   await rm(file, { force: true });
