@@ -3,24 +3,12 @@
 // disk with ~1% changed between them, and the older snapshot restored onto a blank disk identical to the disk then.
 import test from 'ava';
 import { execa } from 'execa';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { jsonLines, lifeboat } from '../helpers/cli.js';
 import { fingerprint, makeGptSource, type Fingerprint } from '../helpers/fixtures.js';
 import { attach, makeSparse, scratch } from '../helpers/loop.js';
 import { changeOnePercent, privateLeft, testRepository } from '../helpers/restic.js';
-import { startSshd } from '../helpers/sshd.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
+import { freePort, startSshd } from '../helpers/sshd.js';
 
 async function twoBackupsAndRestore(t: import('ava').ExecutionContext, dir: string, attached: Awaited<ReturnType<typeof scratch>>['attached'], uri: string, access: string[]) {
   const local = await testRepository(dir, 'local');
