@@ -75,6 +75,8 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   // The partial image (one of an earlier, interrupted run of the same backup is replaced): the store publishes it.
   const writer = await out.startImage();
   const dir = writer.partialDir;
+  // Tool versions are for the record only: asked while the data flows, written into the final manifest.
+  const tools = toolVersions(runner);
   const manifest: Manifest = {
     format: 'lifeboat-image',
     version: manifestVersion,
@@ -107,7 +109,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     layout: disk.layout,
     bootRecords: {},
     files: {},
-    tools: await toolVersions(runner),
+    tools: {},
     timings: {},
   };
   // The manifest comes first, marked in-progress: a backup killed at any point leaves a directory that says so.
@@ -119,6 +121,8 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   const commandLog: string[] = [];
   const stopLog = runner.addSink((e) => commandLog.push(`${e.startedAt} ${e.command} -> ${e.ok ? 'ok' : `failed (${e.exitCode ?? e.signal})`} ${e.durationMs} ms`));
   let ok = false;
+  /** Work started beside the partitions' data (the table's dumps): settled before the image is published or aborted. */
+  let pending: Promise<void> = Promise.resolve();
   // The next partition's partclone starts once this one's data is through (pipeline/scheduler.ts): the last
   // piece's sync on the store overlaps it. Every partition is done before the manifest is written.
   const saves = createScheduler<void>();
@@ -127,27 +131,33 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     await put(names.disk, `${diskName}\n`);
     // Clonezilla's parts lists a PV's partition too (restoredisk then restores its VG through restore_logv).
     await put(names.parts, `${plan.partitions.filter((p) => p.action === 'partclone' || p.action === 'raw' || p.action === 'lvm-pv').map((p) => p.name).join(' ')}\n`);
-    const dump = (await runner.run('sfdisk', ['--dump', disk.device])).stdout;
-    await put(names.partTable(diskName), dump);
-    const parted = await runner.run('parted', ['-s', disk.device, 'unit', 's', 'print'], { env: { LC_ALL: 'C' } });
-    await put(`${diskName}-pt.parted`, parted.stdout);
-    const compact = await runner.run('parted', ['-s', disk.device, 'unit', 'compact', 'print'], { env: { LC_ALL: 'C' } });
-    await put(`${diskName}-pt.parted.compact`, compact.stdout);
-    await put(names.mbr(diskName), await readBytes(disk.device, 0, 512));
-    manifest.bootRecords.mbr = names.mbr(diskName);
-    if (plan.hiddenDataSectors > 0) {
-      await put(names.hiddenAfterMbr(diskName), await readBytes(disk.device, sector, plan.hiddenDataSectors * sector));
-      manifest.bootRecords.hiddenDataAfterMbr = names.hiddenAfterMbr(diskName);
-      manifest.bootRecords.hiddenDataBytes = plan.hiddenDataSectors * sector;
-    }
-    if (table.type === 'gpt') {
-      await put(names.gpt1st(diskName), await readBytes(disk.device, 0, gptPrimarySectors * sector));
-      await put(names.gpt2nd(diskName), await readBytes(disk.device, disk.sizeBytes - gptBackupSectors * sector, gptBackupSectors * sector));
-      await runner.run('sgdisk', ['-b', path.join(dir, names.gptBackup(diskName)), disk.device]);
-      const printed = await runner.run('sgdisk', ['-p', disk.device]);
-      await put(names.gptPrint(diskName), printed.stdout);
-      Object.assign(manifest.bootRecords, { gpt1st: names.gpt1st(diskName), gpt2nd: names.gpt2nd(diskName), gptBackup: names.gptBackup(diskName) });
-    }
+    // The table's dumps and the boot records are not needed before partclone starts: they are saved while the first
+    // partition's data flows (the issue's "probes that are not needed before partclone starts run while it runs").
+    const tables = (async () => {
+      const dump = (await runner.run('sfdisk', ['--dump', disk.device])).stdout;
+      await put(names.partTable(diskName), dump);
+      const parted = await runner.run('parted', ['-s', disk.device, 'unit', 's', 'print'], { env: { LC_ALL: 'C' } });
+      await put(`${diskName}-pt.parted`, parted.stdout);
+      const compact = await runner.run('parted', ['-s', disk.device, 'unit', 'compact', 'print'], { env: { LC_ALL: 'C' } });
+      await put(`${diskName}-pt.parted.compact`, compact.stdout);
+      await put(names.mbr(diskName), await readBytes(disk.device, 0, 512));
+      manifest.bootRecords.mbr = names.mbr(diskName);
+      if (plan.hiddenDataSectors > 0) {
+        await put(names.hiddenAfterMbr(diskName), await readBytes(disk.device, sector, plan.hiddenDataSectors * sector));
+        manifest.bootRecords.hiddenDataAfterMbr = names.hiddenAfterMbr(diskName);
+        manifest.bootRecords.hiddenDataBytes = plan.hiddenDataSectors * sector;
+      }
+      if (table.type === 'gpt') {
+        await put(names.gpt1st(diskName), await readBytes(disk.device, 0, gptPrimarySectors * sector));
+        await put(names.gpt2nd(diskName), await readBytes(disk.device, disk.sizeBytes - gptBackupSectors * sector, gptBackupSectors * sector));
+        await runner.run('sgdisk', ['-b', path.join(dir, names.gptBackup(diskName)), disk.device]);
+        const printed = await runner.run('sgdisk', ['-p', disk.device]);
+        await put(names.gptPrint(diskName), printed.stdout);
+        Object.assign(manifest.bootRecords, { gpt1st: names.gpt1st(diskName), gpt2nd: names.gpt2nd(diskName), gptBackup: names.gptBackup(diskName) });
+      }
+    })();
+    pending = tables;
+    tables.catch(() => undefined); // its failure is reported where it is awaited, after the partitions
     manifest.bootRecords.bootPartitions = plan.bootPartitions;
     const blkidLines: string[] = [];
     const devFs: string[] = ['# <Device name>   <File system>   <Size>', '# File system is got from ocs-get-dev-info. It might be different from that of blkid or parted.'];
@@ -289,6 +299,8 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       }
     }
     await saves.settle();
+    await tables;
+    manifest.tools = await tools;
     // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt. Its
     // first line starts as Clonezilla's own: Clonezilla opens an encrypted image only when the decrypted clonezilla-img
     // matches ^This image was saved by Clonezilla (ocs-functions, task_gocryptfs_mount_point).
@@ -318,6 +330,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     throw e;
   } finally {
     await saves.drain(); // after a failure: no partition's tail still writes into the image
+    await pending.catch(() => undefined); // nor the table's dumps
     stopLog();
     if (!ok) await writer.abort();
   }
