@@ -1,5 +1,6 @@
 // Writes a stream into an image file, or into pieces of at most splitBytes (.aa, .ab, …), hashing each as it goes.
 import { createHash, type Hash } from 'node:crypto';
+import { statfsSync, writevSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,10 +8,33 @@ import { NoSpaceError } from '../../core/errors.js';
 import { pieceSuffix } from './layout.js';
 import type { FileDigest } from './manifest.js';
 
+/**
+ * Filesystems whose writes land in the local page cache (statfs f_type): ext2/3/4, XFS, btrfs, tmpfs, FAT, exFAT,
+ * the kernel's ntfs3, F2FS. Network and FUSE filesystems (sshfs, gocryptfs, ntfs-3g, NFS, CIFS) are not listed.
+ */
+const localFsTypes = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x4d44, 0x2011bab0, 0x7366746e, 0xf2f52010]);
+
+/** Whether writes into `dir` go to a local disk's page cache (then a synchronous write is the cheap one). */
+export function writesLocally(dir: string): boolean {
+  try {
+    return localFsTypes.has(Number(statfsSync(dir).type));
+  } catch {
+    return false;
+  }
+}
+
 export class PieceWriter extends Writable {
   readonly digests = new Map<string, FileDigest>();
   private current: { name: string; fh: FileHandle; hash: Hash; bytes: number } | undefined;
   private index = 0;
+  /**
+   * Write with writev(2) on this thread rather than through libuv's thread pool. On a local filesystem a write only
+   * copies into the page cache, and the pool's hand-over per chunk cost more CPU than the copy: measured on 650 MB of
+   * zstd output, 1.0-1.2 s of Node's CPU instead of 2.1-2.7 s, which on a 2-core machine is taken from zstd. On FUSE
+   * and network filesystems a write can wait for a server, so it stays asynchronous there (the event loop keeps
+   * serving signals, timeouts and progress).
+   */
+  private readonly inline: boolean;
 
   constructor(
     private readonly dir: string,
@@ -18,6 +42,7 @@ export class PieceWriter extends Writable {
     private readonly splitBytes: number | undefined,
   ) {
     super({ highWaterMark: 4 * 1024 * 1024 });
+    this.inline = writesLocally(dir);
   }
 
   get totalBytes(): number {
@@ -51,7 +76,8 @@ export class PieceWriter extends Writable {
     const flush = async () => {
       if (pendingBytes === 0) return;
       const c = this.current!;
-      await writeAll(c.fh, pending);
+      if (this.inline) writeAllNow(c.fh.fd, pending);
+      else await writeAll(c.fh, pending);
       for (const part of pending) c.hash.update(part);
       c.bytes += pendingBytes;
       pending = [];
@@ -103,6 +129,18 @@ async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<void> {
   while (rest.length > 0) {
     const { bytesWritten } = await fh.writev(rest);
     let n = bytesWritten;
+    let i = 0;
+    while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (n > 0) rest[0] = rest[0]!.subarray(n);
+  }
+}
+
+/** writeAll's synchronous twin, for local filesystems (see PieceWriter.inline). */
+function writeAllNow(fd: number, buffers: Buffer[]): void {
+  let rest = buffers;
+  while (rest.length > 0) {
+    let n = writevSync(fd, rest.slice(0, 1024)); // IOV_MAX
     let i = 0;
     while (i < rest.length && n >= rest[i]!.length) n -= rest[i++]!.length;
     rest = rest.slice(i);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PieceWriter } from '../../../imager/image/pieces.js';
+import { PieceWriter, writesLocally } from '../../../imager/image/pieces.js';
 
 test('splits into .aa, .ab … of at most the split size, each hashed; joined they are the input', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-pieces-'));
@@ -29,4 +29,13 @@ test('unsplit: one file with the base name, even when empty', async (t) => {
   await pipeline(Readable.from([]), w);
   t.deepEqual(await readdir(dir), ['x.dd-ptcl-img.uncomp']);
   t.is(w.digests.get('x.dd-ptcl-img.uncomp')?.bytes, 0);
+});
+
+test('writes inline only where the filesystem is a local one: ext4 here, a FUSE mount not, a missing folder not', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lifeboat-pieces-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  t.true(writesLocally(dir), `${dir} is on the host's local filesystem`);
+  t.false(writesLocally(path.join(dir, 'gone')));
+  // /proc is neither local disk nor FUSE: the list is of local disk filesystems, anything else stays asynchronous.
+  t.false(writesLocally('/proc'));
 });
