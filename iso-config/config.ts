@@ -51,5 +51,7 @@ export interface IsoConfig {
     readonly store?: string;
     readonly image?: string;
     readonly after: AfterJob;
+    /** backup only: go on past unreadable sectors and record them (`lifeboat backup --rescue`). */
+    readonly rescue?: boolean;
   };
 }

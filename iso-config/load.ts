@@ -158,6 +158,7 @@ export function checkRules(c: IsoConfig): string[] {
     const missing = rule.needs.filter((key) => c.autorun?.[key] === undefined);
     if (missing.length > 0) problems.push(`/autorun: missing ${missing.join(', ')}; required: job ${shown(c.autorun.job)} needs ${rule.needs.join(', ')}`);
     for (const key of rule.refuses) if (c.autorun[key] !== undefined) problems.push(`/autorun/${key}: found ${shown(c.autorun[key])}; allowed: nothing (job ${shown(c.autorun.job)} touches no disk)`);
+    if (c.autorun.rescue !== undefined && c.autorun.job !== 'backup') problems.push(`/autorun/rescue: found ${shown(c.autorun.rescue)}; allowed: only with job "backup" (it is how a backup reads a failing disk)`);
   }
   return problems;
 }

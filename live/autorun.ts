@@ -25,7 +25,12 @@ export interface AutorunPlan {
   /** The image's name in the store; a backup without one gets the one naming rule's. */
   image: string | undefined;
   after: 'poweroff' | 'reboot' | 'shell';
+  /** backup: go on past unreadable sectors and record them (lifeboat.rescue=1, as `backup --rescue`). */
+  rescue: boolean;
 }
+
+const yes = new Set(['1', 'yes', 'true', 'on']);
+const no = new Set(['0', 'no', 'false', 'off']);
 
 /** The plan for the kernel's lifeboat.* parameters, or an error in words when they do not make a job. */
 export function planAutorun(p: AutorunParams): AutorunPlan | { error: string } {
@@ -39,7 +44,10 @@ export function planAutorun(p: AutorunParams): AutorunPlan | { error: string } {
   } catch (e) {
     return { error: `lifeboat.store=${p.store}: ${(e as Error).message}` };
   }
-  const plan = { storeText: p.store, store, disk: p.disk, image: p.image, after } as const;
+  const rescue = p.rescue === undefined ? false : yes.has(p.rescue) ? true : no.has(p.rescue) ? false : undefined;
+  if (rescue === undefined) return { error: `lifeboat.rescue=${p.rescue}: use 1 or 0` };
+  if (rescue && p.job !== 'backup') return { error: `lifeboat.rescue=${p.rescue}: only a backup reads past unreadable sectors (lifeboat.job=${p.job})` };
+  const plan = { storeText: p.store, store, disk: p.disk, image: p.image, after, rescue } as const;
   switch (p.job) {
     case 'backup':
       if (!p.disk) return { error: 'lifeboat.job=backup needs lifeboat.disk=' };
@@ -61,7 +69,7 @@ export function describeAutorun(plan: AutorunPlan): string {
   const image = `${plan.storeText.replace(/\/+$/, '')}${plan.storeText.includes(':/') ? '' : ':'}/${plan.image ?? '<disk>-<date>'}`;
   switch (plan.job) {
     case 'backup':
-      return `lifeboat backup ${plan.disk} ${image}`;
+      return `lifeboat backup ${plan.disk} ${image}${plan.rescue ? ' --rescue' : ''}`;
     case 'restore':
       return `lifeboat restore ${image} ${plan.disk} --yes`;
     case 'repair-boot':
@@ -97,9 +105,10 @@ export async function runAutorun(plan: AutorunPlan, runner: Runner, o: { signal?
   try {
     switch (plan.job) {
       case 'backup': {
-        const r = await backupJob(runner, { disk: plan.disk!, store: plan.store, name: plan.image, codec: codecs.zstd, onEvent, ...(signal ? { signal } : {}), ...(o.now ? { now: o.now } : {}) });
+        const r = await backupJob(runner, { disk: plan.disk!, store: plan.store, name: plan.image, codec: codecs.zstd, rescue: plan.rescue, onEvent, ...(signal ? { signal } : {}), ...(o.now ? { now: o.now } : {}) });
         image = r.image;
-        message = `saved ${r.plan.disk.device} to ${r.image}`;
+        const unreadable = r.manifest?.state === 'complete-with-unreadable-sectors';
+        message = `saved ${r.plan.disk.device} to ${r.image}${unreadable ? ', with unreadable sectors (the image lists them; `lifeboat info` shows them)' : ''}`;
         break;
       }
       case 'restore':

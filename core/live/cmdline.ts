@@ -7,14 +7,16 @@ export interface AutorunParams {
   store?: string;
   image?: string;
   after?: string;
+  /** A backup goes on past unreadable sectors (`--rescue`): `1`; the config's `rescue: true` writes it. */
+  rescue?: string;
 }
 
-const keys = ['job', 'disk', 'store', 'image', 'after'] as const;
+const keys = ['job', 'disk', 'store', 'image', 'after', 'rescue'] as const;
 
-/** The kernel parameters for an autorun section (none without one). */
-export function autorunKernelParams(autorun: AutorunParams | undefined): string[] {
+/** The kernel parameters for an autorun section (none without one); the config's booleans become 1 (false: no parameter). */
+export function autorunKernelParams(autorun: { [K in keyof AutorunParams]?: string | boolean } | undefined): string[] {
   if (!autorun) return [];
-  return keys.filter((k) => autorun[k] !== undefined).map((k) => `lifeboat.${k}=${autorun[k]}`);
+  return keys.filter((k) => autorun[k] !== undefined && autorun[k] !== false).map((k) => `lifeboat.${k}=${autorun[k] === true ? '1' : autorun[k]}`);
 }
 
 /** The lifeboat.* parameters of a kernel command line; the value is everything after the first "=". */

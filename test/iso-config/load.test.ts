@@ -61,6 +61,7 @@ const expected: Record<string, string> = {
   'autorun-verify-with-disk.json': '/autorun/disk: found "/dev/sda"; allowed: nothing (job "verify" touches no disk)',
   'autorun-unknown-job.json': '/autorun/job: found "clone"; allowed: "backup", "restore", "repair-boot", "verify"',
   'autorun-disk-not-dev.json': '/autorun/disk: found "sda"; allowed: the disk to back up or restore to, as /dev/sda or /dev/disk/by-id/…',
+  'autorun-rescue-restore.json': '/autorun/rescue: found true; allowed: only with job "backup" (it is how a backup reads a failing disk)',
   'autorun-without-job.json': '/autorun/job: missing; required: backup, restore, repair-boot (the boot records only) or verify',
   'serial-port-unknown.json': '/serialConsole/port: found "ttyUSB0"; allowed: "ttyS0", "ttyS1", "ttyS2", "ttyS3"',
   'serial-console-boolean.json': '/serialConsole: found true; allowed: an object {...} (the serial port that gets the kernel console and a login into Lifeboat, besides the screen (tty1))',

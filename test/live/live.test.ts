@@ -33,10 +33,10 @@ test('stores: a device or LABEL=/UUID=, with an optional folder (Clonezilla\'s f
 
 test('autorun plans: each job with its store, disk and image; the command it stands for', (t) => {
   const backup = planAutorun({ job: 'backup', disk: '/dev/sda', store: 'LABEL=B:/img', after: 'poweroff' });
-  t.deepEqual(backup, { job: 'backup', storeText: 'LABEL=B:/img', store: { kind: 'partition', device: 'LABEL=B', folder: '/img' }, disk: '/dev/sda', image: undefined, after: 'poweroff' });
+  t.deepEqual(backup, { job: 'backup', storeText: 'LABEL=B:/img', store: { kind: 'partition', device: 'LABEL=B', folder: '/img' }, disk: '/dev/sda', image: undefined, after: 'poweroff', rescue: false });
   t.is(describeAutorun(backup as AutorunPlan), 'lifeboat backup /dev/sda LABEL=B:/img/<disk>-<date>');
   const restore = planAutorun({ job: 'restore', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' });
-  t.deepEqual(restore, { job: 'restore', storeText: '/dev/sdb1', store: { kind: 'partition', device: '/dev/sdb1', folder: '' }, disk: '/dev/sda', image: 'pc', after: 'shell' });
+  t.deepEqual(restore, { job: 'restore', storeText: '/dev/sdb1', store: { kind: 'partition', device: '/dev/sdb1', folder: '' }, disk: '/dev/sda', image: 'pc', after: 'shell', rescue: false });
   t.is(describeAutorun(restore as AutorunPlan), 'lifeboat restore /dev/sdb1:/pc /dev/sda --yes');
   const repair = planAutorun({ job: 'repair-boot', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' });
   t.is(describeAutorun(repair as AutorunPlan), 'lifeboat restore /dev/sdb1:/pc /dev/sda --boot-only --yes');
@@ -72,4 +72,16 @@ test('the rescue UI opens on tty1 always, on the serial port only without a job,
   t.false(opensUi('/dev/ttyS0', 'restore'), "the serial port keeps the job's lines and a shell");
   t.false(opensUi('/dev/pts/0', undefined), 'an ssh login gets a shell');
   t.false(opensUi('', undefined), 'no terminal');
+});
+
+test('lifeboat.rescue=1: a backup that goes on past unreadable sectors; a config\'s rescue: true writes it; other jobs refuse it', (t) => {
+  t.deepEqual(autorunKernelParams({ job: 'backup', disk: '/dev/sda', store: 'LABEL=B', rescue: true }), ['lifeboat.job=backup', 'lifeboat.disk=/dev/sda', 'lifeboat.store=LABEL=B', 'lifeboat.rescue=1']);
+  t.deepEqual(autorunKernelParams({ job: 'backup', disk: '/dev/sda', store: 'LABEL=B', rescue: false }), ['lifeboat.job=backup', 'lifeboat.disk=/dev/sda', 'lifeboat.store=LABEL=B']);
+  const params = parseLifeboatParams('boot=live lifeboat.job=backup lifeboat.disk=/dev/sda lifeboat.store=LABEL=B lifeboat.rescue=1');
+  const plan = planAutorun(params);
+  t.like(plan, { job: 'backup', rescue: true });
+  t.is(describeAutorun(plan as AutorunPlan), 'lifeboat backup /dev/sda LABEL=B:/<disk>-<date> --rescue');
+  t.like(planAutorun({ ...params, rescue: '0' }), { rescue: false });
+  t.deepEqual(planAutorun({ ...params, rescue: 'maybe' }), { error: 'lifeboat.rescue=maybe: use 1 or 0' });
+  t.deepEqual(planAutorun({ job: 'restore', disk: '/dev/sda', store: 'LABEL=B', image: 'pc', rescue: '1' }), { error: 'lifeboat.rescue=1: only a backup reads past unreadable sectors (lifeboat.job=restore)' });
 });
