@@ -11,6 +11,7 @@ import { disksCommand } from './commands/disks.js';
 import { forgetCommand } from './commands/forget.js';
 import { imagesCommand } from './commands/images.js';
 import { infoCommand } from './commands/info.js';
+import { filesCommand } from './commands/files.js';
 import { isoCommand } from './commands/iso.js';
 import { restoreCommand } from './commands/restore.js';
 import { uiCommand } from './commands/ui.js';
@@ -42,6 +43,7 @@ export async function main(args: string[]): Promise<number> {
       .command(cloneCommand)
       .command(verifyCommand)
       .command(infoCommand)
+      .command(filesCommand)
       .command(imagesCommand)
       .command(forgetCommand)
       .command(uiCommand)

@@ -5,6 +5,8 @@ export type JobKind = 'backup' | 'restore' | 'verify' | 'clone' | 'forget';
 export type ImagerEvent =
   | { type: 'start'; job: JobKind; device: string; image: string; partitions: number; totalBytes: number }
   | { type: 'step'; job: JobKind; message: string }
+  /** Something the job could not do that leaves its result whole (a system's configuration not kept). */
+  | { type: 'warning'; job: JobKind; message: string }
   | {
       type: 'progress';
       job: JobKind;

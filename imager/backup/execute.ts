@@ -24,6 +24,8 @@ import { describeBackupPlan, type BackupPlan } from './plan.js';
 import type { FsHandler } from '../fs/partclone.js';
 import { saveLvmMetadata } from '../lvm/backup.js';
 import { lvmNames } from '../lvm/files.js';
+import { collectConfig, type ConfigSource } from '../config/collect.js';
+import { configFolder } from '../config/kept.js';
 
 
 function blkidLine(device: string, raw: Record<string, string>): string {
@@ -300,6 +302,15 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     }
     await saves.settle();
     await tables;
+    // The systems' configuration in readable form (imager/config/), once every filesystem's data is through.
+    const sources: ConfigSource[] = [
+      ...plan.partitions.filter((p) => p.action === 'partclone').map((p) => ({ name: p.name, device: p.device, fsType: p.source.fs.type })),
+      ...plan.lvm.vgs.flatMap((vg) => (vg.mode === 'lvm' ? vg.lvs.filter((l) => l.action === 'partclone').map((l) => ({ name: `${vg.name}/${l.name}`, device: l.device, fsType: l.facts.fs?.type })) : [])),
+    ];
+    if (sources.length > 0) onEvent({ type: 'step', job: 'backup', message: 'keeping the systems\' configuration (/etc, packages, boot loader, registry hives)' });
+    const config = await collectConfig(runner, dir, sources, signal);
+    for (const w of config.warnings) onEvent({ type: 'warning', job: 'backup', message: w });
+    if (config.kept.length > 0) manifest.config = config.kept;
     manifest.tools = await tools;
     // Clonezilla lists an image by clonezilla-img (its save log, with the time it was made) and Info-img-id.txt. Its
     // first line starts as Clonezilla's own: Clonezilla opens an encrypted image only when the decrypted clonezilla-img
@@ -311,7 +322,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     const imgId = (await import('node:crypto')).createHash('sha512').update(`${czLog}\n`).digest('hex');
     await put(names.imgId, `# This checksum is only for identifying the image. Created by the command: sha512sum clonezilla-img\nIMG_ID=${imgId}\n`);
     // Every other file gets its digest too; then the manifest says complete, and only then the image gets its name.
-    for (const file of (await readdir(dir)).sort()) {
+    for (const file of [...(await readdir(dir)).filter((f) => f !== configFolder), ...(manifest.config ?? []).flatMap((c) => c.files.map((f) => `${c.folder}/${f}`))].sort()) {
       if (file === manifestFile || manifest.files[file]) continue;
       const d = await sha256File(path.join(dir, file));
       manifest.files[file] = { bytes: d.bytes, sha256: d.sha256 };

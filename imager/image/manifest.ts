@@ -8,6 +8,7 @@ import { manifestFile } from './layout.js';
 import schema from './manifest.schema.json' with { type: 'json' };
 import type { DiskLayout } from '../layout/model.js';
 import type { UnreadableRange } from '../rescue/ranges.js';
+import type { KeptConfig } from '../config/kept.js';
 
 /** lvm-pv: an LVM PV whose VG is saved LV by LV (the manifest's `lvm`), with no image file of its own. */
 export type PartitionAction = 'partclone' | 'raw' | 'swap' | 'extended' | 'lvm-pv';
@@ -121,6 +122,8 @@ export interface Manifest {
     bootPartitions?: number[];
   };
   files: Record<string, FileDigest>;
+  /** The systems' configuration kept in readable form beside the images (lifeboat-config/; absent when none was found). */
+  config?: KeptConfig[];
   tools: Record<string, string>;
   timings: Record<string, number>;
 }

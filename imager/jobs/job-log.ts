@@ -22,6 +22,7 @@ export class JobLog {
   /** The step events of a job (progress ticks are left out). */
   event(e: ImagerEvent): void {
     if (e.type === 'step') this.add(e.message);
+    if (e.type === 'warning') this.add(`warning: ${e.message}`);
     if (e.type === 'partition-done') this.add(`${e.partition}: ${e.bytes} bytes in ${e.seconds.toFixed(1)} s`);
   }
 

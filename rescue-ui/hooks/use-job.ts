@@ -31,6 +31,8 @@ export function applyEvent(p: Progress, e: ImagerEvent): Progress {
       return { ...fresh(e.job), done: e.job === p.phase ? p.done : [] };
     case 'step':
       return { ...p, step: e.message };
+    case 'warning':
+      return { ...p, step: `warning: ${e.message}` };
     case 'progress':
       return { ...p, partition: e.partition, partitionPercent: e.percent, overallPercent: e.overallPercent, bytesPerSecond: e.bytesPerSecond ?? p.bytesPerSecond, etaSeconds: e.etaSeconds };
     case 'partition-done':
