@@ -53,5 +53,7 @@ export interface IsoConfig {
     readonly after: AfterJob;
     /** backup only: go on past unreadable sectors and record them (`lifeboat backup --rescue`). */
     readonly rescue?: boolean;
+    /** A restic: store's password file (a place: LABEL=KEYS:/restic.pass, /dev/sdc1:/pass); never the password. */
+    readonly passwordFile?: string;
   };
 }

@@ -159,6 +159,7 @@ export function checkRules(c: IsoConfig): string[] {
     if (missing.length > 0) problems.push(`/autorun: missing ${missing.join(', ')}; required: job ${shown(c.autorun.job)} needs ${rule.needs.join(', ')}`);
     for (const key of rule.refuses) if (c.autorun[key] !== undefined) problems.push(`/autorun/${key}: found ${shown(c.autorun[key])}; allowed: nothing (job ${shown(c.autorun.job)} touches no disk)`);
     if (c.autorun.rescue !== undefined && c.autorun.job !== 'backup') problems.push(`/autorun/rescue: found ${shown(c.autorun.rescue)}; allowed: only with job "backup" (it is how a backup reads a failing disk)`);
+    if (c.autorun.passwordFile !== undefined && !c.autorun.store?.startsWith('restic:')) problems.push(`/autorun/passwordFile: found ${shown(c.autorun.passwordFile)}; allowed: only with a restic: store (it is the repository's password)`);
   }
   return problems;
 }

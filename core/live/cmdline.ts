@@ -9,22 +9,33 @@ export interface AutorunParams {
   after?: string;
   /** A backup goes on past unreadable sectors (`--rescue`): `1`; the config's `rescue: true` writes it. */
   rescue?: string;
+  /**
+   * Where a restic: store's password is (lifeboat.password-file=LABEL=KEYS:/restic.pass, /dev/sdc1:/pass, or a path
+   * in the live system): its place only, never the password itself, which must not reach the kernel command line.
+   */
+  passwordFile?: string;
 }
 
-const keys = ['job', 'disk', 'store', 'image', 'after', 'rescue'] as const;
+const keys = ['job', 'disk', 'store', 'image', 'after', 'rescue', 'passwordFile'] as const;
+
+/** A field's kernel parameter: lifeboat.password-file for passwordFile. */
+function paramName(k: (typeof keys)[number]): string {
+  return k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
 
 /** The kernel parameters for an autorun section (none without one); the config's booleans become 1 (false: no parameter). */
 export function autorunKernelParams(autorun: { [K in keyof AutorunParams]?: string | boolean } | undefined): string[] {
   if (!autorun) return [];
-  return keys.filter((k) => autorun[k] !== undefined && autorun[k] !== false).map((k) => `lifeboat.${k}=${autorun[k] === true ? '1' : autorun[k]}`);
+  return keys.filter((k) => autorun[k] !== undefined && autorun[k] !== false).map((k) => `lifeboat.${paramName(k)}=${autorun[k] === true ? '1' : autorun[k]}`);
 }
 
 /** The lifeboat.* parameters of a kernel command line; the value is everything after the first "=". */
 export function parseLifeboatParams(cmdline: string): AutorunParams {
   const out: AutorunParams = {};
   for (const word of cmdline.trim().split(/\s+/)) {
-    const m = /^lifeboat\.([a-z]+)=(.*)$/.exec(word);
-    if (m && (keys as readonly string[]).includes(m[1]!)) out[m[1] as (typeof keys)[number]] = m[2]!;
+    const m = /^lifeboat\.([a-z-]+)=(.*)$/.exec(word);
+    const key = m ? keys.find((k) => paramName(k) === m[1]) : undefined;
+    if (key) out[key] = m![2]!;
   }
   return out;
 }

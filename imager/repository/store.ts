@@ -14,6 +14,7 @@ import { manifestFile } from '../image/layout.js';
 import { readManifest } from '../image/manifest.js';
 import type { ImageAbout, ImageWriter, ListedImage, OpenedStore, StoreMode } from '../store/store.js';
 import { isMounted, unmountFuse } from '../store/fuse-unmount.js';
+import { openPartitionStore } from '../store/partition.js';
 import { openRestic, type Restic } from './restic.js';
 import { diskIdentity, groupSnapshots, imageFolder, pickImage, tags, type RepositoryImage, type ResticSnapshot } from './snapshots.js';
 import type { ResticRef } from './uri.js';
@@ -167,8 +168,39 @@ function repositoryWriter(restic: Restic, name: string, about: ImageAbout | unde
   return mkdir(partialDir, { recursive: true }).then(() => writer);
 }
 
+/**
+ * A repository in a partition (restic:LABEL=STORE:/repo): the partition mounted read-write for the job (restic writes
+ * its locks even to read), the repository opened in it, and the job's log beside the repository folder.
+ */
+async function openHeldRepository(runner: Runner, ref: ResticRef & { on: { device: string; folder: string } }, mode: StoreMode): Promise<OpenedStore> {
+  const part = await openPartitionStore(runner, { device: ref.on.device, folder: '' }, 'write');
+  try {
+    const local = path.join(part.root, ref.on.folder);
+    const inner = await openResticStore(runner, { ...ref, on: undefined, repository: local, localPath: local }, mode);
+    const logDir = ref.on.folder ? path.dirname(local) : local;
+    return {
+      ...inner,
+      writeRootFile: async (file, text) => {
+        const { writeFile } = await import('node:fs/promises');
+        await writeFile(path.join(logDir, file), text);
+      },
+      release: async () => {
+        try {
+          await inner.release();
+        } finally {
+          await part.release();
+        }
+      },
+    };
+  } catch (e) {
+    await part.release();
+    throw e;
+  }
+}
+
 /** Opens a restic repository as a store; release() must run (usingStore and withStore do it). */
 export async function openResticStore(runner: Runner, ref: ResticRef, mode: StoreMode): Promise<OpenedStore> {
+  if (ref.on) return openHeldRepository(runner, ref as ResticRef & { on: { device: string; folder: string } }, mode);
   const restic = await openRestic(runner, ref);
   const cleanups: Array<() => Promise<void>> = [() => restic.release()];
   const release = async () => {

@@ -20,10 +20,15 @@ export interface ResticRef {
   /** sftp: the private key and the known_hosts file (the SSH store's rules: key only, the host key pinned). */
   identityFile?: string | undefined;
   knownHostsFile?: string | undefined;
+  /**
+   * A local repository in a partition (restic:LABEL=STORE:/repo, restic:/dev/sdb1:/repo; Clonezilla's forms of a
+   * store): mounted for the job, the repository the folder in it. repository and localPath are then set on opening.
+   */
+  on?: { device: string; folder: string } | undefined;
 }
 
 const prefix = 'restic:';
-const forms = 'restic:/path, restic:sftp:user@host:/path or restic:rest:http://host:port/';
+const forms = 'restic:/path, restic:LABEL=NAME:/path (a partition), restic:sftp:user@host:/path or restic:rest:http://host:port/';
 
 /** Whether the words name a restic repository (or an image in one). */
 export function isRepositoryUri(text: string): boolean {
@@ -76,6 +81,13 @@ export function parseRepositoryUri(text: string, access: { passwordFile?: string
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw malformed(text, 'a REST repository is rest:http://… or rest:https://…');
     if (u.password) throw new UsageError(`the repository ${text} carries a password in its URL`, 'a password never goes on a command line: give the REST server\'s credentials in RESTIC_REST_USERNAME and RESTIC_REST_PASSWORD');
     return { ...base, repository: rest, localPath: undefined };
+  }
+  // A repository on a partition: the device (a node or LABEL=/UUID=/PARTUUID=/PARTLABEL=), then :/folder (optional).
+  const held = /^((?:LABEL|UUID|PARTUUID|PARTLABEL)=[^:/]+|\/dev\/[^:]+?)(?::(\/.*))?$/.exec(rest);
+  if (held && (held[2] !== undefined || !held[1]!.startsWith('/dev/') || /^\/dev\/[^/]+$|^\/dev\/disk\//.test(held[1]!))) {
+    const folder = (held[2] ?? '').replace(/^\/+|\/+$/g, '');
+    if (folder.split('/').includes('..')) throw malformed(text, "its folder climbs out of the partition ('..')");
+    return { ...base, uri: `${prefix}${held[1]}${folder ? `:/${folder}` : ''}`, repository: '', localPath: undefined, on: { device: held[1]!, folder } };
   }
   if (/^[a-z0-9]+:/.test(rest) && !rest.startsWith('local:')) throw new UsageError(`the repository ${text}: restic's '${rest.split(':')[0]}' backend is not supported yet`, `give ${forms}`);
   const folder = rest.startsWith('local:') ? rest.slice(6) : rest;

@@ -7,7 +7,7 @@
 // Needs root, qemu-system-x86 and the ISO (see iso-under-test.ts); LIFEBOAT_SKIP_ISO_BOOT=1 skips the suite.
 import test from 'ava';
 import { execa } from 'execa';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { kernelParams } from '../../builder/boot/kernel-params.js';
 import { defaultIsoConfig } from '../../iso-config/load.js';
@@ -28,7 +28,9 @@ let dir = '';
 let iso = '';
 let kernel = { kernel: '', initrd: '' };
 let sourceFingerprint: Fingerprint | undefined;
-const files = { source: '', store: '', target: '' };
+const files = { source: '', store: '', target: '', fromRepository: '' };
+/** The restic repository's password, in a file on the store disk (the kernel command line names its place only). */
+const repositoryPassword = 'unattended-restic-pw-9f3e';
 
 /** MBR: 1 ext4 (40M, 300 files and 3 MiB of random bytes), 2 ext4 (20M, 100 files and the same); 64 MiB in all. */
 async function makeSource(file: string): Promise<Fingerprint> {
@@ -53,7 +55,10 @@ async function makeStore(file: string): Promise<void> {
   const disk = await attach(file);
   try {
     await execa('mkfs.ext4', ['-q', '-F', '-L', 'STORE', disk.part(1)]);
-    await withMount(disk.part(1), (d) => execa('mkdir', [path.join(d, 'images')]));
+    await withMount(disk.part(1), async (d) => {
+      await execa('mkdir', [path.join(d, 'images')]);
+      await writeFile(path.join(d, 'restic.pass'), `${repositoryPassword}\n`, { mode: 0o600 });
+    });
   } finally {
     await disk.detach();
   }
@@ -82,9 +87,11 @@ test.before(async (t) => {
   files.source = path.join(dir, 'source.img');
   files.store = path.join(dir, 'store.img');
   files.target = path.join(dir, 'target.img');
+  files.fromRepository = path.join(dir, 'from-repository.img');
   sourceFingerprint = await makeSource(files.source);
   await makeStore(files.store);
   await makeSparse(files.target, 64);
+  await makeSparse(files.fromRepository, 64);
 });
 
 test.after.always(async () => {
@@ -155,5 +162,48 @@ test.after.always(async () => {
     t.deepEqual(await fingerprint(target), sourceFingerprint);
   } finally {
     await target.detach();
+  }
+});
+
+(skipIsoBoot ? test.skip : test.serial)('lifeboat.store=restic:LABEL=STORE:/repo: the backup goes into a new repository on the store disk (password file by place), and restores from it onto a blank disk', async (t) => {
+  t.timeout(bootTimeoutMs + 180_000);
+  const sourceBefore = await fileHash(files.source);
+  const r = await boot(
+    ['lifeboat.job=backup', 'lifeboat.disk=/dev/vda', 'lifeboat.store=restic:LABEL=STORE:/repo', 'lifeboat.password-file=LABEL=STORE:/restic.pass', 'lifeboat.after=poweroff'],
+    [files.source, files.store],
+  );
+  t.log(`repository backup boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
+  t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
+  t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
+  t.regex(r.serial, /Running: lifeboat backup \/dev\/vda restic:LABEL=STORE:\/repo --password-file LABEL=STORE:\/restic.pass/);
+  t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
+  t.false(r.serial.includes(repositoryPassword), 'the password never reaches the console');
+  t.is(await fileHash(files.source), sourceBefore, 'the backup left the source disk as it was');
+  const store = await attach(files.store);
+  try {
+    // restic writes its locks even to read: the store is mounted read-write for the host's restore.
+    await withMount(store.part(1), async (m) => {
+      const repo = `restic:${path.join(m, 'repo')}`;
+      const pw = ['--password-file', path.join(m, 'restic.pass')];
+      const listed = await lifeboat(['images', repo, ...pw, '--json']);
+      t.is(listed.exitCode, 0, listed.stderr);
+      t.log(`lifeboat images: ${listed.stdout.trim().split('\n').slice(-1)[0]}`);
+      const logs = (await readdir(m)).filter((f) => /^lifeboat-backup-[0-9-]+\.log$/.test(f));
+      t.is(logs.length, 1, `logs beside the repository: ${logs.join(', ')}`);
+      const log = await readFile(path.join(m, logs[0]!), 'utf8');
+      t.regex(log, /Lifeboat unattended job: lifeboat backup \/dev\/vda restic:LABEL=STORE:\/repo --password-file LABEL=STORE:\/restic.pass/);
+      t.regex(log, /outcome: succeeded: saved \/dev\/vda to restic:/);
+      t.false(log.includes(repositoryPassword), 'the password never reaches the log');
+      const target = await attach(files.fromRepository);
+      try {
+        const restored = await lifeboat(['restore', repo, target.device, ...pw, '--yes']);
+        t.is(restored.exitCode, 0, `${restored.stdout}\n${restored.stderr}`);
+        t.deepEqual(await fingerprint(target), sourceFingerprint);
+      } finally {
+        await target.detach();
+      }
+    });
+  } finally {
+    await store.detach();
   }
 });

@@ -33,15 +33,33 @@ test('stores: a device or LABEL=/UUID=, with an optional folder (Clonezilla\'s f
 
 test('autorun plans: each job with its store, disk and image; the command it stands for', (t) => {
   const backup = planAutorun({ job: 'backup', disk: '/dev/sda', store: 'LABEL=B:/img', after: 'poweroff' });
-  t.deepEqual(backup, { job: 'backup', storeText: 'LABEL=B:/img', store: { kind: 'partition', device: 'LABEL=B', folder: '/img' }, disk: '/dev/sda', image: undefined, after: 'poweroff', rescue: false });
+  t.deepEqual(backup, { job: 'backup', storeText: 'LABEL=B:/img', store: { kind: 'partition', device: 'LABEL=B', folder: '/img' }, disk: '/dev/sda', image: undefined, after: 'poweroff', rescue: false, passwordFile: undefined });
   t.is(describeAutorun(backup as AutorunPlan), 'lifeboat backup /dev/sda LABEL=B:/img/<disk>-<date>');
   const restore = planAutorun({ job: 'restore', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' });
-  t.deepEqual(restore, { job: 'restore', storeText: '/dev/sdb1', store: { kind: 'partition', device: '/dev/sdb1', folder: '' }, disk: '/dev/sda', image: 'pc', after: 'shell', rescue: false });
+  t.deepEqual(restore, { job: 'restore', storeText: '/dev/sdb1', store: { kind: 'partition', device: '/dev/sdb1', folder: '' }, disk: '/dev/sda', image: 'pc', after: 'shell', rescue: false, passwordFile: undefined });
   t.is(describeAutorun(restore as AutorunPlan), 'lifeboat restore /dev/sdb1:/pc /dev/sda --yes');
   const repair = planAutorun({ job: 'repair-boot', disk: '/dev/sda', store: '/dev/sdb1', image: 'pc' });
   t.is(describeAutorun(repair as AutorunPlan), 'lifeboat restore /dev/sdb1:/pc /dev/sda --boot-only --yes');
   const verify = planAutorun({ job: 'verify', store: '/dev/sdb1', image: 'pc' });
   t.is(describeAutorun(verify as AutorunPlan), 'lifeboat verify /dev/sdb1:/pc');
+});
+
+test('autorun plans: a restic repository in a partition, its password file by place (never the password), the newest snapshot by default', (t) => {
+  const backup = planAutorun({ job: 'backup', disk: '/dev/sda', store: 'restic:LABEL=STORE:/repo', passwordFile: 'LABEL=KEYS:/restic.pass', after: 'poweroff' });
+  t.like(backup, { job: 'backup', store: { kind: 'restic', uri: 'restic:LABEL=STORE:/repo', on: { device: 'LABEL=STORE', folder: 'repo' } }, passwordFile: { text: 'LABEL=KEYS:/restic.pass', place: { kind: 'partition', device: 'LABEL=KEYS', file: 'restic.pass' } } });
+  t.is(describeAutorun(backup as AutorunPlan), 'lifeboat backup /dev/sda restic:LABEL=STORE:/repo --password-file LABEL=KEYS:/restic.pass');
+  const restore = planAutorun({ job: 'restore', disk: '/dev/sda', store: 'restic:/dev/sdb1:/backups/repo', passwordFile: '/run/lifeboat/pass' });
+  t.like(restore, { image: 'latest', store: { on: { device: '/dev/sdb1', folder: 'backups/repo' } }, passwordFile: { place: { kind: 'path', path: '/run/lifeboat/pass' } } });
+  t.is(describeAutorun(restore as AutorunPlan), 'lifeboat restore restic:/dev/sdb1:/backups/repo#latest /dev/sda --yes --password-file /run/lifeboat/pass');
+  const one = planAutorun({ job: 'verify', store: 'restic:UUID=1234-ABCD', image: '4f2a9c1e', passwordFile: 'UUID=1234-ABCD:/pass' });
+  t.like(one, { image: '4f2a9c1e', store: { on: { device: 'UUID=1234-ABCD', folder: '' } } });
+  t.is(describeAutorun(one as AutorunPlan), 'lifeboat verify restic:UUID=1234-ABCD#4f2a9c1e --password-file UUID=1234-ABCD:/pass');
+  t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda', store: 'restic:LABEL=STORE:/repo' }), { error: "lifeboat.store=restic:LABEL=STORE:/repo needs lifeboat.password-file= (where the repository's password is: the password itself never goes on the command line)" });
+  t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda', store: 'LABEL=STORE:/img', passwordFile: 'LABEL=K:/p' }), { error: 'lifeboat.password-file=LABEL=K:/p: only a restic: store has a password (lifeboat.store=LABEL=STORE:/img)' });
+  t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda', store: 'restic:LABEL=S:/r', passwordFile: 'LABEL=K' }), { error: 'lifeboat.password-file=LABEL=K: give a file in a partition (LABEL=KEYS:/restic.pass, /dev/sdc1:/pass) or an absolute path' });
+  t.deepEqual(planAutorun({ job: 'backup', disk: '/dev/sda', store: 'restic:LABEL=S:/r', passwordFile: 'LABEL=K:/../etc/shadow' }), { error: 'lifeboat.password-file=LABEL=K:/../etc/shadow: name a file in the partition, as LABEL=KEYS:/restic.pass' });
+  t.deepEqual(parseLifeboatParams('boot=live lifeboat.job=backup lifeboat.password-file=LABEL=KEYS:/p lifeboat.passwordfile=x'), { job: 'backup', passwordFile: 'LABEL=KEYS:/p' });
+  t.deepEqual(autorunKernelParams({ job: 'backup', store: 'restic:LABEL=S:/r', passwordFile: 'LABEL=K:/p' }), ['lifeboat.job=backup', 'lifeboat.store=restic:LABEL=S:/r', 'lifeboat.password-file=LABEL=K:/p']);
 });
 
 test('autorun plans: what is missing, in words', (t) => {
@@ -81,7 +99,7 @@ test('lifeboat.rescue=1: a backup that goes on past unreadable sectors; a config
   const plan = planAutorun(params);
   t.like(plan, { job: 'backup', rescue: true });
   t.is(describeAutorun(plan as AutorunPlan), 'lifeboat backup /dev/sda LABEL=B:/<disk>-<date> --rescue');
-  t.like(planAutorun({ ...params, rescue: '0' }), { rescue: false });
+  t.like(planAutorun({ ...params, rescue: '0' }), { rescue: false, passwordFile: undefined });
   t.deepEqual(planAutorun({ ...params, rescue: 'maybe' }), { error: 'lifeboat.rescue=maybe: use 1 or 0' });
   t.deepEqual(planAutorun({ job: 'restore', disk: '/dev/sda', store: 'LABEL=B', image: 'pc', rescue: '1' }), { error: 'lifeboat.rescue=1: only a backup reads past unreadable sectors (lifeboat.job=restore)' });
 });
