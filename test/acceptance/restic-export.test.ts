@@ -7,7 +7,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { jsonLines, lifeboat, lifeboatBin, untilPrinted } from '../helpers/cli.js';
 import { haveOcsSr, ocsRestoreDisk } from '../helpers/clonezilla.js';
@@ -56,6 +56,7 @@ test.serial('a restic snapshot exported to a folder: lifeboat verify passes, ocs
   const result = events.find((x) => x['type'] === 'result')!;
   t.is(result['source'], `${repo.uri}#${snapshot}`);
   t.is(result['state'], 'complete');
+  t.log(`lifeboat export: ${result['bytes']} bytes in ${Number(result['seconds']).toFixed(1)} s`);
   t.true(events.some((x) => x['type'] === 'progress' && x['job'] === 'export'), 'progress events');
   t.deepEqual(await privateLeft(repo), [], 'no restored small files, password file or staging folder left behind');
   t.deepEqual((await readdir(czRepo)).sort(), [name], 'the image under its name only, no partial folder');
@@ -108,7 +109,7 @@ test.serial('a restic snapshot exported to a folder: lifeboat verify passes, ocs
   t.deepEqual(await privateLeft(repo), []);
 });
 
-test.serial('a stopped export (SIGTERM mid-stream) exits 130 and leaves no image and no partial folder', async (t) => {
+test.serial('a stopped export (SIGTERM mid-stream) exits 130, a damaged pack exit 5; neither leaves an image or a partial folder', async (t) => {
   const { dir, attached } = await scratch(t);
   const source = await makeGptSource(path.join(dir, 'source.img'));
   attached.push(source.disk);
@@ -129,4 +130,20 @@ test.serial('a stopped export (SIGTERM mid-stream) exits 130 and leaves no image
   // The repository is not left locked: the next job runs.
   const images = await lifeboat(['images', repo.uri, ...repo.access], { env: repo.env });
   t.is(images.exitCode, 0, images.stderr);
+
+  // One byte flipped in the largest pack (a partition stream's data): restic dump fails, and the export with it.
+  const packs: Array<{ file: string; size: number }> = [];
+  for (const sub of await readdir(path.join(repo.path, 'data'))) for (const f of await readdir(path.join(repo.path, 'data', sub))) packs.push({ file: path.join(repo.path, 'data', sub, f), size: (await stat(path.join(repo.path, 'data', sub, f))).size });
+  const pack = packs.sort((a, b) => b.size - a.size)[0]!;
+  await chmod(pack.file, 0o600);
+  const bytes = await readFile(pack.file);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = bytes[at]! ^ 0xff;
+  await writeFile(pack.file, bytes);
+  const damaged = await lifeboat(['export', repo.uri, path.join(out, 'pc'), ...repo.access], { env: repo.env });
+  t.is(damaged.exitCode, 5, damaged.stderr);
+  t.regex(damaged.stderr, /^lifeboat: the restic repository restic:\S+ is damaged/m);
+  t.notRegex(damaged.stderr, /^\s+at /m);
+  t.deepEqual(await readdir(out), [], 'no image, no hidden partial folder');
+  t.deepEqual(await privateLeft(repo), []);
 });
