@@ -8,6 +8,7 @@ import { lifeboatVersion } from '../imager/version.js';
 import { backupCommand } from './commands/backup.js';
 import { cloneCommand } from './commands/clone.js';
 import { disksCommand } from './commands/disks.js';
+import { exportCommand } from './commands/export.js';
 import { forgetCommand } from './commands/forget.js';
 import { imagesCommand } from './commands/images.js';
 import { infoCommand } from './commands/info.js';
@@ -46,6 +47,7 @@ export async function main(args: string[]): Promise<number> {
       .command(filesCommand)
       .command(imagesCommand)
       .command(forgetCommand)
+      .command(exportCommand)
       .command(uiCommand)
       .command(isoCommand)
       .demandCommand(1, 'give a command; lifeboat --help lists them')

@@ -44,7 +44,7 @@ export function humanOutput(out: NodeJS.WriteStream = process.stdout, err: NodeJ
       if (e.type === 'step') err.write(`${e.message}\n`);
       else if (e.type === 'warning') err.write(`warning: ${e.message}\n`);
       else if (e.type === 'partition-done') err.write(`  ${e.partition}: ${bytes(e.bytes)} in ${e.seconds.toFixed(1)} s\n`);
-      else if (e.type === 'start') err.write(`${e.job} ${e.device} ${e.job === 'backup' ? '→' : '←'} ${e.image}\n`);
+      else if (e.type === 'start') err.write(`${e.job} ${e.device} ${e.job === 'backup' || e.job === 'export' ? '→' : '←'} ${e.image}\n`);
     },
     result(_json, lines) {
       clearBar();

@@ -1,6 +1,6 @@
 // The typed events a job emits: the CLI prints them (bar or JSON Lines), the UI draws them. The library never prints.
 
-export type JobKind = 'backup' | 'restore' | 'verify' | 'clone' | 'forget';
+export type JobKind = 'backup' | 'restore' | 'verify' | 'clone' | 'forget' | 'export';
 
 export type ImagerEvent =
   | { type: 'start'; job: JobKind; device: string; image: string; partitions: number; totalBytes: number }

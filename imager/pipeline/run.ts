@@ -9,6 +9,7 @@ import type { FileDigest } from '../image/manifest.js';
 import { PieceWriter } from '../image/pieces.js';
 import type { PartcloneEvent } from '../parse/partclone.js';
 import { concatFiles, noSpaceFrom, partcloneLines, readChunk } from './common.js';
+import { DigestCheck } from './digest-check.js';
 import { GatedSink } from './gated-sink.js';
 import { makeFifo, type Fifo } from './fifo.js';
 import { rankFailures, type Failure } from './failures.js';
@@ -109,6 +110,24 @@ export async function runPipeline(stages: Stage[], opts: RunPipelineOptions): Pr
         case 'files':
           up = singleFile && isFilter(next) ? { fd: singleFile } : { files: s.files };
           break;
+        case 'command-source': {
+          const [file, ...args] = s.argv;
+          const explain = s.explain ?? ((e: unknown) => e);
+          const child = runner.start(file!, args, { stdout: 'pipe', collectStdout: false, ...(s.env ? { env: s.env } : {}), signal: stop.signal });
+          const printed = child.done.then(
+            () => true,
+            (e: unknown) => {
+              fail(explain(e));
+              return false;
+            },
+          );
+          feeding.push(printed);
+          // The stream passes through Node anyway (a process's stdout into the next one's stdin): it is checked there.
+          const check = new DigestCheck(s.file, s.expect, printed, opts.onSourceBytes);
+          feeding.push(pipeline(child.child.stdout!, check).catch((e: unknown) => fail(e)));
+          up = { stream: check };
+          break;
+        }
         case 'partclone-fifo':
           if (s.end === 'source') up = { fd: fifoEnd! };
           else if (up) join(up, fileWriter(fifoEnd!), false);

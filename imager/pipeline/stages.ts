@@ -1,8 +1,12 @@
 // The stream pipeline as a value: its stages, and the one function that composes them from what a job needs.
 import type { Codec } from '../codec/codecs.js';
+import type { FileDigest } from '../image/manifest.js';
 
-/** Which way the data goes: a partition into an image, an image onto a partition, or an image checked. */
-export type Direction = 'save' | 'restore' | 'check';
+/**
+ * Which way the data goes: a partition into an image, an image onto a partition, an image checked, or an image's
+ * stream that a command prints (a repository's `restic dump`) compressed into image files.
+ */
+export type Direction = 'save' | 'restore' | 'check' | 'export';
 /** What the filesystem's record offers: partclone's image format, or a raw copy (partclone.dd on save). */
 export type Support = 'partclone' | 'raw';
 
@@ -11,6 +15,11 @@ export type Stage =
   | { kind: 'files'; files: string[] }
   /** partclone on the far end of a FIFO (under a pty, for its progress), as the source (save) or the sink (restore). */
   | { kind: 'partclone-fifo'; end: 'source' | 'sink'; argvFor: (fifo: string) => string[] }
+  /**
+   * Source: a command that prints one image file's stream (`restic dump`); with `expect`, what it printed must have
+   * that size and SHA-256 (the manifest's), or the pipeline fails: the stream is checked as it passes, never re-read.
+   */
+  | ({ kind: 'command-source'; expect?: FileDigest | undefined } & StreamCommand)
   /** partclone reading its standard input (`partclone.chkimg -s -`: it cannot seek a FIFO's path). */
   | { kind: 'partclone-stdin'; argv: string[] }
   | { kind: 'codec'; op: 'compress' | 'decompress'; argv: string[] }
@@ -79,13 +88,15 @@ export interface PipelineSpec {
   partclone?: (fifo: string) => string[];
   /** restore (raw): the target partition. */
   target?: string;
+  /** export: the command that prints the stream, and the stream's size and SHA-256 to hold it to. */
+  input?: (StreamCommand & { expect?: FileDigest | undefined }) | undefined;
 }
 
 /**
  * The one place that says how a job's data flows. save: partclone → compress → cipher → hash → pieces (partclone.dd
  * for raw support, which reads any device); restore: files → cipher → decompress → partclone, or the block device for
  * raw images (partclone.dd cannot size a copy from a FIFO); check: files → cipher → decompress → partclone.chkimg, or
- * nothing for raw images. A codec without a command (none) is no stage.
+ * nothing for raw images; export: command → compress → hash → pieces. A codec without a command (none) is no stage.
  */
 export function composePipeline(spec: PipelineSpec): Stage[] {
   const need = <T>(v: T | undefined, what: string): T => {
@@ -112,6 +123,10 @@ export function composePipeline(spec: PipelineSpec): Stage[] {
       if (spec.support === 'partclone') return [...head, { kind: 'partclone-stdin', argv: need(spec.partclone, 'partclone')('-') }];
       return [...head, { kind: 'nothing' }];
     }
+    case 'export': {
+      const out = need(spec.output, 'an output');
+      return [{ kind: 'command-source', ...need(spec.input, 'an input command') }, ...codecStage('compress', compress), ...cipherStage('encrypt'), { kind: 'hash' }, { kind: 'pieces', dir: out.dir, base: out.base, splitBytes: out.splitBytes }];
+    }
   }
 }
 
@@ -125,7 +140,8 @@ export function describePipeline(stages: Stage[]): string {
         case 'cipher':
           return `${s.op}(${s.name})`;
         case 'command':
-          return `command(${s.argv.find((a) => !a.startsWith('/') && a !== '--') ?? s.argv[0]})`;
+        case 'command-source':
+          return `${s.kind}(${s.argv.find((a) => !a.startsWith('/') && a !== '--') ?? s.argv[0]})`;
         case 'pieces':
           return s.splitBytes === undefined ? 'file' : `pieces(${s.splitBytes})`;
         case 'partclone-fifo':

@@ -71,6 +71,15 @@ export async function listRepositoryImages(restic: Restic): Promise<RepositoryIm
   return groupSnapshots((JSON.parse(out || '[]') as ResticSnapshot[] | null) ?? []);
 }
 
+/** The complete image that `#name` picks (an id or its prefix, or latest of the one disk), or why none: exit 2 or 3. */
+export function chooseImage(images: RepositoryImage[], name: string, uri: string): RepositoryImage {
+  const r = pickImage(images, name);
+  if (!('error' in r)) return r;
+  if (r.error === 'several-disks') throw new UsageError(`${uri} holds backups of ${r.disks!.length} disks: name the snapshot`, `${uri}#SNAPSHOT; lifeboat images ${uri} lists them (${r.disks!.join(', ')})`);
+  if (r.error === 'ambiguous') throw new UsageError(`${uri}#${name} names more than one snapshot`, 'give more digits of its id');
+  throw new NotFoundError(name === 'latest' ? `${uri} holds no complete backup` : `no backup ${name} in ${uri}`, `lifeboat images ${uri} lists them`);
+}
+
 /** Mounts the repository read-only under dir and waits until the mount stands (or restic ends, with its reason). */
 async function mountRepository(runner: Runner, restic: Restic, dir: string): Promise<() => Promise<void>> {
   await mkdir(dir, { recursive: true });
@@ -222,13 +231,7 @@ export async function openResticStore(runner: Runner, ref: ResticRef, mode: Stor
         for (const i of images.filter((x) => x.complete)) await linkImage(mnt, path.join(imagesDir, i.snapshot), i);
       }
     }
-    const pick = (name: string): RepositoryImage => {
-      const r = pickImage(images, name);
-      if (!('error' in r)) return r;
-      if (r.error === 'several-disks') throw new UsageError(`${ref.uri} holds backups of ${r.disks!.length} disks: name the snapshot`, `${ref.uri}#SNAPSHOT; lifeboat images ${ref.uri} lists them (${r.disks!.join(', ')})`);
-      if (r.error === 'ambiguous') throw new UsageError(`${ref.uri}#${name} names more than one snapshot`, 'give more digits of its id');
-      throw new NotFoundError(name === 'latest' ? `${ref.uri} holds no complete backup` : `no backup ${name} in ${ref.uri}`, `lifeboat images ${ref.uri} lists them`);
-    };
+    const pick = (name: string): RepositoryImage => chooseImage(images, name, ref.uri);
     const describeImage = (name: string) => (mode === 'read' ? `${ref.uri}#${pick(name).snapshot}` : `${ref.uri} (a new snapshot)`);
     return {
       describe: ref.uri,
