@@ -1,5 +1,13 @@
 // Puts back what partclone leaves out of a copied filesystem: one finisher per filesystem that needs one.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { readBytes, writeBytes } from '../boot/sectors.js';
+
+/** A partition's first sector on its disk in 512-byte units (sysfs), or undefined for what is no partition (an LV, a file). */
+export async function partitionStartSector(device: string): Promise<number | undefined> {
+  const text = await readFile(`/sys/class/block/${path.basename(device)}/start`, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : Number(text.trim());
+}
 
 /** Completes the filesystem partclone wrote on device (a clone's copy or a restored image). */
 export type FsFinisher = (device: string) => Promise<void>;
@@ -9,11 +17,26 @@ export type FsFinisher = (device: string) => Promise<void>;
  * cluster: partclone copies clusters only, so the copy is left blank, and ntfsfix -n (or chkdsk) finds it bad.
  * It is the volume's own boot sector, so it is written from the one partclone wrote: the boot sector's total
  * sectors (u64 at 0x28) times its bytes per sector (u16 at 0x0b) is where it goes.
+ *
+ * First, the boot sector's hidden sectors (u32 at 0x1c: where the partition starts on its disk, in the volume's
+ * sectors) is set to the partition's start: a volume put back at another place than its source's (a smaller disk's
+ * layout, another partition, a clone onto another table) otherwise keeps the old start, and Windows' boot loader
+ * reads the volume at the wrong place ("BOOTMGR is missing"). Clonezilla runs partclone.ntfsfixboot for this; its
+ * start comes from HDIO_GETGEO, which loop and many other devices do not answer, so the one field is written here.
  */
 export const finishNtfs: FsFinisher = async (device) => {
   const boot = await readBytes(device, 0, 512);
   if (boot.length < 512 || boot.toString('latin1', 3, 11) !== 'NTFS    ') return;
   const sectorBytes = boot.readUInt16LE(0x0b);
+  const start512 = await partitionStartSector(device);
+  if (start512 !== undefined && sectorBytes >= 512 && (start512 * 512) % sectorBytes === 0) {
+    const hidden = (start512 * 512) / sectorBytes;
+    if (hidden <= 0xffffffff && boot.readUInt32LE(0x1c) !== hidden) {
+      const field = Buffer.alloc(4);
+      field.writeUInt32LE(hidden);
+      await writeBytes(device, 0x1c, field);
+    }
+  }
   const offset = Number(boot.readBigUInt64LE(0x28)) * sectorBytes;
   // Only where the sector lies inside the partition (it always does on a volume made for it).
   const at = await readBytes(device, offset, sectorBytes);

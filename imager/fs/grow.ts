@@ -1,4 +1,5 @@
 // Growing a filesystem to fill its (already grown) partition: one grower per filesystem family.
+import { finishNtfs } from './finish.js';
 import type { Runner } from '../../core/runner/run.js';
 import type { MountSpec } from './mount-options.js';
 import { withMounted } from './mounted.js';
@@ -11,8 +12,14 @@ export const growExt: Grower = async (runner, device) => {
   await runner.run('resize2fs', [device]);
 };
 
-export const growNtfs: Grower = async (runner, device) =>
-  void (await runner.run('ntfsresize', ['--force', '--force', '--no-progress-bar', device], { input: 'y\n' }));
+/**
+ * ntfsresize fills the partition but leaves no boot sector copy after the volume's new end (it stays where the old
+ * end was, or nowhere when partclone wrote the volume): the finisher writes it from the boot sector ntfsresize wrote.
+ */
+export const growNtfs: Grower = async (runner, device) => {
+  await runner.run('ntfsresize', ['--force', '--force', '--no-progress-bar', device], { input: 'y\n' });
+  await finishNtfs(device);
+};
 
 /** A filesystem that grows only while mounted (read-write, with its mount options): argv(dir) is the grow command. */
 export function growMounted(spec: MountSpec, argv: (dir: string) => [string, ...string[]]): Grower {

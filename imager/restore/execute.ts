@@ -135,6 +135,8 @@ export async function restorePartition(
         }),
   });
   onThrough();
+  // What partclone leaves out (NTFS: the backup boot sector; the hidden sectors of a volume at a new place).
+  if (partclone) await fsRecord(p.fsType).finish?.(step.target);
   onEvent({ type: 'partition-done', job: 'restore', partition: p.name, bytes: p.imageBytes, seconds: (Date.now() - t0) / 1000 });
 }
 
