@@ -2,7 +2,7 @@
 // the backup writes plaintext into its mounted view, and publishing unmounts it, puts Clonezilla's gocryptfs.info
 // beside the tree and only then lets the store give the image its name. An abort unmounts and removes the partial.
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Runner } from '../../core/runner/run.js';
@@ -25,7 +25,10 @@ export async function encryptedImageWriter(runner: Runner, inner: ImageWriter, p
   return {
     name: inner.name,
     partialDir: plain,
-    writeFile: (file, data) => writeFile(path.join(plain, file), data),
+    writeFile: async (file, data) => {
+      await mkdir(path.dirname(path.join(plain, file)), { recursive: true });
+      await writeFile(path.join(plain, file), data);
+    },
     createWriteStream: async (file): Promise<Writable> => createWriteStream(path.join(plain, file), { flags: 'wx' }),
     async publish() {
       // Read before the unmount, as Clonezilla's get_gocryptfs_info does; every file is closed by now.

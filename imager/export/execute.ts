@@ -100,7 +100,8 @@ export async function executeExport(spec: ExportSpec, runner: Runner, onEvent: E
  * (other than the streams) must be there.
  */
 async function copySmallFiles(small: string, source: Manifest, streams: Set<string>, put: (file: string, data: Buffer) => Promise<void>, what: string): Promise<void> {
-  const present = new Set(await readdir(small));
+  // Files only, with their paths below small (the kept configuration is in folders: lifeboat-config/sda2/etc.tar).
+  const present = new Set((await readdir(small, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(small, path.join(e.parentPath ?? e.path, e.name))));
   for (const file of Object.keys(source.files).filter((f) => !streams.has(f))) {
     if (!present.has(file)) throw new InvalidImageError(`${what}: ${file} is missing from the backup's small files`, { file, hint: 'the backup is damaged; use another snapshot' });
   }

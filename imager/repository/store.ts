@@ -139,6 +139,7 @@ function repositoryWriter(restic: Restic, name: string, about: ImageAbout | unde
     partialDir,
     writeFile: async (file, data) => {
       const { writeFile } = await import('node:fs/promises');
+      await mkdir(path.dirname(path.join(partialDir, file)), { recursive: true });
       await writeFile(path.join(partialDir, file), data);
     },
     createWriteStream: async (file) => (await import('node:fs')).createWriteStream(path.join(partialDir, file), { flags: 'wx' }),

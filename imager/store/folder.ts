@@ -51,7 +51,11 @@ export async function localImageWriter(root: string, name: string): Promise<Imag
   return {
     name,
     partialDir,
-    writeFile: (file, data) => writeFile(path.join(partialDir, file), data),
+    // A file in a folder of the image (lifeboat-config/sda2/etc.tar) gets its folders.
+    writeFile: async (file, data) => {
+      await mkdir(path.dirname(path.join(partialDir, file)), { recursive: true });
+      await writeFile(path.join(partialDir, file), data);
+    },
     createWriteStream: async (file): Promise<Writable> => createWriteStream(path.join(partialDir, file), { flags: 'wx' }),
     async publish() {
       await fsyncDir(partialDir);

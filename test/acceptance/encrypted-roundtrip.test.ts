@@ -189,7 +189,7 @@ test.serial("an encrypted image made by hand as Clonezilla's ocs-sr makes one (n
   await execa('gocryptfs', ['-init', '-plaintextnames', '-q', cz], { input: 'clonezilla pass' });
   await execa('gocryptfs', ['-rw', '-q', cz, mnt], { input: 'clonezilla pass' });
   try {
-    for (const f of await readdir(plain)) if (f !== 'lifeboat.json') await cp(path.join(plain, f), path.join(mnt, f));
+    for (const f of await readdir(plain)) if (f !== 'lifeboat.json' && f !== 'lifeboat-config') await cp(path.join(plain, f), path.join(mnt, f));
   } finally {
     await execa('fusermount3', ['-u', mnt]);
   }
