@@ -13,6 +13,7 @@ import { forgetCommand } from './commands/forget.js';
 import { imagesCommand } from './commands/images.js';
 import { infoCommand } from './commands/info.js';
 import { filesCommand } from './commands/files.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { isoCommand } from './commands/iso.js';
 import { restoreCommand } from './commands/restore.js';
 import { uiCommand } from './commands/ui.js';
@@ -45,6 +46,7 @@ export async function main(args: string[]): Promise<number> {
       .command(verifyCommand)
       .command(infoCommand)
       .command(filesCommand)
+      .command(scheduleCommand)
       .command(imagesCommand)
       .command(forgetCommand)
       .command(exportCommand)
