@@ -53,4 +53,6 @@ export async function restoreShrunk(runner: Runner, job: ShrinkPartitionJob): Pr
     });
     await shrinker.shrink(runner, { staging, target: job.target, bytes: job.newBytes });
   });
+  // The shrunk copy lies at the target's start, usually another than its source's: NTFS's hidden sectors and backup boot sector.
+  await fsRecord(job.fsType).finish?.(job.target);
 }

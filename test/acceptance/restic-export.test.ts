@@ -63,13 +63,15 @@ test.serial('a restic snapshot exported to a folder: lifeboat verify passes, ocs
 
   // Clonezilla's layout: one zstd partclone image per partition, the small files, and the manifest of a local image.
   const s = source.disk.name;
-  const files = (await readdir(image)).sort();
+  // Every file with its path below the image (the kept configuration is in lifeboat-config/<partition>/…).
+  const files = (await readdir(image, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(image, path.join(e.parentPath, e.name))).sort();
   t.deepEqual(files.filter((f) => f.includes('-ptcl-img')), [`${s}p1.vfat-ptcl-img.zst`, `${s}p2.ext4-ptcl-img.zst`, `${s}p3.xfs-ptcl-img.zst`, `${s}p4.ntfs-ptcl-img.zst`, `${s}p6.dd-ptcl-img.zst`]);
   for (const f of ['disk', 'parts', 'clonezilla-img', 'Info-img-id.txt', 'blkid.list', 'dev-fs.list', `${s}-pt.sf`, `${s}-pt.parted`, `${s}-mbr`, `${s}-gpt-1st`, `${s}-gpt-2nd`, `${s}-gpt.gdisk`, `${s}-gpt.sgdisk`, `swappt-${s}p5.info`, 'lifeboat.json']) t.true(files.includes(f), f);
   const manifest = JSON.parse(await readFile(path.join(image, 'lifeboat.json'), 'utf8'));
   t.is(manifest.state, 'complete');
   t.is(manifest.compression.codec, 'zstd');
   t.deepEqual(Object.keys(manifest.files).sort(), files.filter((f) => f !== 'lifeboat.json'), 'a SHA-256 for every file, none for a stream that is not there');
+  t.true(files.includes(`lifeboat-config/${s}p1/esp-files.txt`), "the ESP's kept configuration came along");
   for (const p of manifest.partitions.filter((q: { files?: string[] }) => q.files)) t.deepEqual(p.files.map((f: string) => f.endsWith('.zst')), [true], `${p.name}: its zstd image`);
   const magic = await readFile(path.join(image, `${s}p2.ext4-ptcl-img.zst`));
   t.is(magic.readUInt32LE(0), 0xfd2fb528, 'zstd frames');

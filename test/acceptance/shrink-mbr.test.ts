@@ -6,6 +6,7 @@ import { lifeboat } from '../helpers/cli.js';
 import { fingerprint, writeBootCode, writeEbrCode, writeFiles } from '../helpers/fixtures.js';
 import { attach, makeSparse, partition, scratch, withMount } from '../helpers/loop.js';
 import { treeMeta, writeRichTree } from '../helpers/tree-meta.js';
+import { readBytes } from '../../imager/boot/sectors.js';
 
 const sfdiskJson = async (device: string) => JSON.parse((await execa('sfdisk', ['--json', device])).stdout).partitiontable;
 const ids = (b: Record<string, string>) => Object.fromEntries(['TYPE', 'UUID', 'LABEL', 'PART_ENTRY_UUID', 'PART_ENTRY_TYPE', 'PART_ENTRY_NUMBER'].map((k) => [k, b[k]]));
@@ -63,4 +64,9 @@ test('an MBR disk with NTFS and ext4 in logical partitions onto a disk 40% small
   const ntfs = await execa('ntfsfix', ['-n', small.part(6)], { reject: false });
   t.is(ntfs.exitCode, 0, ntfs.stdout + ntfs.stderr);
   t.regex(ntfs.stdout, /Checking the alternate boot sector\.\.\. OK/);
+  // The logical NTFS moved: its boot sector's hidden sectors name its new start on the disk (Windows boots by it).
+  const table = JSON.parse((await execa('sfdisk', ['--json', small.device])).stdout).partitiontable;
+  const start = table.partitions.find((q: { node: string }) => q.node.endsWith('p6')).start;
+  const boot = await readBytes(small.part(6), 0, 512);
+  t.is(boot.readUInt32LE(0x1c), start);
 });
