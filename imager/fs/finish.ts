@@ -37,8 +37,25 @@ export const finishNtfs: FsFinisher = async (device) => {
       await writeBytes(device, 0x1c, field);
     }
   }
-  const offset = Number(boot.readBigUInt64LE(0x28)) * sectorBytes;
-  // Only where the sector lies inside the partition (it always does on a volume made for it).
+  const volumeSectors = Number(boot.readBigUInt64LE(0x28));
+  const primary = await readBytes(device, 0, sectorBytes);
+  // Windows keeps the copy in the sector after the volume; ntfsresize puts it in the partition's last sector, which
+  // is the same sector unless the volume ends short of it (a size rounded to clusters). Every sector at or after the
+  // volume's end is outside it, so both places get the copy: the first always (when inside the partition), the last
+  // when it holds a boot sector copy already (one that a hidden-sectors change above made stale).
+  const offset = volumeSectors * sectorBytes;
   const at = await readBytes(device, offset, sectorBytes);
-  if (at.length === sectorBytes) await writeBytes(device, offset, await readBytes(device, 0, sectorBytes));
+  if (at.length === sectorBytes) await writeBytes(device, offset, primary);
+  const partitionBytes = await deviceBytes(device);
+  if (partitionBytes !== undefined && partitionBytes - sectorBytes > offset) {
+    const lastAt = partitionBytes - sectorBytes;
+    const last = await readBytes(device, lastAt, sectorBytes);
+    if (last.length === sectorBytes && last.toString('latin1', 3, 11) === 'NTFS    ' && !last.equals(primary)) await writeBytes(device, lastAt, primary);
+  }
 };
+
+/** A block device's size in bytes (sysfs size is in 512-byte units), or undefined. */
+async function deviceBytes(device: string): Promise<number | undefined> {
+  const text = await readFile(`/sys/class/block/${path.basename(device)}/size`, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : Number(text.trim()) * 512;
+}
