@@ -2,7 +2,10 @@
 // /dev/vda…, files come back from $OUT, a failing scenario is reported as failed (bash -eu stops at the first
 // failure), and the guest has what this host's kernel lacks and later issues test there (device-mapper with dm-error,
 // md, vfat). Its network reaches a server on the host's 127.0.0.1 only through an explicit forward: the host itself
-// (10.0.2.2, which QEMU would otherwise map to the host's loopback) is not reachable.
+// (10.0.2.2, which QEMU would otherwise map to the host's loopback) is not reachable. The same boot carries issue 16's
+// schedule scenario, which needs a system that systemd runs: `schedule add` enables and starts the timer, the service
+// started by hand (as the timer would) images /dev/vdc into the store on /dev/vdd with the outcome in the journal and
+// the history, and a run whose store is gone fails its unit, says so in the journal and calls --on-failure.
 // Needs root, qemu-system-x86, socat and the ISO (see test/builder/iso-under-test.ts); LIFEBOAT_SKIP_ISO_BOOT=1 skips it.
 import test from 'ava';
 import { execa } from 'execa';
@@ -14,7 +17,8 @@ import { defaultIsoConfig } from '../../iso-config/load.js';
 import { extractKernel } from '../../harness/extract-kernel.js';
 import { runLab, type LabResult } from '../../harness/lab.js';
 import { isoUnderTest, skipIsoBoot } from '../builder/iso-under-test.js';
-import { makeSparse, tempDir } from '../helpers/loop.js';
+import { attach, makeSparse, partition, tempDir, withMount } from '../helpers/loop.js';
+import { writeFiles } from '../helpers/fixtures.js';
 
 const config = defaultIsoConfig();
 const entry = config.boot.entries.find((e) => e.id === config.boot.default) ?? config.boot.entries[0]!;
@@ -72,7 +76,50 @@ const scenarios = [
       'if timeout 10 bash -c "exec 4<>/dev/tcp/10.0.2.2/$HOSTPORT" 2>/dev/null; then echo reachable >"$OUT/direct"; else echo blocked >"$OUT/direct"; fi',
     ].join('\n'),
   },
+  {
+    name: 'schedule',
+    script: [
+      `lifeboat schedule add labtimer --disk /dev/vdc --to LABEL=LABSTORE:/images --at "daily 02:00" --on-failure 'echo "$LIFEBOAT_EXIT_CODE" >/run/labtimer-failed' >"$OUT/add"`,
+      'systemctl is-enabled lifeboat-labtimer.timer >"$OUT/enabled"',
+      'systemctl is-active lifeboat-labtimer.timer >"$OUT/active"',
+      'systemctl show lifeboat-labtimer.timer -p NextElapseUSecRealtime --value >"$OUT/next"',
+      'systemctl start lifeboat-labtimer.service',
+      'journalctl -u lifeboat-labtimer.service --no-pager -o cat >"$OUT/journal"',
+      'lifeboat schedule history labtimer --json >"$OUT/history"',
+      'mkdir -p /mnt/s && mount -o ro LABEL=LABSTORE /mnt/s && ls /mnt/s/images >"$OUT/images" && umount /mnt/s',
+      'test ! -e /run/labtimer-failed',
+      `lifeboat schedule add labfail --disk /dev/vdc --to LABEL=NOSUCHSTORE:/images --at hourly --on-failure 'echo "$LIFEBOAT_EXIT_CODE" >/run/labfail' >/dev/null`,
+      'if systemctl start lifeboat-labfail.service; then echo ok >"$OUT/fail-unit"; else echo failed >"$OUT/fail-unit"; fi',
+      'cat /run/labfail >"$OUT/on-failure"',
+      'journalctl -u lifeboat-labfail.service --no-pager -o cat >"$OUT/fail-journal"',
+    ].join('\n'),
+  },
 ];
+
+/** The schedule scenario's disks: a source (MBR, one ext4 with files) and a store (ext4 LABSTORE with /images). */
+async function scheduleDisks(dir: string): Promise<[string, string]> {
+  const source = path.join(dir, 'vdc.img');
+  await makeSparse(source, 48);
+  await partition(source, 'label: dos\ntype=83\n');
+  const src = await attach(source);
+  try {
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'labsrc', src.part(1)]);
+    await withMount(src.part(1), (d) => writeFiles(d, 200, 'lab'));
+  } finally {
+    await src.detach();
+  }
+  const store = path.join(dir, 'vdd.img');
+  await makeSparse(store, 96);
+  await partition(store, 'label: dos\ntype=83\n');
+  const st = await attach(store);
+  try {
+    await execa('mkfs.ext4', ['-q', '-F', '-L', 'LABSTORE', st.part(1)]);
+    await withMount(st.part(1), (d) => mkdir(path.join(d, 'images')));
+  } finally {
+    await st.detach();
+  }
+  return [source, store];
+}
 
 test.before(async (t) => {
   if (skipIsoBoot) return;
@@ -97,7 +144,7 @@ test.before(async (t) => {
     kernel,
     append: kernelParams(config, entry).join(' '),
     marker,
-    disks: [vda, vdb],
+    disks: [vda, vdb, ...(await scheduleDisks(dir))],
     scenarios,
     files: { 'given.txt': 'given by the test\n', port: `${hostPort}\n` },
     forwards: [{ guestPort, hostPort }],
@@ -143,4 +190,24 @@ lab("the guest reaches a server on the host's 127.0.0.1 through its forward only
   t.is(r.exitCode, 0, r.log);
   t.is(await out('network', 'reply'), 'lab-hello\n');
   t.is(await out('network', 'direct'), 'blocked\n');
+});
+
+lab('schedule (issue 16): the timer is enabled and started by systemd; its service images the disk, with the outcome in the journal and the history; a failing run fails its unit and calls --on-failure', async (t) => {
+  const r = result!.scenarios['schedule']!;
+  t.is(r.exitCode, 0, r.log);
+  t.regex(await out('schedule', 'add'), /lifeboat-labtimer\.timer enabled and started/);
+  t.is(await out('schedule', 'enabled'), 'enabled\n');
+  t.is(await out('schedule', 'active'), 'active\n');
+  t.regex(await out('schedule', 'next'), /\d{4}-\d{2}-\d{2} 02:00:00/);
+  const journal = await out('schedule', 'journal');
+  t.regex(journal, /schedule labtimer: saved \/dev\/vdc to LABEL=LABSTORE:\/images\/vdc-\d{4}-\d{2}-\d{2}-\d{4}/, journal);
+  const runs = (JSON.parse((await out('schedule', 'history')).trim().split('\n').at(-1)!) as { runs: Array<{ ok: boolean; image?: string }> }).runs;
+  t.is(runs.length, 1);
+  t.true(runs[0]!.ok);
+  const images = (await out('schedule', 'images')).trim().split('\n');
+  t.is(images.length, 1, images.join(', '));
+  t.true(runs[0]!.image!.endsWith(images[0]!));
+  t.is(await out('schedule', 'fail-unit'), 'failed\n');
+  t.is(await out('schedule', 'on-failure'), '3\n');
+  t.regex(await out('schedule', 'fail-journal'), /lifeboat: .*LABEL=NOSUCHSTORE/);
 });
