@@ -2,6 +2,7 @@
 // for the length of a job (read-only when the job only reads), always unmounted again by release().
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
+import { NotFoundError } from '../../core/errors.js';
 import type { Runner } from '../../core/runner/run.js';
 import { mountArgsFor, mountReadOnly } from '../fs/mount.js';
 import { localStore } from './folder.js';
@@ -28,9 +29,13 @@ export function mountArgs(device: string, fsType: string | undefined, mode: Stor
 /** LABEL=… / UUID=… as the device it names, and the filesystem type blkid finds there when the caller did not say. */
 async function resolvePartition(runner: Runner, ref: PartitionRef): Promise<{ device: string; fsType: string | undefined }> {
   const byTag = /^(LABEL|UUID)=(.+)$/.exec(ref.device);
-  const device = byTag
-    ? (await runner.run('blkid', [byTag[1] === 'LABEL' ? '-L' : '-U', byTag[2]!], { hint: `no filesystem has ${ref.device}: is the store's disk attached?` })).stdout.trim()
-    : ref.device;
+  let device = ref.device;
+  if (byTag) {
+    // blkid -L/-U exits 2 when no filesystem has the label or UUID: the store's disk is not there (exit 3), not a tool failure.
+    const found = await runner.run('blkid', [byTag[1] === 'LABEL' ? '-L' : '-U', byTag[2]!], { okExitCodes: [2] });
+    device = found.stdout.trim().split('\n')[0]!.trim();
+    if (found.exitCode === 2 || device === '') throw new NotFoundError(`no filesystem has ${ref.device}: is the store's disk attached?`, 'lifeboat disks lists the disks; blkid shows their labels and UUIDs');
+  }
   if (ref.fsType) return { device, fsType: ref.fsType };
   const probed = await runner.run('blkid', ['-p', '-o', 'value', '-s', 'TYPE', device], { okExitCodes: [2] });
   return { device, fsType: probed.stdout.trim() || undefined };

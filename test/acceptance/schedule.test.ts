@@ -133,3 +133,12 @@ test.serial('remove takes the timer and service away and keeps the history', asy
   t.is(h.stdout.trim().split('\n').length, 2);
   t.regex((await lb(['schedule', 'list'])).stdout, /^away: /);
 });
+
+test.serial("a store partition that is not attached at run time is exit 3, naming it; the history says so", async (t) => {
+  t.is((await lb(['schedule', 'add', 'gone', '--disk', disk.device, '--to', 'LABEL=LIFEBOAT-NO-SUCH-STORE:/images', '--at', 'hourly'])).exitCode, 0);
+  const r = await lb(['schedule', 'run', 'gone']);
+  t.is(r.exitCode, 3, r.stderr);
+  t.regex(r.stderr, /^lifeboat: no filesystem has LABEL=LIFEBOAT-NO-SUCH-STORE: is the store's disk attached\?$/m);
+  const runs = (jsonLines((await lb(['schedule', 'history', 'gone', '--json'])).stdout).at(-1) as { runs: Array<{ ok: boolean; exitCode: number; message: string }> }).runs;
+  t.like(runs[0], { ok: false, exitCode: 3 });
+});
