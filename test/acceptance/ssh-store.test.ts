@@ -29,7 +29,7 @@ function access(s: Sshd): string[] {
 
 /** The sshfs and ssh processes and the fuse.sshfs mounts of this test's server or stores folder. */
 async function sshfsLeft(sshd: Sshd, stores: string): Promise<{ processes: string[]; mounts: string[] }> {
-  const ours = (l: string) => l.includes(sshd.dir) || l.includes(stores) || new RegExp(`(^| )-p ?${sshd.port}( |$)`).test(l);
+  const ours = (l: string) => l.includes(sshd.dir) || l.includes(stores) || new RegExp(`(^| )(-p ?|-oPort=)${sshd.port}( |$)`).test(l);
   const ps = async (name: string) => (await execa('pgrep', ['-a', '-x', name], { reject: false })).stdout.split('\n').filter((l) => l && ours(l));
   const processes = [...(await ps('sshfs')), ...(await ps('ssh'))];
   const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').filter((l) => l.split(' ')[2] === 'fuse.sshfs' && ours(l));
