@@ -117,7 +117,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   // The manifest comes first, marked in-progress: a backup killed at any point leaves a directory that says so.
   await writeManifest(dir, manifest);
   const total = plan.partitions.reduce((n, p) => n + p.weight, 0) + plan.lvm.vgs.flatMap((v) => v.lvs).reduce((n, l) => n + l.weight, 0);
-  onEvent({ type: 'start', job: 'backup', device: disk.device, image: plan.imageDir, partitions: plan.partitions.filter((p) => p.handler).length, totalBytes: total });
+  onEvent({ type: 'start', job: 'backup', device: disk.device, image: plan.shownImage, partitions: plan.partitions.filter((p) => p.handler).length, totalBytes: total });
   const put = (file: string, data: string | Buffer) => writer.writeFile(file, data);
   // The commands of this backup, for Clonezilla's clonezilla-img log.
   const commandLog: string[] = [];
@@ -334,7 +334,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     await writer.publish();
     ok = true;
     const bytes = Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
-    onEvent({ type: 'done', job: 'backup', image: plan.imageDir, device: disk.device, seconds: manifest.timings['totalSeconds']!, bytes });
+    onEvent({ type: 'done', job: 'backup', image: plan.shownImage, device: disk.device, seconds: manifest.timings['totalSeconds']!, bytes });
     return { imageDir: plan.imageDir, manifest };
   } catch (e) {
     if (signal?.aborted) throw new InterruptedError('backup interrupted; the partial image was removed');

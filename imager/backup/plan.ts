@@ -29,6 +29,8 @@ export interface PlannedPartition {
 export interface BackupPlan {
   disk: Disk;
   imageDir: string;
+  /** The image in the store's words, as the plan, the events and refusals show it (ssh://…/pc); else imageDir. */
+  shownImage: string;
   partialDir: string;
   codec: Codec;
   level: number | undefined;
@@ -54,6 +56,8 @@ export interface BackupPlan {
 export interface BackupFacts {
   disk: Disk;
   imageDir: string;
+  /** The image in the store's words, for refusals (ssh://…/pc, /dev/sdb1:/pc); by default imageDir. */
+  describedImage?: string;
   imageDirExists: boolean;
   /** Whole-disk kernel name of the filesystem that will hold the image. */
   destinationDisk: string | undefined;
@@ -89,10 +93,11 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
   const { disk } = facts;
   // A store's own words (restic:…) stay as they are; a folder is made absolute.
   const imageDir = /^[a-z]+:/.test(facts.imageDir) ? facts.imageDir : path.resolve(facts.imageDir);
+  const shown = facts.describedImage ?? imageDir;
   const refusals: Refusal[] = [];
   const warnings: Warning[] = [];
   if (!disk.table) refusals.push(refusal('no-table', `${disk.device} has no partition table; Lifeboat images partitioned disks`));
-  if (facts.imageDirExists) refusals.push(refusal('image-exists', `${imageDir} already exists; choose a new image name`));
+  if (facts.imageDirExists) refusals.push(refusal('image-exists', `${shown} already exists; choose a new image name`));
   if (facts.destinationDisk === disk.name) refusals.push(refusal('store-on-source', `the image would be written to ${disk.device} itself; choose a store on another disk`));
   const missing = facts.missingPartitionNodes ?? [];
   if (missing.length > 0)
@@ -127,11 +132,12 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
   const requiredBytes = encrypted ? encryptedBytes(plainBytes) : plainBytes;
   const spaceShortBytes = refusals.length === 0 ? Math.max(0, requiredBytes - facts.freeBytes) : 0;
   if (spaceShortBytes > 0)
-    refusals.push(refusal('no-space', `not enough free space at ${path.dirname(imageDir)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`, 'free space on the store, or choose another one'));
+    refusals.push(refusal('no-space', `not enough free space at ${path.dirname(shown)}: ${facts.freeBytes} bytes free, the source uses ${requiredBytes} bytes`, 'free space on the store, or choose another one'));
   const base = path.basename(imageDir);
   return {
     disk,
     imageDir,
+    shownImage: shown,
     partialDir: path.join(path.dirname(imageDir), `.${base}.lifeboat-partial`),
     codec: opts.codec,
     level: opts.level,
@@ -157,7 +163,7 @@ export function rawStagingBytes(partitions: readonly PlannedPartition[]): number
 
 /** The plan in words, for the CLI's confirmation and the UI's summary screen. */
 export function describeBackupPlan(plan: BackupPlan): string[] {
-  const lines = [`Back up ${plan.disk.device} (${plan.disk.tableType}, ${plan.disk.sizeBytes} bytes) to ${plan.imageDir}`];
+  const lines = [`Back up ${plan.disk.device} (${plan.disk.tableType}, ${plan.disk.sizeBytes} bytes) to ${plan.shownImage}`];
   lines.push(`  compression ${plan.codec.name}${plan.level !== undefined ? ` level ${plan.level}` : ''}${plan.splitBytes ? `, split into ${plan.splitBytes}-byte pieces` : ''}`);
   if (plan.encrypted) lines.push('  encrypted with gocryptfs (Clonezilla\'s layout): restoring it needs the passphrase');
   for (const p of plan.partitions) {

@@ -78,7 +78,7 @@ export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick
   const codec = store.rawStreams ? codecs.none : req.codec;
   const splitBytes = store.rawStreams ? undefined : (req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined));
   const plan = planBackup(
-    { disk, imageDir: store.imagePath(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd, lvm },
+    { disk, imageDir: store.imagePath(name), describedImage: store.describeImage(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd, lvm },
     { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined },
   );
   return { plan, name };

@@ -1,7 +1,8 @@
 // What an SSH store's failure means, in one line that names the store: an unknown or changed host key (with the
 // server's fingerprint, from ssh-keyscan and ssh-keygen -lf through the Runner, and how to pin it), a refused key,
-// an unreachable host, a missing folder, or a connection lost during the job.
-import { CommandError, HostKeyError, LifeboatError, NotFoundError, StoreUnreachableError } from '../../core/errors.js';
+// an unreachable host, a missing folder, a connection lost during the job, or a server that filled up.
+import { CommandError, HostKeyError, LifeboatError, NoSpaceError, NotFoundError, StoreUnreachableError } from '../../core/errors.js';
+import { bytes } from '../../core/format.js';
 import type { Runner } from '../../core/runner/run.js';
 import { sshProbeArgs } from './ssh-args.js';
 import { sshUri, type SshRef } from './uri.js';
@@ -84,6 +85,15 @@ export function lostStore(ref: SshRef, e: unknown): LifeboatError {
   return new StoreUnreachableError(
     `lost the connection to the SSH store ${sshUri(ref)} during the job: the server or the network went away`,
     'nothing on the server looks complete: a backup\'s partial folder (.NAME.lifeboat-partial) stays marked in-progress and the next backup of that name replaces it; check the server and the network, then run the job again',
+    e,
+  );
+}
+
+/** A write that failed because the server's filesystem has no room: the store named, the partial image gone. */
+export function serverFull(ref: SshRef, roomLeft: number, e: unknown): LifeboatError {
+  return new NoSpaceError(
+    `the destination is full: the server of the SSH store ${sshUri(ref)} has no room left (${bytes(roomLeft)} free when the write failed)`,
+    'the partial image was removed from the server; free space there, or choose another store',
     e,
   );
 }

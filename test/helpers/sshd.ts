@@ -22,6 +22,10 @@ export interface Sshd {
   uri(sub?: string): string;
   /** Kills sshd and every session process under it with SIGKILL (the server dies), and waits until they are gone. */
   kill(): Promise<void>;
+  /** Stops sshd and its sessions with SIGSTOP (the server hangs; a pause under 15 s keeps the connection). */
+  pause(): Promise<void>;
+  /** Lets a paused sshd and its sessions go on (SIGCONT). */
+  resume(): Promise<void>;
   /** Starts sshd again after kill(), same port, keys and folder (the server is back). */
   restart(): Promise<void>;
   /** Stops sshd (idempotent) and removes the temp dir. */
@@ -76,6 +80,7 @@ export async function startSshd(t: { teardown(fn: () => Promise<void>): void }):
   let child: ResultPromise | undefined;
   const stop = async () => {
     if (child?.pid !== undefined && !gone(child.pid)) {
+      await signalAll('SIGCONT'); // a test that failed while the server was paused
       child.kill('SIGTERM');
       await child.catch(() => undefined);
     }
@@ -128,6 +133,19 @@ export async function startSshd(t: { teardown(fn: () => Promise<void>): void }):
       void c.then(() => reject(new Error(`sshd ended before it listened: ${text.trim()}`)));
     });
   };
+  /** Sends sig to sshd and every process under it; returns their pids. */
+  const signalAll = async (sig: NodeJS.Signals): Promise<number[]> => {
+    const pid = child!.pid!;
+    const all = [pid, ...(await descendants(pid))];
+    for (const p of all) {
+      try {
+        process.kill(p, sig);
+      } catch {
+        // gone already
+      }
+    }
+    return all;
+  };
   await start();
   return {
     port,
@@ -139,18 +157,12 @@ export async function startSshd(t: { teardown(fn: () => Promise<void>): void }):
     hostFingerprint,
     uri: (sub = '') => `ssh://root@127.0.0.1:${port}${storeDir}${sub ? `/${sub}` : ''}`,
     async kill() {
-      const pid = child!.pid!;
-      const all = [pid, ...(await descendants(pid))];
-      for (const p of all) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
+      const all = await signalAll('SIGKILL');
       await child!.catch(() => undefined);
       for (let i = 0; i < 200 && !all.every(gone); i++) await new Promise((r) => setTimeout(r, 50));
     },
+    pause: async () => void (await signalAll('SIGSTOP')),
+    resume: async () => void (await signalAll('SIGCONT')),
     restart: start,
     stop,
   };
