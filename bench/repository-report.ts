@@ -5,6 +5,7 @@ import type { RepositoryResult } from './repository.js';
 import { targets } from './settings.js';
 import { type TargetResult, atMost, fmtPct, reported } from './targets.js';
 
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const seconds = (ops: Op[], id: string) => median(ops.find((o) => o.id === id)?.runs.map((r) => r.durable) ?? []);
 
 /** The figures the targets and the text use, from the medians over the reps. */
@@ -37,7 +38,7 @@ export function repositoryTargets(r: Pick<RepositoryResult, 'ops' | 'repoBytes' 
     atMost(s, 'repo-second-backup-vs-hand-full', 'repository: backup after ~1% change ÷ hand full backup', 'ratio', f.secondVsHandFull, targets.repoNextBackupVsHandFull),
     atMost(s, 'repo-second-growth', 'repository: growth of that backup ÷ first backup', 'ratio', f.growthSecondShare, targets.repoGrowthShare),
     atMost(s, 'repo-restore-vs-hand', 'repository: restore ÷ zstd -dc | partclone.restore', 'ratio', f.restoreVsHand, targets.repoRestoreVsHand),
-    reported(s, 'repo-vs-three-folder-images', 'repository after 3 backups ÷ 3 folder images', 'ratio', f.repoVsThreeFolders, `${gib(f.repoBytes[2]!)} against 3 × ${gib(f.threeFolderImagesBytes / 3)}; saving ${fmtPct(1 - f.repoVsThreeFolders)}`),
+    reported(s, 'repo-vs-three-folder-images', 'repository after 3 backups ÷ 3 folder images', 'ratio', f.repoVsThreeFolders, `${gib(f.repoBytes[2]!)} against 3 × ${gib(f.threeFolderImagesBytes / 3)}; saving ${pct(1 - f.repoVsThreeFolders)}`),
   ];
 }
 
@@ -79,6 +80,6 @@ export function repositoryText(r: RepositoryResult, reps: number): string[] {
     row('hand-restore'),
     `  repository (du -sb) after backups 1, 2, 3: ${f.repoBytes.map((b) => mibs(b)).join(', ')}; grown by ${mibs(f.growthSecondBytes)} (${fmtPct(f.growthSecondShare)} of the first) and ${mibs(f.growthThirdBytes)} (${fmtPct(f.growthThirdShare)})`,
     `  hand pipeline's file: ${mibs(hand)} each full backup; one Lifeboat folder image: ${mibs(r.folderImageBytes)}, three: ${mibs(f.threeFolderImagesBytes)}`,
-    `  repository after three backups ÷ three folder images: ${f.repoVsThreeFolders.toFixed(3)} (saves ${mibs(f.threeFolderImagesBytes - f.repoBytes[2]!)}, ${fmtPct(1 - f.repoVsThreeFolders)})`,
+    `  repository after three backups ÷ three folder images: ${f.repoVsThreeFolders.toFixed(3)} (saves ${mibs(f.threeFolderImagesBytes - f.repoBytes[2]!)}, ${pct(1 - f.repoVsThreeFolders)})`,
   ];
 }
