@@ -1,11 +1,13 @@
 // `npm run bench`: Lifeboat's performance record. Runs the sections asked for (--only; all by default), then prints
 // each section's figures and every target of the issue, met or missed and by how much; --json for all of it.
-// Run as root: npm run bench [-- --only imager,iso,guest-ram,ui] [-- --reps N] [-- --json]
+// Run as root: npm run bench [-- --only imager,repository,iso,guest-ram,ui] [-- --reps N] [-- --json]
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { type GuestRamResult, runGuestRam } from './guest-ram.js';
 import { type DiskResult, runImager } from './imager.js';
 import { type PartitionsResult, partitionsText, runPartitions } from './partitions.js';
+import { type RepositoryResult, runRepository } from './repository.js';
+import { repositoryJson, repositoryTargets, repositoryText } from './repository-report.js';
 import { type ShrinkResult, runShrink, shrinkText } from './shrink.js';
 import { type IsoResult, lastIso, runIso } from './iso.js';
 import { gib } from './measure.js';
@@ -48,13 +50,14 @@ interface Results {
   imager?: DiskResult[];
   partitions?: PartitionsResult;
   shrink?: ShrinkResult;
+  repository?: RepositoryResult;
   iso?: IsoResult;
   guestRam?: GuestRamResult;
   ui?: UiSummary;
 }
 
 function allTargets(r: Results): TargetResult[] {
-  return [...(r.imager ?? []).flatMap(imagerTargets), ...(r.iso ? isoTargets(r.iso) : []), ...(r.guestRam ? ramTargets(r.guestRam) : []), ...(r.ui ? uiTargets(r.ui) : [])];
+  return [...(r.imager ?? []).flatMap(imagerTargets), ...(r.repository ? repositoryTargets(r.repository) : []), ...(r.iso ? isoTargets(r.iso) : []), ...(r.guestRam ? ramTargets(r.guestRam) : []), ...(r.ui ? uiTargets(r.ui) : [])];
 }
 
 async function print(args: Args, host: Record<string, unknown>, r: Results, totalSeconds: number): Promise<void> {
@@ -69,6 +72,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
     imager: r.imager?.map(imagerJson),
     partitions: r.partitions,
     shrink: r.shrink,
+    repository: r.repository ? repositoryJson(r.repository) : undefined,
     iso: r.iso,
     guestRam: r.guestRam,
     ui: r.ui,
@@ -81,7 +85,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
   }
   const lines: string[] = [];
   lines.push('');
-  lines.push(`Lifeboat benchmark — sections ${args.only.join(', ')}; ${args.reps} rep(s) each, interleaved; cold page cache (sync; drop_caches 3) before every imager run`);
+  lines.push(`Lifeboat benchmark — sections ${args.only.join(', ')}; ${args.reps} rep(s) each, interleaved; cold page cache (sync; drop_caches 3) before every timed run`);
   lines.push(`machine: nproc ${host['nproc']} (${host['cpu']}), RAM ${gib(Number(host['memBytes']))}, disk ${gib(Number(host['diskBytes']))} (${gib(Number(host['diskFreeBytes']))} free), kernel ${host['kernel']}, node ${host['node']}`);
   lines.push(`load average at start ${(host['loadAverageAtStart'] as number[]).join(' ')}, at end ${(host['loadAverageAtEnd'] as number[]).join(' ')} (above ~0.5 the host was busy with others' work)`);
   lines.push(`QEMU boots run under TCG (-accel tcg), without KVM${host['kvmDevice'] ? ' (this host has /dev/kvm; it is not used)' : ''}`);
@@ -92,6 +96,7 @@ async function print(args: Args, host: Record<string, unknown>, r: Results, tota
   }
   if (r.partitions) lines.push(...partitionsText(r.partitions, args.reps));
   if (r.shrink) lines.push(...shrinkText(r.shrink, args.reps));
+  if (r.repository) lines.push(...repositoryText(r.repository, args.reps));
   if (r.iso) lines.push(...isoText(r.iso));
   if (r.guestRam) lines.push(...ramText(r.guestRam));
   if (r.ui) lines.push(...uiText(r.ui));
@@ -114,6 +119,7 @@ async function main(): Promise<void> {
   if (args.only.includes('imager')) r.imager = await runImager(args);
   if (args.only.includes('partitions')) r.partitions = await runPartitions(args);
   if (args.only.includes('shrink')) r.shrink = await runShrink(args);
+  if (args.only.includes('repository')) r.repository = await runRepository(args);
   if (args.only.includes('iso')) r.iso = await runIso(args);
   if (args.only.includes('guest-ram')) {
     const iso = process.env['LIFEBOAT_BENCH_ISO'] ?? r.iso?.iso ?? (await lastIso(args));

@@ -37,6 +37,14 @@ export const targets = {
   bootSeconds: 60,
   /** Guest RAM with which the ISO must complete an unattended backup and restore. */
   guestRamMiB: 768,
+  /** Repository section: the first backup into a new restic repository at most this many times the hand pipeline's. */
+  repoFirstBackupVsHand: 1.5,
+  /** A backup after ~1% of the data changed at most this many times the hand pipeline's full backup. */
+  repoNextBackupVsHandFull: 1,
+  /** What that backup adds to the repository, at most this share of the first backup's stored size. */
+  repoGrowthShare: 0.05,
+  /** A restore from the repository at most this many times the hand restore. */
+  repoRestoreVsHand: 1.5,
 } as const;
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -46,7 +54,7 @@ export const lifeboatBin = process.env['LIFEBOAT_BENCH_CLI'] ?? path.join(repoRo
 // ---------------------------------------------------------------- arguments
 
 /** The parts of the benchmark, each runnable alone with --only (comma-separated). */
-export const sections = ['imager', 'partitions', 'shrink', 'iso', 'guest-ram', 'ui'] as const;
+export const sections = ['imager', 'partitions', 'shrink', 'repository', 'iso', 'guest-ram', 'ui'] as const;
 export type Section = (typeof sections)[number];
 
 export interface Args {
@@ -67,6 +75,8 @@ const usage = `usage: node dist/bench/main.js [--only ${sections.join('|')}[,…
   imager:    backup and restore of the 4 GiB test disks (half and quarter full): Lifeboat, partclone | zstd, dd | zstd, ocs-sr
   partitions: backup, verify and restore of a 6-partition GPT disk: Lifeboat, and the same tools partition by partition
   shrink:    one image restored onto a disk of its size and with --shrink onto one half its size
+  repository: three backups of the half-full disk into a new restic repository (~1% changed between them), and a
+             restore from it, against partclone | zstd full backups and restore; the repository's size and growth
   iso:       the default ISO: cold build (empty cache), warm rebuild after an app-only change, size, boot to the entry point
   guest-ram: the smallest guest RAM (512, 768, 1024 MiB) with which the ISO runs an unattended backup and restore
   ui:        peak memory of lifeboat ui (in tmux, 80x25) during a backup of the half-full disk, beside lifeboat backup's
