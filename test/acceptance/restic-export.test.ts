@@ -7,13 +7,13 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { jsonLines, lifeboat, lifeboatBin, untilPrinted } from '../helpers/cli.js';
 import { haveOcsSr, ocsRestoreDisk } from '../helpers/clonezilla.js';
 import { fingerprint, makeGptSource, type Fingerprint } from '../helpers/fixtures.js';
 import { attach, makeSparse, scratch, type LoopDisk } from '../helpers/loop.js';
-import { privateLeft, testRepository } from '../helpers/restic.js';
+import { flipByteInLargestPack, privateLeft, testRepository } from '../helpers/restic.js';
 
 /** The disk reproduces the source as fingerprinted: table (ids, GUIDs, types, names), boot code, fs ids, every file, raw data. */
 function assertSameDisk(t: ExecutionContext, got: Fingerprint, want: Fingerprint, who: string): void {
@@ -134,14 +134,7 @@ test.serial('a stopped export (SIGTERM mid-stream) exits 130, a damaged pack exi
   t.is(images.exitCode, 0, images.stderr);
 
   // One byte flipped in the largest pack (a partition stream's data): restic dump fails, and the export with it.
-  const packs: Array<{ file: string; size: number }> = [];
-  for (const sub of await readdir(path.join(repo.path, 'data'))) for (const f of await readdir(path.join(repo.path, 'data', sub))) packs.push({ file: path.join(repo.path, 'data', sub, f), size: (await stat(path.join(repo.path, 'data', sub, f))).size });
-  const pack = packs.sort((a, b) => b.size - a.size)[0]!;
-  await chmod(pack.file, 0o600);
-  const bytes = await readFile(pack.file);
-  const at = Math.floor(bytes.length / 2);
-  bytes[at] = bytes[at]! ^ 0xff;
-  await writeFile(pack.file, bytes);
+  await flipByteInLargestPack(repo);
   const damaged = await lifeboat(['export', repo.uri, path.join(out, 'pc'), ...repo.access], { env: repo.env });
   t.is(damaged.exitCode, 5, damaged.stderr);
   t.regex(damaged.stderr, /^lifeboat: the restic repository restic:\S+ is damaged/m);

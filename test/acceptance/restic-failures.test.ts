@@ -4,12 +4,12 @@
 // (its process is dead on this host); a backup whose partclone fails leaves no snapshot of the failed feed.
 import test from 'ava';
 import { execa } from 'execa';
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { lifeboat, lifeboatBin } from '../helpers/cli.js';
 import { oneClearLine } from '../helpers/assert.js';
 import { attach, ext4Disk, fileHash, makeSparse, scratch, type LoopDisk } from '../helpers/loop.js';
-import { privateLeft, testRepository, type TestRepository } from '../helpers/restic.js';
+import { flipByteInLargestPack, privateLeft, testRepository, type TestRepository } from '../helpers/restic.js';
 
 /** A repository with one backup of a small disk, and a blank target disk (its hash, to see that nothing was written). */
 async function setUp(t: import('ava').ExecutionContext, randomMiB = 8) {
@@ -105,14 +105,7 @@ test.serial('a repository in use by a live restic: refused in one line naming it
 test.serial('a damaged pack file (one flipped byte): restore refuses before writing, verify --read-data names the pack; exit 5', async (t) => {
   const { repo, target, targetHash } = await setUp(t);
   // The largest pack holds the partition stream's random data.
-  const packs: Array<{ file: string; size: number }> = [];
-  for (const sub of await readdir(path.join(repo.path, 'data'))) for (const f of await readdir(path.join(repo.path, 'data', sub))) packs.push({ file: path.join(repo.path, 'data', sub, f), size: (await stat(path.join(repo.path, 'data', sub, f))).size });
-  const pack = packs.sort((a, b) => b.size - a.size)[0]!;
-  await chmod(pack.file, 0o600);
-  const bytes = await readFile(pack.file);
-  const at = Math.floor(bytes.length / 2);
-  bytes[at] = bytes[at]! ^ 0xff;
-  await writeFile(pack.file, bytes);
+  const pack = { file: await flipByteInLargestPack(repo) };
   const restore = await lifeboat(['restore', repo.uri, target.device, '--yes', ...repo.access], { env: repo.env });
   t.is(restore.exitCode, 5, restore.stderr);
   // restic's mount answers the damaged data with EIO: the image's check before writing names the file.

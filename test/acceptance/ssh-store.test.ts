@@ -261,18 +261,6 @@ async function fillServer(sshd: Sshd, leave: number): Promise<void> {
   if (fill > 0) await execa('fallocate', ['-l', String(fill), path.join(sshd.storeDir, 'filler')]);
 }
 
-/** Resolves once a running lifeboat has printed a line matching pattern on stderr; rejects if it ends first. */
-function untilStderr(child: ReturnType<typeof execa>, pattern: RegExp): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let text = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      text += d.toString();
-      if (pattern.test(text)) resolve();
-    });
-    void child.then(() => reject(new Error(`lifeboat ended before printing ${pattern}: ${text}`)));
-  });
-}
-
 /** The server's store URI as a pattern. */
 const uriPattern = (s: Sshd) => s.uri().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -299,7 +287,7 @@ test.serial('(f) the server fills up during the write: exit 6, "the destination 
   // written yet), the server is paused, its filesystem filled up to 256 KiB (room for the image's folder and its
   // small files, not its partition's 20 MiB), and let go on: the writes fail on the server (sftp's generic failure).
   const child = execa('node', [lifeboatBin, 'backup', source.device, image, ...access(sshd)], { reject: false, env: e, buffer: true, stdin: 'ignore' });
-  await untilStderr(child, /needs up to \d+ bytes, \d+ free/);
+  await untilPrinted(child, /needs up to \d+ bytes, \d+ free/, 'stderr');
   await sshd.pause();
   try {
     await fillServer(sshd, 256 * 1024);

@@ -5,7 +5,7 @@
 // onto a blank disk, after which the host compares every file with the source; and a job line that makes no job
 // (backup without a disk), which is refused on the serial console with the disks left byte for byte as they were.
 // Needs root, qemu-system-x86 and the ISO (see iso-under-test.ts); LIFEBOAT_SKIP_ISO_BOOT=1 skips the suite.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -79,6 +79,15 @@ function jobConsole(serial: string): string {
   return /runs on another console/.test(serial) ? 'tty1 (the serial port got its announced lines)' : 'the serial port';
 }
 
+/** A boot that runs one job and powers off: its time and console logged, the power-off asserted. */
+async function jobBoot(t: ExecutionContext, what: string, job: string[], disks: string[]) {
+  const r = await boot(job, disks);
+  t.log(`${what} boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
+  t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
+  t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
+  return r;
+}
+
 test.before(async (t) => {
   if (skipIsoBoot) return;
   iso = await isoUnderTest((l) => t.log(l));
@@ -116,13 +125,7 @@ test.after.always(async () => {
 (skipIsoBoot ? test.skip : test.serial)('lifeboat.job=backup: the image lands on the store, the guest powers off, lifeboat verify passes on the host', async (t) => {
   t.timeout(bootTimeoutMs + 120_000);
   const sourceBefore = await fileHash(files.source);
-  const r = await boot(
-    ['lifeboat.job=backup', 'lifeboat.disk=/dev/vda', 'lifeboat.store=LABEL=STORE:/images', 'lifeboat.image=e2e', 'lifeboat.after=poweroff'],
-    [files.source, files.store],
-  );
-  t.log(`backup boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
-  t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
-  t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
+  const r = await jobBoot(t, 'backup', ['lifeboat.job=backup', 'lifeboat.disk=/dev/vda', 'lifeboat.store=LABEL=STORE:/images', 'lifeboat.image=e2e', 'lifeboat.after=poweroff'], [files.source, files.store]);
   t.regex(r.serial, /Running: lifeboat backup \/dev\/vda LABEL=STORE:\/images\/e2e/);
   t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
   t.is(await fileHash(files.source), sourceBefore, 'the backup left the source disk as it was');
@@ -147,13 +150,7 @@ test.after.always(async () => {
 
 (skipIsoBoot ? test.skip : test.serial)('lifeboat.job=restore: the image goes onto a blank disk, which holds every file of the source', async (t) => {
   t.timeout(bootTimeoutMs + 120_000);
-  const r = await boot(
-    ['lifeboat.job=restore', 'lifeboat.disk=/dev/vdb', 'lifeboat.store=LABEL=STORE:/images', 'lifeboat.image=e2e', 'lifeboat.after=poweroff'],
-    [files.store, files.target],
-  );
-  t.log(`restore boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
-  t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
-  t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
+  const r = await jobBoot(t, 'restore', ['lifeboat.job=restore', 'lifeboat.disk=/dev/vdb', 'lifeboat.store=LABEL=STORE:/images', 'lifeboat.image=e2e', 'lifeboat.after=poweroff'], [files.store, files.target]);
   t.regex(r.serial, /Running: lifeboat restore LABEL=STORE:\/images\/e2e \/dev\/vdb --yes/);
   t.regex(r.serial, /lifeboat: the job's log is lifeboat-restore-[0-9-]+\.log on LABEL=STORE:\/images/);
   t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
@@ -168,13 +165,7 @@ test.after.always(async () => {
 (skipIsoBoot ? test.skip : test.serial)('lifeboat.store=restic:LABEL=STORE:/repo: the backup goes into a new repository on the store disk (password file by place), and restores from it onto a blank disk', async (t) => {
   t.timeout(bootTimeoutMs + 180_000);
   const sourceBefore = await fileHash(files.source);
-  const r = await boot(
-    ['lifeboat.job=backup', 'lifeboat.disk=/dev/vda', 'lifeboat.store=restic:LABEL=STORE:/repo', 'lifeboat.password-file=LABEL=STORE:/restic.pass', 'lifeboat.after=poweroff'],
-    [files.source, files.store],
-  );
-  t.log(`repository backup boot: ${r.seconds.toFixed(0)} s, powered off: ${r.exited}; the job ran on ${jobConsole(r.serial)}`);
-  t.log(jobTail(r.serial).split('\n').slice(0, 40).join('\n'));
-  t.true(r.exited, `the guest did not power off\n${jobTail(r.serial)}\n--- tail ---\n${r.serial.slice(-2000)}`);
+  const r = await jobBoot(t, 'repository backup', ['lifeboat.job=backup', 'lifeboat.disk=/dev/vda', 'lifeboat.store=restic:LABEL=STORE:/repo', 'lifeboat.password-file=LABEL=STORE:/restic.pass', 'lifeboat.after=poweroff'], [files.source, files.store]);
   t.regex(r.serial, /Running: lifeboat backup \/dev\/vda restic:LABEL=STORE:\/repo --password-file LABEL=STORE:\/restic.pass/);
   t.regex(r.serial, /lifeboat: the job succeeded; poweroff now\./);
   t.false(r.serial.includes(repositoryPassword), 'the password never reaches the console');

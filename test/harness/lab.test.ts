@@ -96,29 +96,23 @@ const scenarios = [
   },
 ];
 
-/** The schedule scenario's disks: a source (MBR, one ext4 with files) and a store (ext4 LABSTORE with /images). */
+/** A disk file with one MBR partition holding an ext4 labelled label, filled by fill (mounted). */
+async function ext4Disk(file: string, mib: number, label: string, fill: (dir: string) => Promise<unknown>): Promise<string> {
+  await makeSparse(file, mib);
+  await partition(file, 'label: dos\ntype=83\n');
+  const disk = await attach(file);
+  try {
+    await execa('mkfs.ext4', ['-q', '-F', '-L', label, disk.part(1)]);
+    await withMount(disk.part(1), fill);
+  } finally {
+    await disk.detach();
+  }
+  return file;
+}
+
+/** The schedule scenario's disks: a source (one ext4 with files) and a store (ext4 LABSTORE with /images). */
 async function scheduleDisks(dir: string): Promise<[string, string]> {
-  const source = path.join(dir, 'vdc.img');
-  await makeSparse(source, 48);
-  await partition(source, 'label: dos\ntype=83\n');
-  const src = await attach(source);
-  try {
-    await execa('mkfs.ext4', ['-q', '-F', '-L', 'labsrc', src.part(1)]);
-    await withMount(src.part(1), (d) => writeFiles(d, 200, 'lab'));
-  } finally {
-    await src.detach();
-  }
-  const store = path.join(dir, 'vdd.img');
-  await makeSparse(store, 96);
-  await partition(store, 'label: dos\ntype=83\n');
-  const st = await attach(store);
-  try {
-    await execa('mkfs.ext4', ['-q', '-F', '-L', 'LABSTORE', st.part(1)]);
-    await withMount(st.part(1), (d) => mkdir(path.join(d, 'images')));
-  } finally {
-    await st.detach();
-  }
-  return [source, store];
+  return [await ext4Disk(path.join(dir, 'vdc.img'), 48, 'labsrc', (d) => writeFiles(d, 200, 'lab')), await ext4Disk(path.join(dir, 'vdd.img'), 96, 'LABSTORE', (d) => mkdir(path.join(d, 'images')))];
 }
 
 test.before(async (t) => {

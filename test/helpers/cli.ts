@@ -26,10 +26,10 @@ export async function lifeboat(args: string[], opts: { input?: string; env?: Rec
  * Resolves once a running lifeboat (an execa child with --json) has printed a line matching `pattern` (a condition,
  * not a delay); rejects if it ends first.
  */
-export function untilPrinted(child: ResultPromise, pattern: RegExp): Promise<void> {
+export function untilPrinted(child: ResultPromise, pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let text = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child[stream]!.on('data', (d: Buffer) => {
       text += d.toString();
       if (pattern.test(text)) resolve();
     });

@@ -1,7 +1,7 @@
 // Test helper: a local restic repository for a test (its password file, its URI, the test's own private folder for
 // Lifeboat's restic work), restic run directly to look at what is in it, and ~1% of a disk's files changed.
 import { execa } from 'execa';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { withMount, type LoopDisk } from './loop.js';
@@ -79,4 +79,17 @@ export async function changeOnePercent(disk: LoopDisk, round: number): Promise<v
   };
   await withMount(disk.part(2), (d) => change(d, 'root', 10));
   await withMount(disk.part(3), (d) => change(d, 'data', 2), ['-o', 'nouuid']);
+}
+
+/** Flips one byte in the middle of the repository's largest pack (a partition stream's data): the damage a check must find. */
+export async function flipByteInLargestPack(repo: TestRepository): Promise<string> {
+  const packs: Array<{ file: string; size: number }> = [];
+  for (const sub of await readdir(path.join(repo.path, 'data'))) for (const f of await readdir(path.join(repo.path, 'data', sub))) packs.push({ file: path.join(repo.path, 'data', sub, f), size: (await stat(path.join(repo.path, 'data', sub, f))).size });
+  const pack = packs.sort((a, b) => b.size - a.size)[0]!;
+  await chmod(pack.file, 0o600);
+  const bytes = await readFile(pack.file);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = bytes[at]! ^ 0xff;
+  await writeFile(pack.file, bytes);
+  return pack.file;
 }
