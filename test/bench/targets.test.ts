@@ -57,10 +57,10 @@ test('arguments: sections, reps, disks; bad values refused', (t) => {
   t.is(a.reps, 2);
   t.deepEqual(a.disks, ['quarter']);
   t.true(a.json);
-  t.deepEqual(parseArgs([]).only, ['imager', 'partitions', 'shrink', 'iso', 'guest-ram', 'ui']);
+  t.deepEqual(parseArgs([]).only, ['imager', 'partitions', 'shrink', 'repository', 'iso', 'guest-ram', 'ui']);
   t.deepEqual(parseArgs(['--only', 'ui']).only, ['ui']);
   t.is(parseArgs(['--save', '/tmp/r.json']).save, '/tmp/r.json');
-  t.throws(() => parseArgs(['--only', 'gui']), { message: /--only wants one or more of imager, partitions, shrink, iso, guest-ram, ui, not 'gui'/ });
+  t.throws(() => parseArgs(['--only', 'gui']), { message: /--only wants one or more of imager, partitions, shrink, repository, iso, guest-ram, ui, not 'gui'/ });
   t.throws(() => parseArgs(['--reps', '0']), { message: /positive integer/ });
 });
 
