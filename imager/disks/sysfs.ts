@@ -10,6 +10,18 @@ async function readText(file: string): Promise<string | undefined> {
   }
 }
 
+/** A partition's first sector on its disk in 512-byte units (sysfs), or undefined for what is no partition (an LV, a file). */
+export async function partitionStartSector(device: string): Promise<number | undefined> {
+  const text = await readText(`/sys/class/block/${path.basename(device)}/start`);
+  return text === undefined ? undefined : Number(text);
+}
+
+/** A block device's size in bytes (sysfs counts 512-byte units), or undefined. */
+export async function blockDeviceBytes(device: string): Promise<number | undefined> {
+  const text = await readText(`/sys/class/block/${path.basename(device)}/size`);
+  return text === undefined ? undefined : Number(text) * 512;
+}
+
 /** "major:minor" of a block device node. */
 export async function majMinOf(device: string): Promise<string> {
   const st = await stat(device);

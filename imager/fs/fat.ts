@@ -12,7 +12,7 @@
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { partitionStartSector } from '../disks/sysfs.js';
 import type { Shrinker } from './shrink.js';
 import type { UsageProbe } from './usage.js';
 
@@ -85,12 +85,6 @@ export const fatUsage: UsageProbe = async (runner, device) => {
   return parseFsckFatUsage(stdout);
 };
 
-/** The partition's first sector on its disk (sysfs), for the boot sector's hidden sectors; undefined for a file. */
-async function partitionStart(device: string): Promise<number | undefined> {
-  const text = await readFile(`/sys/class/block/${path.basename(device)}/start`, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : Number(text.trim());
-}
-
 /** mkfs.fat's argv for a FAT like `from` on target; `keepCluster` false lets mkfs.fat choose the cluster size. */
 export function mkfsFatArgs(from: FatBootSector, label: string | undefined, hidden: number, target: string, keepCluster: boolean): string[] {
   return [
@@ -122,7 +116,7 @@ export const shrinkFat: Shrinker = {
     if (!from) throw new Error(`${job.staging} does not start with a FAT boot sector`);
     const { stdout } = await runner.run('blkid', ['-p', '-o', 'export', job.staging], { okExitCodes: [2] });
     const label = /^LABEL=(.*)$/m.exec(stdout)?.[1];
-    const hidden = (await partitionStart(job.target)) ?? from.hiddenSectors;
+    const hidden = (await partitionStartSector(job.target)) ?? from.hiddenSectors;
     // The same cluster size first; when that gives too many or too few clusters for this FAT type at the new size
     // (mkfs.fat then fails, or warns and makes another type), mkfs.fat chooses the cluster size.
     const made = async (keepCluster: boolean) => {

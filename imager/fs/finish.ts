@@ -1,13 +1,6 @@
 // Puts back what partclone leaves out of a copied filesystem: one finisher per filesystem that needs one.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { readBytes, writeBytes } from '../boot/sectors.js';
-
-/** A partition's first sector on its disk in 512-byte units (sysfs), or undefined for what is no partition (an LV, a file). */
-export async function partitionStartSector(device: string): Promise<number | undefined> {
-  const text = await readFile(`/sys/class/block/${path.basename(device)}/start`, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : Number(text.trim());
-}
+import { blockDeviceBytes, partitionStartSector } from '../disks/sysfs.js';
 
 /** Completes the filesystem partclone wrote on device (a clone's copy or a restored image). */
 export type FsFinisher = (device: string) => Promise<void>;
@@ -46,7 +39,7 @@ export const finishNtfs: FsFinisher = async (device) => {
   const offset = volumeSectors * sectorBytes;
   const at = await readBytes(device, offset, sectorBytes);
   if (at.length === sectorBytes) await writeBytes(device, offset, primary);
-  const partitionBytes = await deviceBytes(device);
+  const partitionBytes = await blockDeviceBytes(device);
   if (partitionBytes !== undefined && partitionBytes - sectorBytes > offset) {
     const lastAt = partitionBytes - sectorBytes;
     const last = await readBytes(device, lastAt, sectorBytes);
@@ -54,8 +47,3 @@ export const finishNtfs: FsFinisher = async (device) => {
   }
 };
 
-/** A block device's size in bytes (sysfs size is in 512-byte units), or undefined. */
-async function deviceBytes(device: string): Promise<number | undefined> {
-  const text = await readFile(`/sys/class/block/${path.basename(device)}/size`, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : Number(text.trim()) * 512;
-}

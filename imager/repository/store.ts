@@ -3,7 +3,7 @@
 // written) as the set's manifest snapshot; abort forgets what the set wrote. Reading: `restic mount` (FUSE) in a
 // private folder, and one folder of links per image onto the mounted snapshots, so every reading job (verify, info,
 // restore, with its checks before writing) reads the image as a folder. Released: unmounted, private folder removed.
-import { mkdir, readdir, rm, rmdir, stat, symlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { check } from 'diskusage';
@@ -138,7 +138,6 @@ function repositoryWriter(restic: Restic, name: string, about: ImageAbout | unde
     name,
     partialDir,
     writeFile: async (file, data) => {
-      const { writeFile } = await import('node:fs/promises');
       await mkdir(path.dirname(path.join(partialDir, file)), { recursive: true });
       await writeFile(path.join(partialDir, file), data);
     },
@@ -191,8 +190,7 @@ async function openHeldRepository(runner: Runner, ref: ResticRef & { on: { devic
     return {
       ...inner,
       writeRootFile: async (file, text) => {
-        const { writeFile } = await import('node:fs/promises');
-        await writeFile(path.join(logDir, file), text);
+          await writeFile(path.join(logDir, file), text);
       },
       release: async () => {
         try {
