@@ -9,6 +9,7 @@ import schema from './manifest.schema.json' with { type: 'json' };
 import type { DiskLayout } from '../layout/model.js';
 import type { UnreadableRange } from '../rescue/ranges.js';
 import type { KeptConfig } from '../config/kept.js';
+import type { ReadMethod } from '../running/options.js';
 
 /** lvm-pv: an LVM PV whose VG is saved LV by LV (the manifest's `lvm`), with no image file of its own. */
 export type PartitionAction = 'partclone' | 'raw' | 'swap' | 'extended' | 'lvm-pv';
@@ -26,6 +27,8 @@ export interface ManifestVolume {
   seconds?: number;
   /** --rescue: what could not be read; absent when everything was. */
   unreadable?: ManifestUnreadable;
+  /** How a running system's volume was read (running/options.ts); absent for a disk imaged with nothing mounted. */
+  read?: ReadMethod;
 }
 
 export interface ManifestPartition extends ManifestVolume {
