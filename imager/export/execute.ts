@@ -4,7 +4,7 @@
 // disk in between), and the manifest says complete only after the last piece; the image appears only then.
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError, InvalidImageError } from '../../core/errors.js';
+import { InterruptedError, InvalidImageError, NoSpaceError } from '../../core/errors.js';
 import type { Runner } from '../../core/runner/run.js';
 import type { Codec } from '../codec/codecs.js';
 import { ProgressTracker, type EventSink } from '../events.js';
@@ -23,6 +23,8 @@ export interface ExportSpec {
   startImage(): Promise<ImageWriter>;
   /** The destination in words (for events). */
   image: string;
+  /** The destination store's free bytes, checked before the first byte is written. */
+  freeBytes(): Promise<number>;
   codec: Codec;
   level: number | undefined;
   splitBytes: number | undefined;
@@ -37,6 +39,11 @@ export async function executeExport(spec: ExportSpec, runner: Runner, onEvent: E
     if (!isComplete(source)) throw new InvalidImageError(`${backup.describe} is an incomplete backup`, { hint: 'use another snapshot' });
     const volumes = volumesOf(source);
     const streams = new Set(volumes.flatMap((v) => v.entry.files!));
+    const total = [...streams].reduce((n, f) => n + (source.files[f]?.bytes ?? 0), 0);
+    // As a backup's plan: the streams as they are (compression usually saves more) and 2 MiB for the small files.
+    const needed = total + 2 * 1024 * 1024;
+    const free = await spec.freeBytes();
+    if (needed > free) throw new NoSpaceError(`not enough free space at ${path.dirname(spec.image)}: ${free} bytes free, the export needs up to ${needed} bytes`, 'free space on the store, or choose another one');
     const writer = await spec.startImage();
     const dir = writer.partialDir;
     let ok = false;
@@ -45,7 +52,6 @@ export async function executeExport(spec: ExportSpec, runner: Runner, onEvent: E
       await writeManifest(dir, exportedManifest(source, { codec, level, splitBytes, volumes: [], state: 'in-progress' }));
       onEvent({ type: 'step', job: 'export', message: `copying the small files of ${backup.describe}` });
       await copySmallFiles(small, source, streams, (file, data) => writer.writeFile(file, data), backup.describe);
-      const total = [...streams].reduce((n, f) => n + (source.files[f]?.bytes ?? 0), 0);
       onEvent({ type: 'start', job: 'export', device: backup.describe, image: spec.image, partitions: volumes.length, totalBytes: total });
       const tracker = new ProgressTracker(total);
       const done: ExportedVolume[] = [];

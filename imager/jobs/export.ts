@@ -48,7 +48,7 @@ export function exportJob(runner: Runner, req: ExportJobRequest): Promise<Export
       try {
         const splitBytes = req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined);
         const level = req.level ?? req.codec.defaultLevel;
-        const { manifest } = await executeExport({ backup, image, codec: req.codec, level, splitBytes, startImage: () => store.startImage(req.name) }, runner, req.onEvent, req.signal);
+        const { manifest } = await executeExport({ backup, image, freeBytes: () => store.freeBytes(), codec: req.codec, level, splitBytes, startImage: () => store.startImage(req.name) }, runner, req.onEvent, req.signal);
         return { source: backup.describe, image, manifest };
       } finally {
         await locks.release();

@@ -1,8 +1,10 @@
 // The CLI's image arguments (an image folder's path, or a store URI of one) as a store and a name: the folder
-// holding it, and its name.
+// holding it, and its name. The forms are backup's store argument's with the image's folder at the end: a path, a
+// folder in a partition (LABEL=STICK:/images/pc), an ssh:// URI, a repository's restic:REPO#SNAPSHOT.
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { StoreRef } from '../store/store.js';
+import { parseStoreRef } from '../store/open.js';
 import { isStoreUri, parseStoreUri, type StoreAccess } from '../store/uri.js';
 import { isRepositoryUri, parseRepositoryUri, splitSnapshot } from '../repository/uri.js';
 
@@ -16,6 +18,15 @@ export function storeOfImagePath(imageDir: string, access: StoreAccess = {}): { 
     const ref = parseStoreUri(imageDir, access);
     if (ref.path === '/') throw new UsageError(`${imageDir} names no image: give the image's folder, e.g. ssh://user@host/srv/images/pc`);
     return { store: { ...ref, path: path.posix.dirname(ref.path) }, image: path.posix.basename(ref.path) };
+  }
+  // A folder in a partition, as backup's store argument takes it: LABEL=STICK:/images/pc, /dev/sdb1:/pc.
+  const partition = /^(LABEL|UUID|PARTUUID|PARTLABEL)=/.test(imageDir) || (imageDir.startsWith('/dev/') && imageDir.includes(':/'));
+  if (partition) {
+    const ref = parseStoreRef(imageDir, access);
+    const inside = ref.kind === 'partition' ? ref.folder.replace(/\/+$/, '') : '';
+    if (ref.kind !== 'partition' || inside === '') throw new UsageError(`${imageDir} names no image: give the image's folder in the partition, e.g. LABEL=STICK:/images/pc`);
+    const parent = path.posix.dirname(inside);
+    return { store: { ...ref, folder: parent === '/' ? '' : parent }, image: path.posix.basename(inside) };
   }
   const full = path.resolve(imageDir);
   return { store: { kind: 'folder', path: path.dirname(full) }, image: path.basename(full) };

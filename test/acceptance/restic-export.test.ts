@@ -2,8 +2,8 @@
 // restic:REPO#SNAPSHOT DIR`, is a complete folder image in Clonezilla's layout (zstd partclone images, the small
 // files, lifeboat.json with the SHA-256 of every piece): `lifeboat verify` passes, Debian's `ocs-sr restoredisk`
 // restores it onto a blank loop disk, and so does `lifeboat restore`, with every file, UUID, label and GUID
-// identical to the source. An existing folder is refused (exit 4), a wrong password is exit 10, and a stopped
-// export leaves nothing behind. Real restic, zstd, partclone, Clonezilla (with the shims of test/helpers/clonezilla.ts).
+// identical to the source. An existing folder is refused (exit 4), a wrong password is exit 10, a destination
+// without room is exit 6, and a stopped export leaves nothing behind. Real restic, zstd, partclone, Clonezilla (with the shims of test/helpers/clonezilla.ts).
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { jsonLines, lifeboat, lifeboatBin, untilPrinted } from '../helpers/cli.js';
 import { haveOcsSr, ocsRestoreDisk } from '../helpers/clonezilla.js';
 import { fingerprint, makeGptSource, type Fingerprint } from '../helpers/fixtures.js';
-import { attach, makeSparse, scratch, type LoopDisk } from '../helpers/loop.js';
+import { attach, ext4Disk, makeSparse, scratch, withMount, type LoopDisk } from '../helpers/loop.js';
 import { flipByteInLargestPack, privateLeft, testRepository } from '../helpers/restic.js';
 
 /** The disk reproduces the source as fingerprinted: table (ids, GUIDs, types, names), boot code, fs ids, every file, raw data. */
@@ -132,6 +132,14 @@ test.serial('a stopped export (SIGTERM mid-stream) exits 130, a damaged pack exi
   // The repository is not left locked: the next job runs.
   const images = await lifeboat(['images', repo.uri, ...repo.access], { env: repo.env });
   t.is(images.exitCode, 0, images.stderr);
+
+  // A destination with less free space than the backup's streams: exit 6 before the first byte, nothing left on it.
+  const small = await ext4Disk(attached, path.join(dir, 'small.img'), { sizeMiB: 8, label: 'SMALL' });
+  const full = await lifeboat(['export', repo.uri, `${small.part(1)}:/pc`, ...repo.access], { env: repo.env });
+  t.is(full.exitCode, 6, full.stderr);
+  t.regex(full.stderr, /^lifeboat: not enough free space at \S+: \d+ bytes free, the export needs up to \d+ bytes$/m);
+  t.deepEqual(await withMount(small.part(1), (m) => readdir(m)), ['lost+found']);
+  t.deepEqual(await privateLeft(repo), []);
 
   // One byte flipped in the largest pack (a partition stream's data): restic dump fails, and the export with it.
   await flipByteInLargestPack(repo);

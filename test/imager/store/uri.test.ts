@@ -65,3 +65,12 @@ test('lock keys of SSH images: the URI and the path, the same for port 22 writte
   t.is(sshLockKey(parseStoreUri('ssh://u@nas:22/srv/'), 'pc'), sshLockKey(parseStoreUri('ssh://u@nas/srv'), 'pc'));
   t.not(sshLockKey(parseStoreUri('ssh://u@nas:2222/srv'), 'pc'), sshLockKey(parseStoreUri('ssh://u@nas/srv'), 'pc'));
 });
+
+test('an image in a partition is the partition store of its parent folder and its name', (t) => {
+  t.deepEqual(storeOfImagePath('LABEL=STICK:/images/pc'), { store: { kind: 'partition', device: 'LABEL=STICK', folder: '/images' }, image: 'pc' });
+  t.deepEqual(storeOfImagePath('/dev/sdb1:/pc/'), { store: { kind: 'partition', device: '/dev/sdb1', folder: '' }, image: 'pc' });
+  t.throws(() => storeOfImagePath('LABEL=STICK'), { message: /^LABEL=STICK names no image: give the image's folder in the partition/ });
+  t.throws(() => storeOfImagePath('/dev/sdb1:/'), { message: /names no image/ });
+  // A plain path under /dev without a folder part stays a path (it is not a store form).
+  t.like(storeOfImagePath('/dev/shm/pc'), { store: { kind: 'folder', path: '/dev/shm' }, image: 'pc' });
+});
