@@ -1,6 +1,7 @@
 // The unattended job of the live system (lifeboat.job=… on the kernel command line): the parameters as a plan
 // (pure, tested without booting), and runAutorun, which runs the library's own job in this process and leaves the
 // job's log on the store (lifeboat-<job>-<time>.log at its root) whatever the outcome.
+import { looksLikePartitionPlace, parsePartitionPlace } from '../imager/store/place.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { exitCodes, LifeboatError, NotFoundError } from '../core/errors.js';
@@ -36,16 +37,18 @@ export interface AutorunPlan {
 /** Where a password file is: a file in a partition (mounted read-only to read it), or a path in the live system. */
 export type PasswordPlace = { kind: 'partition'; device: string; file: string } | { kind: 'path'; path: string };
 
+const givePlace = 'give a file in a partition (LABEL=KEYS:/restic.pass, /dev/sdc1:/pass) or an absolute path';
+
 /** lifeboat.password-file='s forms: LABEL=KEYS:/restic.pass, /dev/sdc1:/pass, UUID=…:/pass, or /path. */
 export function parsePasswordPlace(text: string): PasswordPlace | { error: string } {
-  const held = /^((?:LABEL|UUID|PARTUUID|PARTLABEL)=[^:/]+|\/dev\/[^:]+):(\/.+)$/.exec(text);
-  if (held) {
-    const file = held[2]!.replace(/^\/+/, '');
-    if (file.split('/').includes('..') || file.endsWith('/')) return { error: `lifeboat.password-file=${text}: name a file in the partition, as LABEL=KEYS:/restic.pass` };
-    return { kind: 'partition', device: held[1]!, file };
+  if (looksLikePartitionPlace(text)) {
+    const held = parsePartitionPlace(text);
+    if (held !== undefined && !('error' in held) && held.inside === '') return { error: `lifeboat.password-file=${text}: ${givePlace}` };
+    if (held === undefined || 'error' in held || text.endsWith('/')) return { error: `lifeboat.password-file=${text}: name a file in the partition, as LABEL=KEYS:/restic.pass` };
+    return { kind: 'partition', device: held.device, file: held.inside };
   }
-  if (text.startsWith('/') && !/^(LABEL|UUID|PARTUUID|PARTLABEL)=/.test(text)) return { kind: 'path', path: text };
-  return { error: `lifeboat.password-file=${text}: give a file in a partition (LABEL=KEYS:/restic.pass, /dev/sdc1:/pass) or an absolute path` };
+  if (text.startsWith('/')) return { kind: 'path', path: text };
+  return { error: `lifeboat.password-file=${text}: ${givePlace}` };
 }
 
 const yes = new Set(['1', 'yes', 'true', 'on']);

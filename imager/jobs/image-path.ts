@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { StoreRef } from '../store/store.js';
-import { parseStoreRef } from '../store/open.js';
+import { looksLikePartitionPlace, parsePartitionPlace } from '../store/place.js';
 import { isStoreUri, parseStoreUri, type StoreAccess } from '../store/uri.js';
 import { isRepositoryUri, parseRepositoryUri, splitSnapshot } from '../repository/uri.js';
 
@@ -20,13 +20,12 @@ export function storeOfImagePath(imageDir: string, access: StoreAccess = {}): { 
     return { store: { ...ref, path: path.posix.dirname(ref.path) }, image: path.posix.basename(ref.path) };
   }
   // A folder in a partition, as backup's store argument takes it: LABEL=STICK:/images/pc, /dev/sdb1:/pc.
-  const partition = /^(LABEL|UUID|PARTUUID|PARTLABEL)=/.test(imageDir) || (imageDir.startsWith('/dev/') && imageDir.includes(':/'));
-  if (partition) {
-    const ref = parseStoreRef(imageDir, access);
-    const inside = ref.kind === 'partition' ? ref.folder.replace(/\/+$/, '') : '';
-    if (ref.kind !== 'partition' || inside === '') throw new UsageError(`${imageDir} names no image: give the image's folder in the partition, e.g. LABEL=STICK:/images/pc`);
-    const parent = path.posix.dirname(inside);
-    return { store: { ...ref, folder: parent === '/' ? '' : parent }, image: path.posix.basename(inside) };
+  if (looksLikePartitionPlace(imageDir)) {
+    const place = parsePartitionPlace(imageDir);
+    if (place !== undefined && 'error' in place) throw new UsageError(`the image ${imageDir}: ${place.error}`);
+    if (place === undefined || place.inside === '') throw new UsageError(`${imageDir} names no image: give the image's folder in the partition, e.g. LABEL=STICK:/images/pc`);
+    const parent = path.posix.dirname(place.inside);
+    return { store: { kind: 'partition', device: place.device, folder: parent === '.' ? '' : `/${parent}` }, image: path.posix.basename(place.inside) };
   }
   const full = path.resolve(imageDir);
   return { store: { kind: 'folder', path: path.dirname(full) }, image: path.basename(full) };

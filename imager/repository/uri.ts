@@ -1,5 +1,6 @@
 // The words of an image repository (restic): restic:PATH, restic:sftp:user@host:/path, restic:rest:http[s]://host:port/path,
 // optionally followed by #SNAPSHOT (an image in it). A malformed one is one line and exit 2 (UsageError).
+import { looksLikePartitionPlace, parsePartitionPlace } from '../store/place.js';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 
@@ -83,12 +84,10 @@ export function parseRepositoryUri(text: string, access: { passwordFile?: string
     return { ...base, repository: rest, localPath: undefined };
   }
   // A repository on a partition: the device (a node or LABEL=/UUID=/PARTUUID=/PARTLABEL=), then :/folder (optional).
-  const held = /^((?:LABEL|UUID|PARTUUID|PARTLABEL)=[^:/]+|\/dev\/[^:]+?)(?::(\/.*))?$/.exec(rest);
-  if (held && (held[2] !== undefined || !held[1]!.startsWith('/dev/') || /^\/dev\/[^/]+$|^\/dev\/disk\//.test(held[1]!))) {
-    const folder = (held[2] ?? '').replace(/^\/+|\/+$/g, '');
-    if (folder.split('/').includes('..')) throw malformed(text, "its folder climbs out of the partition ('..')");
-    return { ...base, uri: `${prefix}${held[1]}${folder ? `:/${folder}` : ''}`, repository: '', localPath: undefined, on: { device: held[1]!, folder } };
-  }
+  // A bare /dev/ path is a partition only as a node (/dev/sdb1) or a /dev/disk/ link; else a folder under /dev.
+  const held = looksLikePartitionPlace(rest) || /^\/dev\/[^/:]+$|^\/dev\/disk\/[^:]+$/.test(rest) ? parsePartitionPlace(rest) : undefined;
+  if (held !== undefined && 'error' in held) throw malformed(text, held.error);
+  if (held !== undefined) return { ...base, uri: `${prefix}${held.device}${held.inside ? `:/${held.inside}` : ''}`, repository: '', localPath: undefined, on: { device: held.device, folder: held.inside } };
   if (/^[a-z0-9]+:/.test(rest) && !rest.startsWith('local:')) throw new UsageError(`the repository ${text}: restic's '${rest.split(':')[0]}' backend is not supported yet`, `give ${forms}`);
   const folder = rest.startsWith('local:') ? rest.slice(6) : rest;
   if (folder === '') throw malformed(text, 'it names no folder');

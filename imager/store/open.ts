@@ -5,6 +5,8 @@ import { statfs } from 'node:fs/promises';
 import type { Runner } from '../../core/runner/run.js';
 import { openFolderStore } from './folder.js';
 import { openPartitionStore } from './partition.js';
+import { looksLikePartitionPlace, parsePartitionPlace } from './place.js';
+import { UsageError } from '../../core/errors.js';
 import { openSshStore } from './ssh.js';
 import { openResticStore } from '../repository/store.js';
 import { isRepositoryUri, parseRepositoryUri } from '../repository/uri.js';
@@ -15,10 +17,11 @@ import { isStoreUri, parseStoreUri, type StoreAccess } from './uri.js';
 export function parseStoreRef(text: string, access: StoreAccess = {}): StoreRef {
   if (isRepositoryUri(text)) return parseRepositoryUri(text, access);
   if (isStoreUri(text)) return parseStoreUri(text, access);
-  const tagged = /^(LABEL|UUID|PARTUUID|PARTLABEL)=/.test(text);
-  if (!tagged && !text.startsWith('/dev/')) return { kind: 'folder', path: text };
-  const at = text.indexOf(':/');
-  return at < 0 ? { kind: 'partition', device: text, folder: '' } : { kind: 'partition', device: text.slice(0, at), folder: text.slice(at + 1).replace(/\/+$/, '') };
+  if (!looksLikePartitionPlace(text) && !text.startsWith('/dev/')) return { kind: 'folder', path: text };
+  const place = parsePartitionPlace(text);
+  if (place === undefined) return { kind: 'folder', path: text };
+  if ('error' in place) throw new UsageError(`the store ${text}: ${place.error}`, 'give a folder, a partition (/dev/sdb1, LABEL=NAME), a folder in one (LABEL=NAME:/images) or ssh://user@host/path');
+  return { kind: 'partition', device: place.device, folder: place.inside ? `/${place.inside}` : '' };
 }
 
 /** FAT's magic in statfs (MSDOS_SUPER_MAGIC): such a store cannot hold a file of 4 GiB. */
