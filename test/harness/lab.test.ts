@@ -5,7 +5,8 @@
 // (10.0.2.2, which QEMU would otherwise map to the host's loopback) is not reachable. The same boot carries issue 16's
 // schedule scenario, which needs a system that systemd runs: `schedule add` enables and starts the timer, the service
 // started by hand (as the timer would) images /dev/vdc into the store on /dev/vdd with the outcome in the journal and
-// the history, and a run whose store is gone fails its unit, says so in the journal and calls --on-failure.
+// the history, and a run whose store is gone fails its unit, says so in the journal and calls --on-failure. Its
+// kernel command line also carries a job line that makes no job, refused on the console (the live system's runner).
 // Needs root, qemu-system-x86, socat and the ISO (see test/builder/iso-under-test.ts); LIFEBOAT_SKIP_ISO_BOOT=1 skips it.
 import test from 'ava';
 import { execa } from 'execa';
@@ -17,7 +18,7 @@ import { defaultIsoConfig } from '../../iso-config/load.js';
 import { extractKernel } from '../../harness/extract-kernel.js';
 import { runLab, type LabResult } from '../../harness/lab.js';
 import { isoUnderTest, skipIsoBoot } from '../builder/iso-under-test.js';
-import { attach, makeSparse, partition, tempDir, withMount } from '../helpers/loop.js';
+import { attach, fileHash, makeSparse, partition, tempDir, withMount } from '../helpers/loop.js';
 import { writeFiles } from '../helpers/fixtures.js';
 
 const config = defaultIsoConfig();
@@ -28,6 +29,9 @@ const guestPort = 7000;
 let dir = '';
 let server: Server | undefined;
 let result: LabResult | undefined;
+let refusedStore = '';
+let refusedStoreHash = '';
+const refusedJob = ['lifeboat.job=backup', 'lifeboat.store=LABEL=REFUSEDSTORE:/images', 'lifeboat.after=poweroff'];
 
 const scenarios = [
   {
@@ -133,12 +137,20 @@ test.before(async (t) => {
   server = createServer((s) => s.end('lab-hello\n'));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const hostPort = (server.address() as AddressInfo).port;
+  // /dev/vde: the store the refused job names; hashed before the boot and after it.
+  refusedStore = path.join(dir, 'refused-store.img');
+  await makeSparse(refusedStore, 16);
+  await execa('mkfs.ext4', ['-q', '-F', '-L', 'REFUSEDSTORE', '-d', tree, refusedStore]);
+  refusedStoreHash = await fileHash(refusedStore);
   result = await runLab({
     iso,
     kernel,
-    append: kernelParams(config, entry).join(' '),
+    // A job line that makes no job (a backup without lifeboat.disk=): refused on the console, the guest stays at its
+    // shell (where the scenarios then run) and the store disk it names is untouched. Folded into this boot from
+    // unattended.test.ts, which boots only jobs that run.
+    append: [...kernelParams(config, entry), ...refusedJob].join(' '),
     marker,
-    disks: [vda, vdb, ...(await scheduleDisks(dir))],
+    disks: [vda, vdb, ...(await scheduleDisks(dir)), refusedStore],
     scenarios,
     files: { 'given.txt': 'given by the test\n', port: `${hostPort}\n` },
     forwards: [{ guestPort, hostPort }],
@@ -162,6 +174,12 @@ lab('scenario disks are /dev/vda… in order; files go in through $FILES and com
   t.is(await out('disks', 'label'), 'LABDISK\n');
   t.is(await out('disks', 'hello'), 'hello from the host\n');
   t.is(await out('disks', 'given'), 'given by the test\n');
+});
+
+lab('a job line without a disk is refused on the serial console, nothing runs, and the store it names is untouched', async (t) => {
+  t.regex(result!.serial, /lifeboat: cannot run the job from the kernel command line: lifeboat\.job=backup needs lifeboat\.disk=/);
+  t.notRegex(result!.serial, /Running: lifeboat/);
+  t.is(await fileHash(refusedStore), refusedStoreHash, 'the store disk is byte for byte as before');
 });
 
 lab('a failing scenario is reported failed, stopped at its first failing command, and the next one still runs', (t) => {
