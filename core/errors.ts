@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'host-key' // a network store's host key is not pinned (unknown) or has changed
   | 'unreadable' // the source disk has sectors that cannot be read (the backup stopped; --rescue goes past them)
   | 'passphrase' // an encrypted image's passphrase is wrong, or none could be asked for
+  | 'hook' // a --pre/--post hook (or a database recipe) failed or outlived its timeout
   | 'interrupted'; // a signal stopped the job
 
 export class LifeboatError extends Error {
@@ -95,6 +96,14 @@ export class PassphraseError extends LifeboatError {
   }
 }
 
+/** A backup's --pre or --post command (or a database recipe) failed or outlived its timeout. */
+export class HookError extends LifeboatError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('hook', message, { hint, cause });
+    this.name = 'HookError';
+  }
+}
+
 export class InterruptedError extends LifeboatError {
   constructor(message: string) {
     super('interrupted', message);
@@ -151,6 +160,7 @@ export const exitCodes: Record<ErrorKind | 'ok' | 'internal', number> = {
   'host-key': 8,
   unreadable: 9,
   passphrase: 10,
+  hook: 11,
   interrupted: 130,
   internal: 70,
 };

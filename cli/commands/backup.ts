@@ -14,8 +14,9 @@ import { makeContext } from '../context.js';
 import { storeAccessFor, withStoreAccessOptions } from '../store-access.js';
 import { isRepositoryUri } from '../../imager/repository/uri.js';
 import { newPassphrase, withPassphraseOptions } from '../passphrase.js';
+import { runningFrom, withRunningOptions, type RunningArgs } from '../running-options.js';
 
-interface Args {
+interface Args extends RunningArgs {
   disk: string;
   image: string | undefined;
   store: string | undefined;
@@ -37,7 +38,7 @@ export const backupCommand: CommandModule<object, Args> = {
   command: 'backup <disk> [image]',
   describe: 'Save a whole disk (table, boot records, every partition) into a new image directory',
   builder: (y) =>
-    withPassphraseOptions(withStoreAccessOptions(y))
+    withRunningOptions(withPassphraseOptions(withStoreAccessOptions(y)))
       .positional('disk', { type: 'string', demandOption: true, describe: 'Source disk: /dev/sda, /dev/nvme0n1, /dev/disk/by-id/…' })
       .positional('image', { type: 'string', describe: 'New image directory (must not exist), ssh://user@host[:port]/path/name, or a restic repository (restic:PATH, restic:sftp:user@host:/path, restic:rest:http://host:port/); with --store, the image\'s name in the store' })
       .option('store', { type: 'string', describe: 'The store: a folder, a partition (/dev/sdb1, mounted for the job), LABEL=NAME:/folder or ssh://user@host[:port]/path; the image is named <disk>-<date> unless given' })
@@ -54,6 +55,7 @@ export const backupCommand: CommandModule<object, Args> = {
     const codec = codecByName(argv.compress);
     const level = checkLevel(codec, argv.level);
     const splitBytes = argv.split !== undefined ? parseSize(argv.split) : undefined;
+    const running = runningFrom(argv);
     if (splitBytes !== undefined && splitBytes < 1024 * 1024) throw new RefusedError(`--split ${argv.split} is too small`, 'use at least 1M');
     if (argv.image === undefined && argv.store === undefined) throw new UsageError('backup needs an image directory, or --store', 'lifeboat backup /dev/sda /mnt/stick/pc, or lifeboat backup /dev/sda --store /mnt/stick');
     const access = await storeAccessFor(argv, [argv.store, argv.image], 'write');
@@ -63,7 +65,7 @@ export const backupCommand: CommandModule<object, Args> = {
     if (argv.passphraseFile !== undefined && !argv.encrypt) throw new UsageError('--passphrase-file is for an encrypted backup', 'add --encrypt, or leave --passphrase-file out');
     // Asked once the plan is shown and before anything is written (a dry run never asks).
     const encrypt = argv.encrypt ? newPassphrase(argv.passphraseFile, ctx.signal) : undefined;
-    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, rescue: argv.rescue, encrypt, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
+    const req = { disk: argv.disk, store, name: image, codec, level, splitBytes, rescue: argv.rescue, encrypt, running, onEvent: (e: ImagerEvent) => ctx.out.event(e), signal: ctx.signal };
     if (argv.dryRun) {
       const { plan } = await planBackupJob(ctx.runner, req);
       throwIfRefused(plan.refusals);

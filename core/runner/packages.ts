@@ -9,6 +9,7 @@ const packageOf: Record<string, string> = {
   losetup: 'mount',
   mkswap: 'util-linux',
   blockdev: 'util-linux',
+  fsfreeze: 'util-linux',
   zstd: 'zstd',
   gzip: 'gzip',
   pigz: 'pigz',

@@ -1,7 +1,7 @@
 // Carries out a backup plan: boot records, table, every partition through partclone, manifest; the image appears only when complete.
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { InterruptedError } from '../../core/errors.js';
+import { InterruptedError, RefusedError } from '../../core/errors.js';
 import { throwIfRefused } from '../plan/refusals.js';
 import { gptBackupSectors, gptPrimarySectors } from '../boot/records.js';
 import { readBytes } from '../boot/sectors.js';
@@ -26,6 +26,9 @@ import { saveLvmMetadata } from '../lvm/backup.js';
 import { lvmNames } from '../lvm/files.js';
 import { collectConfig, type ConfigSource } from '../config/collect.js';
 import { configFolder } from '../config/kept.js';
+import { freezeForRead, hardLimitFactor, type FrozenRead } from '../running/freeze.js';
+import { runHook } from '../running/hooks.js';
+import type { FrozenReadPlan } from './plan.js';
 
 
 function blkidLine(device: string, raw: Record<string, string>): string {
@@ -70,6 +73,31 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
 
 async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput): Promise<BackupResult> {
   const started = Date.now();
+  const { disk } = plan;
+  const hooks = plan.running;
+  const hookCtx = { disk: disk.device, image: plan.shownImage };
+  // The pre-hook runs before anything is written or frozen: when it fails, the job ends with nothing left behind.
+  if (hooks?.pre) {
+    onEvent({ type: 'step', job: 'backup', message: 'running the --pre hook' });
+    await runHook(runner, 'pre', hooks.pre, hooks.hookTimeoutSeconds, hookCtx, signal);
+  }
+  // The post-hook once every volume has been read, or at the end of a failed run; a failure of its own after the
+  // reads is the job's failure too (whatever the pre-hook started may still be running).
+  let postDone = !hooks?.post;
+  const postHook = async (ok: boolean) => {
+    if (postDone) return;
+    postDone = true;
+    onEvent({ type: 'step', job: 'backup', message: 'running the --post hook' });
+    await runHook(runner, 'post', hooks!.post!, hooks!.hookTimeoutSeconds, { ...hookCtx, ok });
+  };
+  try {
+    return await backupStarted(plan, runner, onEvent, signal, out, started, postHook);
+  } finally {
+    await postHook(false).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
+  }
+}
+
+async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput, started: number, postHook: (ok: boolean) => Promise<void>): Promise<BackupResult> {
   const { disk } = plan;
   const table = disk.table!;
   const sector = table.sectorSize;
@@ -181,7 +209,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
      * One partition's or LV's data through partclone (or partclone.dd) and the compressor into its file or pieces, as
      * the scheduler's job; `key` names its rescue staging files.
      */
-    const saveVolume = (v: { device: string; name: string; key: string; handler: FsHandler; raw: boolean; file: string; weight: number; start: number; fsType: string | undefined }, entry: ManifestVolume) => {
+    const saveVolume = (v: { device: string; name: string; key: string; handler: FsHandler; raw: boolean; file: string; weight: number; start: number; fsType: string | undefined; frozen?: FrozenReadPlan | undefined }, entry: ManifestVolume) => {
       const t0 = Date.now();
       const handler = v.handler;
       onEvent({ type: 'step', job: 'backup', message: `saving ${v.name} (${handler.fsName})` });
@@ -199,26 +227,51 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
         codec: plan.codec,
         level: plan.level,
         output: { dir, base: v.file, splitBytes: plan.splitBytes, command: writer.streamCommand?.(v.file) },
-        partclone: (fifo) => (!v.raw ? withRescueFlag(handler.save(v.device, fifo)) : handler.save(raw?.staging ?? v.device, fifo)),
+        partclone: (fifo) => (!v.raw ? withRescueFlag(handler.save(frozen?.device ?? v.device, fifo)) : handler.save(raw?.staging ?? v.device, fifo)),
       });
       let through = false;
+      // A mounted filesystem read frozen: partclone reads it through a read-only loop; thawed once its data is through.
+      let frozen: FrozenRead | undefined;
       const save = async (onThrough: () => void) => {
         if (plan.rescue && v.raw) {
           onEvent({ type: 'step', job: 'backup', message: `reading ${v.name} with ddrescue into a staging file` });
           raw = await rescueRawCopy(runner, v.device, path.join(dir, `.${v.key}.ddrescue-staging`), path.join(dir, `${v.key}-ddrescue.map`), sector, signal);
         }
         try {
-          await savePipeline(onThrough);
+          if (v.frozen) {
+            onEvent({ type: 'step', job: 'backup', message: `freezing ${v.frozen.mountpoint} (${v.name}) while partclone reads it` });
+            frozen = await freezeForRead(runner, v.device, v.frozen.mountpoint, v.frozen.limitSeconds);
+          }
+          await savePipeline(() => {
+            void thaw();
+            onThrough();
+          });
+          entry.read = v.frozen ? 'frozen' : entry.read;
+        } catch (e) {
+          if (frozen?.overdue.aborted && !signal?.aborted)
+            throw new RefusedError(`${v.name} stayed frozen ${hardLimitFactor * v.frozen!.limitSeconds} s (${hardLimitFactor} times the ${v.frozen!.limitSeconds} s limit) before partclone was through; it was thawed and the backup stopped, no image was kept`, 'raise --freeze-limit, use a faster store, or image it from the Lifeboat stick');
+          throw e;
         } finally {
+          await thaw();
           await raw?.remove();
         }
+      };
+      let thawing: Promise<void> | undefined;
+      const thaw = () => {
+        if (!frozen) return Promise.resolve();
+        thawing ??= (async () => {
+          const seconds = frozen.frozenSeconds();
+          await frozen.thaw();
+          onEvent({ type: 'step', job: 'backup', message: `${v.frozen!.mountpoint} thawed after ${seconds.toFixed(1)} s frozen` });
+        })();
+        return thawing;
       };
       const savePipeline = async (onThrough: () => void) => {
         // The compressor's output is hashed as it passes to the file or pieces: no image byte is read back.
         const { digests } = await runPipeline(stages, {
           runner,
           hint: 'check the partition with fsck, or image it raw',
-          signal: signal ? AbortSignal.any([signal, atFirstRange.signal]) : atFirstRange.signal,
+          signal: AbortSignal.any([...(signal ? [signal] : []), atFirstRange.signal, ...(frozen ? [frozen.overdue] : [])]),
           onThrough: () => {
             if (!through) tracker.finish(v.weight);
             through = true;
@@ -283,7 +336,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       } else if (p.action === 'extended') {
         await put(`${p.name}-ebr`, await readBytes(disk.device, p.source.start * sector, 512));
       } else if (p.action === 'partclone' || p.action === 'raw') {
-        await saves.start(saveVolume({ device: p.device, name: p.name, key: p.name, handler: p.handler!, raw: p.action === 'raw', file: p.file!, weight: p.weight, start: p.source.start, fsType: p.source.fs.type }, entry));
+        await saves.start(saveVolume({ device: p.device, name: p.name, key: p.name, handler: p.handler!, raw: p.action === 'raw', file: p.file!, weight: p.weight, start: p.source.start, fsType: p.source.fs.type, frozen: p.read }, entry));
       }
       // lvm-pv: nothing of its own; its VG is saved LV by LV below.
       manifest.partitions.push(entry);
@@ -301,10 +354,13 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       }
     }
     await saves.settle();
+    // Every volume is read: the snapshot point is over. The image is whole whatever the post-hook does; its
+    // failure is a warning the faces show (and a schedule's history keeps), not a reason to drop the image.
+    await postHook(true).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
     await tables;
     // The systems' configuration in readable form (imager/config/), once every filesystem's data is through.
     const sources: ConfigSource[] = [
-      ...plan.partitions.filter((p) => p.action === 'partclone').map((p) => ({ name: p.name, device: p.device, fsType: p.source.fs.type })),
+      ...plan.partitions.filter((p) => p.action === 'partclone').map((p) => ({ name: p.name, device: p.device, fsType: p.source.fs.type, ...(p.read ? { mountedAt: p.read.mountpoint } : {}) })),
       ...plan.lvm.vgs.flatMap((vg) => (vg.mode === 'lvm' ? vg.lvs.filter((l) => l.action === 'partclone').map((l) => ({ name: `${vg.name}/${l.name}`, device: l.device, fsType: l.facts.fs?.type })) : [])),
     ];
     if (sources.length > 0) onEvent({ type: 'step', job: 'backup', message: 'keeping the systems\' configuration (/etc, packages, boot loader, registry hives)' });

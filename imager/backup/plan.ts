@@ -12,6 +12,16 @@ import { rescuePolicy, stopPolicy } from '../rescue/partition.js';
 import { rawRescuePolicy } from '../rescue/raw-copy.js';
 import { describeLvmBackup, planLvmBackup, type LvmBackupPlan } from '../lvm/backup-plan.js';
 import type { VgFacts } from '../lvm/probe.js';
+import { freezePlan, hardLimitFactor } from '../running/freeze.js';
+import type { RunningReadOptions } from '../running/options.js';
+
+/** A mounted partition read frozen (running/freeze.ts): where it is mounted, and the plan's estimate of the freeze. */
+export interface FrozenReadPlan {
+  method: 'frozen';
+  mountpoint: string;
+  estimatedSeconds: number;
+  limitSeconds: number;
+}
 
 export interface PlannedPartition {
   number: number;
@@ -24,6 +34,8 @@ export interface PlannedPartition {
   usedMeasured: boolean;
   file: string | undefined; // base name of the image file (pieces add .aa …)
   source: Partition;
+  /** A mounted partition's way of being read consistently; absent: read directly (it is not mounted). */
+  read?: FrozenReadPlan;
 }
 
 export interface BackupPlan {
@@ -49,6 +61,8 @@ export interface BackupPlan {
   spaceShortBytes: number;
   /** The image is encrypted (gocryptfs): a plan that must not leave a disk's content in plaintext asks this. */
   encrypted: boolean;
+  /** Reading a running system: hooks and freezing as asked (running/options.ts); absent for a plain backup. */
+  running: RunningReadOptions | undefined;
   refusals: Refusal[];
   warnings: Warning[];
 }
@@ -75,6 +89,8 @@ export interface BackupOptions {
   rescue?: boolean | undefined;
   /** Encrypt the image (gocryptfs in Clonezilla's layout). */
   encrypted?: boolean;
+  /** Read a running system: --freeze for mounted filesystems, --pre/--post hooks. */
+  running?: RunningReadOptions | undefined;
 }
 
 /** gocryptfs's growth of a file: an 18-byte header, and 32 bytes (nonce and tag) per 4 KiB block. */
@@ -121,8 +137,15 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
       source: p,
     };
   });
+  const running = opts.running;
   for (const p of disk.partitions) {
-    if (p.mountpoints.length > 0) refusals.push(refusal('mounted', `${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`));
+    const planned = partitions.find((q) => q.number === p.number)!;
+    if (p.mountpoints.length > 0 && running?.freeze && planned.action === 'partclone') {
+      const d = freezePlan({ device: p.device, fsType: p.fs.type, mountpoints: p.mountpoints, usedBytes: planned.weight }, running.freezeLimitSeconds);
+      if (d.ok) planned.read = { method: 'frozen', mountpoint: d.mountpoint, estimatedSeconds: d.estimatedSeconds, limitSeconds: running.freezeLimitSeconds };
+      else refusals.push(refusal('mounted', d.message, d.hint));
+    } else if (p.mountpoints.length > 0)
+      refusals.push(refusal('mounted', `${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`, 'or add --freeze to read it frozen (ext4, xfs, btrfs; not / or /var), or image it from the Lifeboat stick'));
     if (p.swapActive) refusals.push(refusal('swap-active', `${p.device} is active swap; run swapoff ${p.device} first`));
   }
   // --rescue stages each raw partition beside the image (ddrescue needs a file it can seek), one at a time.
@@ -151,6 +174,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     freeBytes: facts.freeBytes,
     spaceShortBytes,
     encrypted,
+    running,
     refusals,
     warnings,
   };
@@ -168,9 +192,13 @@ export function describeBackupPlan(plan: BackupPlan): string[] {
   if (plan.encrypted) lines.push('  encrypted with gocryptfs (Clonezilla\'s layout): restoring it needs the passphrase');
   for (const p of plan.partitions) {
     const what = p.action === 'partclone' ? `${p.handler?.fsName} with partclone, ${p.weight} bytes used` : p.action === 'raw' ? `raw copy (partclone.dd), ${p.weight} bytes` : p.action === 'swap' ? 'swap: UUID and label recorded' : p.action === 'lvm-pv' ? 'LVM PV: saved through its VG\'s LVs (below)' : 'extended: boot record saved';
-    lines.push(`  ${p.name}: ${what}`);
+    const frozen = p.read ? `; mounted on ${p.read.mountpoint}: frozen (fsfreeze) while partclone reads it, about ${p.read.estimatedSeconds} s (limit ${p.read.limitSeconds} s; stopped at ${hardLimitFactor * p.read.limitSeconds} s)` : '';
+    lines.push(`  ${p.name}: ${what}${frozen}`);
   }
   lines.push(...describeLvmBackup(plan.lvm));
+  const r = plan.running;
+  if (r?.pre) lines.push(`  before anything is read: --pre ${JSON.stringify(r.pre)} (within ${r.hookTimeoutSeconds} s; if it fails, nothing is written)`);
+  if (r?.post) lines.push(`  once every volume is read, also after a failure: --post ${JSON.stringify(r.post)} (within ${r.hookTimeoutSeconds} s)`);
   lines.push(`  ${plan.rescue ? rescuePolicy : stopPolicy}`);
   if (plan.rescue && plan.partitions.some((p) => p.action === 'raw')) lines.push(`  ${rawRescuePolicy} (up to ${rawStagingBytes(plan.partitions)} bytes of staging)`);
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);

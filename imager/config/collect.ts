@@ -17,6 +17,8 @@ export interface ConfigSource {
   name: string;
   device: string;
   fsType: string | undefined;
+  /** Where it is mounted, when the backup read it while mounted (frozen): its configuration is read there. */
+  mountedAt?: string;
 }
 
 /** The filesystems that can hold a system's configuration. */
@@ -39,8 +41,7 @@ async function keepOne(runner: Runner, s: ConfigSource, out: ConfigOut): Promise
       await letGo(runner, s.device);
     }
   }
-  if (!mountSpec(s.fsType)) return undefined;
-  return withReadOnlyMount(runner, s.device, s.fsType, async (dir) => {
+  const look = async (dir: string) => {
     const root = await linuxRootOn(dir);
     if (root) {
       await keepLinux(runner, root, out);
@@ -57,7 +58,11 @@ async function keepOne(runner: Runner, s: ConfigSource, out: ConfigOut): Promise
       return { kind: 'boot' as const };
     }
     return undefined;
-  });
+  };
+  // A filesystem the backup read while mounted is looked at where it is mounted (a second mount would be refused).
+  if (s.mountedAt !== undefined) return look(s.mountedAt);
+  if (!mountSpec(s.fsType)) return undefined;
+  return withReadOnlyMount(runner, s.device, s.fsType, look);
 }
 
 /**

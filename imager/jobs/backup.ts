@@ -18,6 +18,7 @@ import { defaultImageName } from './naming.js';
 import { usingStore, type StoreArg } from './store-use.js';
 import { activateVgs, deactivateVgs, probeVgs } from '../lvm/probe.js';
 import { planLvmBackup } from '../lvm/backup-plan.js';
+import type { RunningReadOptions } from '../running/options.js';
 
 /** FAT32 holds no file of 4 GiB: images on FAT stores are split into pieces of 4 GiB - 1 byte. */
 export const fatSplitBytes = 4 * 1024 ** 3 - 1;
@@ -40,6 +41,8 @@ export interface BackupJobRequest {
    * confirmed, before anything is written.
    */
   encrypt?: PassphraseSource | undefined;
+  /** Reading a running system: --freeze for mounted filesystems, --pre/--post hooks (running/options.ts). */
+  running?: RunningReadOptions | undefined;
   /** Verify the image right after the backup. */
   verify?: boolean;
   /** Asked with the plan before anything is written; false stops the job with nothing written. */
@@ -63,7 +66,7 @@ export interface BackupJobResult {
 }
 
 /** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
-export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
+export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt' | 'running'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
   const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
   // The VGs on the source's PVs; a real backup activates those it images LV by LV (backupJob deactivates them after).
   let lvm = await probeVgs(runner, disk);
@@ -79,7 +82,7 @@ export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick
   const splitBytes = store.rawStreams ? undefined : (req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined));
   const plan = planBackup(
     { disk, imageDir: store.imagePath(name), describedImage: store.describeImage(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd, lvm },
-    { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined },
+    { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined, running: req.running },
   );
   return { plan, name };
 }

@@ -1,5 +1,6 @@
-// How a backup reads a running system (`backup --snapshot`, `schedule add --mode snapshot`): the options the faces
+// How a backup reads a running system (`backup --freeze --pre … --post …`, a schedule's run): the options the faces
 // pass to the backup job, and what the image records of how each partition or LV was read.
+import { UsageError } from '../../core/errors.js';
 
 /** How one partition or LV was read: not mounted (direct), from an LVM snapshot, frozen with fsfreeze, or offline (from the live system). */
 export type ReadMethod = 'direct' | 'snapshot' | 'frozen' | 'offline';
@@ -30,3 +31,39 @@ export interface RunningReadOptions {
 }
 
 export const defaultRunningRead: RunningReadOptions = { snapshots: true, freeze: false, freezeLimitSeconds: 10, hookTimeoutSeconds: 60, databases: [] };
+
+/** What a face was given (flags, a schedule's definition), before it is checked. */
+export interface RunningReadInput {
+  freeze?: boolean | undefined;
+  freezeLimitSeconds?: number | undefined;
+  pre?: string | undefined;
+  post?: string | undefined;
+  hookTimeoutSeconds?: number | undefined;
+}
+
+function seconds(what: string, n: number | undefined, fallback: number): number {
+  if (n === undefined) return fallback;
+  if (!Number.isFinite(n) || n <= 0 || n > 24 * 3600) throw new UsageError(`${what} ${n} is not a number of seconds`, `give a number from 1 to 86400, e.g. ${what} ${fallback}`);
+  return n;
+}
+
+/**
+ * The checked options, or undefined when nothing of a running system's reading was asked (a plain backup, whose
+ * mounted partitions are refused). A limit without what it limits is a usage error: it would be silently ignored.
+ */
+export function runningReadOptions(i: RunningReadInput): RunningReadOptions | undefined {
+  if (i.freezeLimitSeconds !== undefined && !i.freeze) throw new UsageError('--freeze-limit is for --freeze', 'add --freeze, or leave --freeze-limit out');
+  if (i.hookTimeoutSeconds !== undefined && !i.pre && !i.post) throw new UsageError('--hook-timeout is for --pre or --post', 'add a hook, or leave --hook-timeout out');
+  for (const [flag, cmd] of [['--pre', i.pre], ['--post', i.post]] as const)
+    if (cmd !== undefined && cmd.trim() === '') throw new UsageError(`${flag} is empty`, `give the command to run, e.g. ${flag} "systemctl stop myapp"`);
+  if (!i.freeze && i.pre === undefined && i.post === undefined) return undefined;
+  return {
+    ...defaultRunningRead,
+    snapshots: false,
+    freeze: i.freeze === true,
+    freezeLimitSeconds: seconds('--freeze-limit', i.freezeLimitSeconds, defaultRunningRead.freezeLimitSeconds),
+    hookTimeoutSeconds: seconds('--hook-timeout', i.hookTimeoutSeconds, defaultRunningRead.hookTimeoutSeconds),
+    ...(i.pre !== undefined ? { pre: i.pre } : {}),
+    ...(i.post !== undefined ? { post: i.post } : {}),
+  };
+}
