@@ -9,8 +9,9 @@ import { readHistory, historyFile } from '../../imager/schedule/history.js';
 import { schedulePaths, unitNames } from '../../imager/schedule/paths.js';
 import { runSchedule } from '../../imager/schedule/run.js';
 import { makeContext } from '../context.js';
+import { runningInput, withRunningOptions, type RunningArgs } from '../running-options.js';
 
-interface AddArgs {
+interface AddArgs extends RunningArgs {
   name: string;
   disk: string;
   to: string;
@@ -33,12 +34,12 @@ const add: CommandModule<object, AddArgs> = {
   command: 'add <name>',
   describe: 'Image a disk on a timer: writes and enables a systemd timer (Persistent: a run missed while off happens at the next start)',
   builder: (y) =>
-    y
+    withRunningOptions(y)
       .positional('name', { type: 'string', demandOption: true, describe: 'The schedule\'s name (lower-case letters, digits, -)' })
       .option('disk', { type: 'string', demandOption: true, describe: 'The disk to image (kept by its stable id and identity)' })
       .option('to', { type: 'string', demandOption: true, describe: 'A store (folder, LABEL=…:/dir, ssh://…) or a repository (restic:…)' })
       .option('at', { type: 'string', demandOption: true, describe: 'When: "daily 02:00", "weekly Sun 03:30", "monthly 1 04:00", "hourly", or a systemd OnCalendar expression' })
-      .option('mode', { choices: ['snapshot', 'offline'] as const, default: 'snapshot' as const, describe: 'snapshot: image while the system runs (partitions that are not mounted); offline: at the next reboot into Lifeboat (not built yet)' })
+      .option('mode', { choices: ['snapshot', 'offline'] as const, default: 'snapshot' as const, describe: 'snapshot: image while the system runs (partitions not mounted, and mounted ones with --freeze); offline: at the next reboot into Lifeboat (not built yet)' })
       .option('keep-daily', { type: 'number', describe: 'Repository only: after each run keep the newest backup of each of the N newest days' })
       .option('keep-weekly', { type: 'number', describe: 'Repository only: … of the N newest weeks' })
       .option('keep-monthly', { type: 'number', describe: 'Repository only: … of the N newest months' })
@@ -52,7 +53,7 @@ const add: CommandModule<object, AddArgs> = {
     const ctx = makeContext(argv.json);
     const keep = { keepDaily: argv.keepDaily, keepWeekly: argv.keepWeekly, keepMonthly: argv.keepMonthly, keepLast: argv.keepLast };
     const command = { node: process.execPath, script: realpathSync(process.argv[1]!) };
-    const r = await addSchedule(ctx.runner, { name: argv.name, disk: argv.disk, to: argv.to, at: argv.at, mode: argv.mode, keep, onFailure: argv.onFailure, passwordFile: argv.passwordFile, sshKey: argv.sshKey, knownHosts: argv.knownHosts }, { paths: schedulePaths(), command });
+    const r = await addSchedule(ctx.runner, { name: argv.name, disk: argv.disk, to: argv.to, at: argv.at, mode: argv.mode, keep, running: runningInput(argv), onFailure: argv.onFailure, passwordFile: argv.passwordFile, sshKey: argv.sshKey, knownHosts: argv.knownHosts }, { paths: schedulePaths(), command });
     const s = r.schedule;
     ctx.out.result({ type: 'result', ...r }, [
       `schedule ${s.name}: ${s.disk} to ${printable(s.to)}, ${printable(s.at)} (OnCalendar=${s.onCalendar}); next run ${when(r.next)}`,

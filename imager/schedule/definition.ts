@@ -6,6 +6,7 @@ import path from 'node:path';
 import { NotFoundError, UsageError } from '../../core/errors.js';
 import type { SchedulePaths } from './paths.js';
 import type { RetentionPolicy } from '../repository/forget.js';
+import type { RunningReadInput } from '../running/options.js';
 
 export type ScheduleMode = 'snapshot' | 'offline';
 
@@ -25,6 +26,8 @@ export interface Schedule {
   onCalendar: string;
   mode: ScheduleMode;
   keep?: Retention;
+  /** snapshot mode: how mounted filesystems are read and the hooks around the reads (backup's --freeze, --pre, --post). */
+  running?: RunningReadInput;
   /** A shell command run when a run fails (LIFEBOAT_SCHEDULE, LIFEBOAT_EXIT_CODE, LIFEBOAT_MESSAGE in its environment). */
   onFailure?: string;
   /** The store's credentials by place: a repository's password file, an SSH key and pinned known_hosts. */

@@ -13,6 +13,7 @@ import { checkName, listSchedules, readSchedule, writeSchedule, type Retention, 
 import { readHistory, type HistoryEntry } from './history.js';
 import { unitNames, type SchedulePaths } from './paths.js';
 import { serviceUnit, timerUnit, type LifeboatCommand } from './units.js';
+import { runningReadOptions, type RunningReadInput } from '../running/options.js';
 
 export interface AddRequest {
   name: string;
@@ -22,6 +23,8 @@ export interface AddRequest {
   mode: ScheduleMode;
   keep?: Retention | undefined;
   onFailure?: string | undefined;
+  /** --freeze, --pre, --post and their limits, checked here and kept as given. */
+  running?: RunningReadInput | undefined;
   passwordFile?: string | undefined;
   sshKey?: string | undefined;
   knownHosts?: string | undefined;
@@ -39,6 +42,7 @@ async function exists(p: string): Promise<boolean> {
 export async function addSchedule(runner: Runner, req: AddRequest, o: { paths: SchedulePaths; command: LifeboatCommand; now?: Date }): Promise<{ schedule: Schedule; next: string | undefined; started: boolean }> {
   const name = checkName(req.name);
   if (req.mode === 'offline') throw new UsageError('--mode offline (imaging at the next reboot into Lifeboat) is not built yet', 'use --mode snapshot for disks whose partitions are not mounted, or image the system disk from the Lifeboat stick');
+  const running = runningReadOptions(req.running ?? {});
   const store = parseStoreRef(req.to, { passwordFile: req.passwordFile, sshKey: req.sshKey, knownHosts: req.knownHosts });
   const keeps = req.keep && Object.values(req.keep).some((n) => n !== undefined);
   if (keeps && store.kind !== 'restic') throw new UsageError('--keep-daily/-weekly/-monthly/-last need an image repository (--to restic:…)', 'a folder store keeps every image; remove old ones by hand');
@@ -57,6 +61,7 @@ export async function addSchedule(runner: Runner, req: AddRequest, o: { paths: S
     onCalendar,
     mode: req.mode,
     ...(keeps ? { keep: req.keep } : {}),
+    ...(running ? { running: Object.fromEntries(Object.entries(req.running!).filter(([, v]) => v !== undefined && v !== false)) as RunningReadInput } : {}),
     ...(req.onFailure ? { onFailure: req.onFailure } : {}),
     ...(req.passwordFile ? { passwordFile: path.resolve(req.passwordFile) } : {}),
     ...(req.sshKey ? { sshKey: path.resolve(req.sshKey) } : {}),

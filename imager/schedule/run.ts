@@ -13,6 +13,7 @@ import { forgetJob } from '../jobs/forget.js';
 import { takeJobLocks } from '../lock/job-lock.js';
 import { diskIdentity } from '../repository/snapshots.js';
 import { parseStoreRef } from '../store/open.js';
+import { runningReadOptions } from '../running/options.js';
 import { readSchedule, type Schedule } from './definition.js';
 import { appendHistory, type HistoryEntry } from './history.js';
 import type { SchedulePaths } from './paths.js';
@@ -30,9 +31,17 @@ async function checkDisk(runner: Runner, s: Schedule): Promise<string> {
 async function imageIt(runner: Runner, s: Schedule, o: { onEvent?: EventSink; signal?: AbortSignal; now?: Date }): Promise<Pick<HistoryEntry, 'message' | 'image' | 'addedBytes'>> {
   const device = await checkDisk(runner, s);
   const store = parseStoreRef(s.to, { passwordFile: s.passwordFile, sshKey: s.sshKey, knownHosts: s.knownHosts });
-  const r = await backupJob(runner, { disk: device, store, codec: codecs.zstd, ...(o.onEvent ? { onEvent: o.onEvent } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.now ? { now: o.now } : {}) });
+  const running = runningReadOptions(s.running ?? {});
+  // A post-hook's failure once the data is read is a warning of the job (the image is kept): the history says so too.
+  const warnings: string[] = [];
+  const onEvent: EventSink = (e) => {
+    if (e.type === 'warning') warnings.push(e.message);
+    o.onEvent?.(e);
+  };
+  const r = await backupJob(runner, { disk: device, store, codec: codecs.zstd, running, onEvent, ...(o.signal ? { signal: o.signal } : {}), ...(o.now ? { now: o.now } : {}) });
   const unreadable = r.manifest?.state === 'complete-with-unreadable-sectors' ? ', with unreadable sectors' : '';
   let message = `saved ${s.disk} to ${r.image}${unreadable}${r.addedBytes !== undefined ? ` (${r.addedBytes} bytes of new data)` : ''}`;
+  for (const w of warnings.filter((w) => w.startsWith('the --post hook'))) message += `; warning: ${w}`;
   if (s.keep && store.kind === 'restic') {
     const f = await forgetJob(runner, { store, policy: s.keep, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
     message += `; retention: ${f.kept.length} kept, ${f.removed.length} removed, ${f.freedBytes} bytes freed`;

@@ -110,6 +110,7 @@ test.serial('bad words: one line each, their exit code, nothing written', async 
     [['schedule', 'add', 'Bad Name', '--disk', disk.device, '--to', store, '--at', 'daily 02:00'], 2, /schedule name 'Bad Name'/],
     [['schedule', 'add', 'nightly', '--disk', disk.device, '--to', store, '--at', 'daily 02:00'], 4, /schedule nightly exists already/],
     [['schedule', 'add', 'x5', '--disk', disk.part(1), '--to', store, '--at', 'daily 02:00'], 2, /is a partition, not a whole disk/],
+    [['schedule', 'add', 'x6', '--disk', disk.device, '--to', store, '--at', 'daily 02:00', '--freeze-limit', '5'], 2, /--freeze-limit is for --freeze/],
     [['schedule', 'run', 'nosuch'], 3, /no schedule nosuch/],
     [['schedule', 'history', 'nosuch'], 3, /no schedule nosuch/],
   ];
@@ -141,4 +142,42 @@ test.serial("a store partition that is not attached at run time is exit 3, namin
   t.regex(r.stderr, /^lifeboat: no filesystem has LABEL=LIFEBOAT-NO-SUCH-STORE: is the store's disk attached\?$/m);
   const runs = (jsonLines((await lb(['schedule', 'history', 'gone', '--json'])).stdout).at(-1) as { runs: Array<{ ok: boolean; exitCode: number; message: string }> }).runs;
   t.like(runs[0], { ok: false, exitCode: 3 });
+});
+
+test.serial('snapshot mode with --freeze and hooks: a mounted disk is imaged frozen; a failing pre-hook is one line in the history, --on-failure called, nothing written', async (t) => {
+  const m = await tempDir('lifeboat-mnt-');
+  await execa('mount', [disk.part(1), m]);
+  t.teardown(async () => {
+    await execa('fsfreeze', ['-u', m], { reject: false });
+    await execa('umount', [m], { reject: false });
+  });
+  const liveStore = path.join(dir, 'live-store');
+  await mkdir(liveStore);
+  const add = await lb(['schedule', 'add', 'live', '--disk', disk.device, '--to', liveStore, '--at', 'hourly', '--freeze', '--pre', `touch '${m}/pre-ran'`, '--hook-timeout', '20']);
+  t.is(add.exitCode, 0, add.stderr);
+  const def = JSON.parse(await readFile(path.join(root, 'etc/lifeboat/schedules/live.json'), 'utf8'));
+  t.deepEqual(def.running, { freeze: true, pre: `touch '${m}/pre-ran'`, hookTimeoutSeconds: 20 });
+  const r = await lb(['schedule', 'run', 'live']);
+  t.is(r.exitCode, 0, r.stderr);
+  const images = await readdir(liveStore);
+  t.is(images.length, 1, images.join(', '));
+  const manifest = JSON.parse(await readFile(path.join(liveStore, images[0]!, 'lifeboat.json'), 'utf8')) as { partitions: Array<{ read?: string }> };
+  t.is(manifest.partitions[0]!.read, 'frozen');
+  t.true((await readdir(m)).includes('pre-ran'));
+
+  const marker = path.join(dir, 'badpre-failed');
+  // A store of its own: the image's default name is per minute, and the first run's image is there.
+  const badStore = path.join(dir, 'badpre-store');
+  await mkdir(badStore);
+  t.is((await lb(['schedule', 'add', 'badpre', '--disk', disk.device, '--to', badStore, '--at', 'hourly', '--freeze', '--pre', 'echo "database not ready" >&2; exit 2', '--on-failure', `printf '%s' "$LIFEBOAT_EXIT_CODE" > ${marker}`])).exitCode, 0);
+  const bad = await lb(['schedule', 'run', 'badpre']);
+  t.is(bad.exitCode, 11, bad.stderr);
+  t.regex(bad.stderr, /^lifeboat: the --pre hook \(.*\) exited with code 2: database not ready; nothing was written or frozen$/m);
+  const runs = (jsonLines((await lb(['schedule', 'history', 'badpre', '--json'])).stdout).at(-1) as { runs: Array<{ ok: boolean; exitCode: number; message: string; onFailure?: string }> }).runs;
+  t.like(runs[0], { ok: false, exitCode: 11, onFailure: 'ran' });
+  t.regex(runs[0]!.message, /exited with code 2: database not ready; nothing was written or frozen/);
+  t.is(await readFile(marker, 'utf8'), '11');
+  t.deepEqual(await readdir(badStore), [], 'no image, no partial one');
+  const probe = await execa('timeout', ['5', 'touch', path.join(m, 'after')], { reject: false });
+  t.is(probe.exitCode, 0, 'not left frozen');
 });
