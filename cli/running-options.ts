@@ -8,6 +8,7 @@ export interface RunningArgs {
   pre: string | undefined;
   post: string | undefined;
   hookTimeout: number | undefined;
+  db: string[] | undefined;
 }
 
 export function withRunningOptions<T>(y: Argv<T>): Argv<T> {
@@ -16,11 +17,12 @@ export function withRunningOptions<T>(y: Argv<T>): Argv<T> {
     .option('freeze-limit', { type: 'number', describe: 'The longest a filesystem may stay frozen by the plan\'s estimate, in seconds (default 10; the read is stopped at 3 times it)' })
     .option('pre', { type: 'string', describe: 'A shell command run before anything is read or written (e.g. put a database in backup mode); if it fails, nothing is written' })
     .option('post', { type: 'string', describe: 'A shell command run once every partition is read, also after a failure (LIFEBOAT_OK=1 or 0)' })
+    .option('db', { type: 'string', array: true, describe: 'With --freeze: a database brought to a consistent point first: postgresql (the local server), or "postgresql:CONNINFO" (no password: ~/.pgpass)' })
     .option('hook-timeout', { type: 'number', describe: 'Seconds each of --pre and --post may take before it is stopped (default 60)' }) as never;
 }
 
 export function runningInput(a: RunningArgs): RunningReadInput {
-  return { freeze: a.freeze, freezeLimitSeconds: a.freezeLimit, pre: a.pre, post: a.post, hookTimeoutSeconds: a.hookTimeout };
+  return { freeze: a.freeze, freezeLimitSeconds: a.freezeLimit, pre: a.pre, post: a.post, hookTimeoutSeconds: a.hookTimeout, databases: a.db };
 }
 
 export function runningFrom(a: RunningArgs): RunningReadOptions | undefined {

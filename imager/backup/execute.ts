@@ -28,6 +28,7 @@ import { collectConfig, type ConfigSource } from '../config/collect.js';
 import { configFolder } from '../config/kept.js';
 import { freezeForRead, hardLimitFactor, type FrozenRead } from '../running/freeze.js';
 import { runHook } from '../running/hooks.js';
+import { checkpoint, describeRecipe } from '../running/databases.js';
 import type { FrozenReadPlan } from './plan.js';
 
 
@@ -91,6 +92,11 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     await runHook(runner, 'post', hooks!.post!, hooks!.hookTimeoutSeconds, { ...hookCtx, ok });
   };
   try {
+    // The database recipes once the pre-hook is through, before anything is written or frozen (running/databases.ts).
+    for (const db of plan.databases) {
+      onEvent({ type: 'step', job: 'backup', message: `${describeRecipe(db.recipe)}: CHECKPOINT` });
+      await checkpoint(runner, db.recipe, signal);
+    }
     return await backupStarted(plan, runner, onEvent, signal, out, started, postHook);
   } finally {
     await postHook(false).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));

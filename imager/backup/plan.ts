@@ -14,6 +14,12 @@ import { describeLvmBackup, planLvmBackup, type LvmBackupPlan } from '../lvm/bac
 import type { VgFacts } from '../lvm/probe.js';
 import { freezePlan, hardLimitFactor } from '../running/freeze.js';
 import type { RunningReadOptions } from '../running/options.js';
+import { describeRecipe, type DatabasePlacement, type DatabasePiece } from '../running/databases.js';
+
+/** --db: where a database's files are, each piece with the source partition that holds it (none: another disk). */
+export interface DatabaseFacts extends DatabasePlacement {
+  pieces: Array<DatabasePiece & { partition?: string | undefined }>;
+}
 
 /** A mounted partition read frozen (running/freeze.ts): where it is mounted, and the plan's estimate of the freeze. */
 export interface FrozenReadPlan {
@@ -63,6 +69,8 @@ export interface BackupPlan {
   encrypted: boolean;
   /** Reading a running system: hooks and freezing as asked (running/options.ts); absent for a plain backup. */
   running: RunningReadOptions | undefined;
+  /** --db: the databases brought to a consistent point before the reads, and where their files are. */
+  databases: DatabaseFacts[];
   refusals: Refusal[];
   warnings: Warning[];
 }
@@ -80,6 +88,8 @@ export interface BackupFacts {
   missingPartitionNodes?: number[];
   /** The VGs with a PV on the source (lvm/probe.ts). */
   lvm?: VgFacts[];
+  /** --db: the databases' placements (running/databases.ts). */
+  databases?: DatabaseFacts[];
 }
 
 export interface BackupOptions {
@@ -148,6 +158,14 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
       refusals.push(refusal('mounted', `${p.device} is mounted on ${p.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`, 'or add --freeze to read it frozen (ext4, xfs, btrfs; not / or /var), or image it from the Lifeboat stick'));
     if (p.swapActive) refusals.push(refusal('swap-active', `${p.device} is active swap; run swapoff ${p.device} first`));
   }
+  const databases = facts.databases ?? [];
+  for (const db of databases) {
+    const name = describeRecipe(db.recipe);
+    const on = db.pieces.filter((x) => x.partition !== undefined);
+    if (on.length === 0) warnings.push(warning('database-elsewhere', `${name} keeps its files on no partition of ${disk.device} (data ${db.pieces[0]?.path}): its CHECKPOINT changes nothing of this image`, 'image the disk that holds them'));
+    else if (new Set(db.pieces.map((x) => x.majMin)).size > 1)
+      warnings.push(warning('database-split', `${name} keeps its ${db.pieces.map((x) => `${x.what} (${x.path}${x.partition ? ` on ${x.partition}` : ', another disk'})`).join(', ')} on different filesystems: each is read at its own instant, and together they are not consistent`, 'keep them on one filesystem, or stop the server in --pre'));
+  }
   // --rescue stages each raw partition beside the image (ddrescue needs a file it can seek), one at a time.
   const lvBytes = lvm.vgs.flatMap((v) => v.lvs).reduce((n, l) => n + l.weight, 0);
   const plainBytes = partitions.reduce((n, p) => n + p.weight, 0) + lvBytes + 2 * 1024 * 1024 + (opts.rescue ? rawStagingBytes(partitions) : 0);
@@ -175,6 +193,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
     spaceShortBytes,
     encrypted,
     running,
+    databases,
     refusals,
     warnings,
   };
@@ -199,6 +218,7 @@ export function describeBackupPlan(plan: BackupPlan): string[] {
   const r = plan.running;
   if (r?.pre) lines.push(`  before anything is read: --pre ${JSON.stringify(r.pre)} (within ${r.hookTimeoutSeconds} s; if it fails, nothing is written)`);
   if (r?.post) lines.push(`  once every volume is read, also after a failure: --post ${JSON.stringify(r.post)} (within ${r.hookTimeoutSeconds} s)`);
+  for (const db of plan.databases) lines.push(`  ${describeRecipe(db.recipe)}: CHECKPOINT before anything is read (data ${db.pieces[0]?.path}${db.pieces[0]?.partition ? ` on ${db.pieces[0].partition}` : ''})`);
   lines.push(`  ${plan.rescue ? rescuePolicy : stopPolicy}`);
   if (plan.rescue && plan.partitions.some((p) => p.action === 'raw')) lines.push(`  ${rawRescuePolicy} (up to ${rawStagingBytes(plan.partitions)} bytes of staging)`);
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);

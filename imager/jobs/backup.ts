@@ -19,6 +19,9 @@ import { usingStore, type StoreArg } from './store-use.js';
 import { activateVgs, deactivateVgs, probeVgs } from '../lvm/probe.js';
 import { planLvmBackup } from '../lvm/backup-plan.js';
 import type { RunningReadOptions } from '../running/options.js';
+import { probePostgres } from '../running/databases.js';
+import { majMinOf } from '../disks/sysfs.js';
+import type { DatabaseFacts } from '../backup/plan.js';
 
 /** FAT32 holds no file of 4 GiB: images on FAT stores are split into pieces of 4 GiB - 1 byte. */
 export const fatSplitBytes = 4 * 1024 ** 3 - 1;
@@ -75,13 +78,23 @@ export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick
     if (activated.length > 0 || failed.size > 0)
       lvm = (await probeVgs(runner, disk)).map((vg) => ({ ...vg, activatedByJob: activated.includes(vg.name), ...(failed.has(vg.name) ? { activationFailed: failed.get(vg.name)! } : {}) }));
   }
+  // --db: where each database keeps its files, asked of its server, and which of the source's partitions holds them.
+  const databases: DatabaseFacts[] = [];
+  if (req.running?.databases.length) {
+    const devices = new Map<string, string>();
+    for (const p of disk.partitions) devices.set(await majMinOf(p.device).catch(() => ''), p.device);
+    for (const recipe of req.running.databases) {
+      const placed = await probePostgres(runner, recipe);
+      databases.push({ ...placed, pieces: placed.pieces.map((x) => ({ ...x, partition: devices.get(x.majMin) })) });
+    }
+  }
   const name = req.name ?? defaultImageName(disk.name, req.now);
   // A store that compresses and deduplicates itself (a repository) takes the streams as they are: compressing first
   // would defeat its deduplication, and it has no file size limit to split for.
   const codec = store.rawStreams ? codecs.none : req.codec;
   const splitBytes = store.rawStreams ? undefined : (req.splitBytes ?? (store.fsType === 'vfat' ? fatSplitBytes : undefined));
   const plan = planBackup(
-    { disk, imageDir: store.imagePath(name), describedImage: store.describeImage(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd, lvm },
+    { disk, imageDir: store.imagePath(name), describedImage: store.describeImage(name), imageDirExists: await store.hasImage(name), destinationDisk: (await store.livesOn(disk.name)) ? disk.name : undefined, freeBytes: await store.freeBytes(), missingPartitionNodes: wouldAdd, lvm, databases },
     { codec, level: store.rawStreams ? undefined : (req.level ?? req.codec.defaultLevel), splitBytes, rescue: req.rescue, encrypted: req.encrypt !== undefined, running: req.running },
   );
   return { plan, name };

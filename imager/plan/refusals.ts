@@ -34,7 +34,9 @@ export type WarningCode =
   | 'fs-cannot-grow' // --grow extends the partition, but not its filesystem
   | 'gpt-backup-moves' // a larger GPT target: the backup header moves to its end
   | 'partition-nodes-missing' // a dry run: the kernel lacks partition nodes that a real job would add
-  | 'unreadable-sectors'; // the image was made with --rescue past unreadable sectors: restore asks first (--yes aside)
+  | 'unreadable-sectors' // the image was made with --rescue past unreadable sectors: restore asks first (--yes aside)
+  | 'database-split' // --db: the database's data, WAL or a tablespace are on different filesystems (read one after another)
+  | 'database-elsewhere'; // --db: the database's files are on no partition of the disk being imaged
 
 export interface Refusal {
   code: RefusalCode;

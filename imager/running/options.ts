@@ -1,6 +1,7 @@
 // How a backup reads a running system (`backup --freeze --pre … --post …`, a schedule's run): the options the faces
 // pass to the backup job, and what the image records of how each partition or LV was read.
 import { UsageError } from '../../core/errors.js';
+import { parseDatabaseArg } from './databases.js';
 
 /** How one partition or LV was read: not mounted (direct), from an LVM snapshot, frozen with fsfreeze, or offline (from the live system). */
 export type ReadMethod = 'direct' | 'snapshot' | 'frozen' | 'offline';
@@ -39,6 +40,8 @@ export interface RunningReadInput {
   pre?: string | undefined;
   post?: string | undefined;
   hookTimeoutSeconds?: number | undefined;
+  /** --db postgresql[:CONNINFO], as given. */
+  databases?: string[] | undefined;
 }
 
 function seconds(what: string, n: number | undefined, fallback: number): number {
@@ -56,6 +59,8 @@ export function runningReadOptions(i: RunningReadInput): RunningReadOptions | un
   if (i.hookTimeoutSeconds !== undefined && !i.pre && !i.post) throw new UsageError('--hook-timeout is for --pre or --post', 'add a hook, or leave --hook-timeout out');
   for (const [flag, cmd] of [['--pre', i.pre], ['--post', i.post]] as const)
     if (cmd !== undefined && cmd.trim() === '') throw new UsageError(`${flag} is empty`, `give the command to run, e.g. ${flag} "systemctl stop myapp"`);
+  const databases = (i.databases ?? []).map(parseDatabaseArg);
+  if (databases.length > 0 && !i.freeze) throw new UsageError('--db brings a database to a consistent point for a frozen read', 'add --freeze (the partition that holds the database is mounted)');
   if (!i.freeze && i.pre === undefined && i.post === undefined) return undefined;
   return {
     ...defaultRunningRead,
@@ -63,6 +68,7 @@ export function runningReadOptions(i: RunningReadInput): RunningReadOptions | un
     freeze: i.freeze === true,
     freezeLimitSeconds: seconds('--freeze-limit', i.freezeLimitSeconds, defaultRunningRead.freezeLimitSeconds),
     hookTimeoutSeconds: seconds('--hook-timeout', i.hookTimeoutSeconds, defaultRunningRead.hookTimeoutSeconds),
+    databases,
     ...(i.pre !== undefined ? { pre: i.pre } : {}),
     ...(i.post !== undefined ? { post: i.post } : {}),
   };
