@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { runningReadOptions, type RunningReadInput, type RunningReadOptions } from '../imager/running/options.js';
 
 export interface RunningArgs {
+  snapshot: boolean;
   freeze: boolean;
   freezeLimit: number | undefined;
   pre: string | undefined;
@@ -13,6 +14,7 @@ export interface RunningArgs {
 
 export function withRunningOptions<T>(y: Argv<T>): Argv<T> {
   return y
+    .option('snapshot', { type: 'boolean', default: false, describe: 'Read a mounted LV from an LVM snapshot (lvcreate -s, sized from the VG\'s free extents, removed once read)' })
     .option('freeze', { type: 'boolean', default: false, describe: 'Read a mounted ext4/xfs/btrfs partition frozen (fsfreeze) while partclone reads it, when the plan estimates it under --freeze-limit; never / or /var' })
     .option('freeze-limit', { type: 'number', describe: 'The longest a filesystem may stay frozen by the plan\'s estimate, in seconds (default 10; the read is stopped at 3 times it)' })
     .option('pre', { type: 'string', describe: 'A shell command run before anything is read or written (e.g. put a database in backup mode); if it fails, nothing is written' })
@@ -22,7 +24,7 @@ export function withRunningOptions<T>(y: Argv<T>): Argv<T> {
 }
 
 export function runningInput(a: RunningArgs): RunningReadInput {
-  return { freeze: a.freeze, freezeLimitSeconds: a.freezeLimit, pre: a.pre, post: a.post, hookTimeoutSeconds: a.hookTimeout, databases: a.db };
+  return { snapshots: a.snapshot, freeze: a.freeze, freezeLimitSeconds: a.freezeLimit, pre: a.pre, post: a.post, hookTimeoutSeconds: a.hookTimeout, databases: a.db };
 }
 
 export function runningFrom(a: RunningArgs): RunningReadOptions | undefined {

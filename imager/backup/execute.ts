@@ -29,6 +29,7 @@ import { configFolder } from '../config/kept.js';
 import { freezeForRead, hardLimitFactor, type FrozenRead } from '../running/freeze.js';
 import { runHook } from '../running/hooks.js';
 import { checkpoint, describeRecipe } from '../running/databases.js';
+import { createSnapshot, type LvSnapshot } from '../lvm/snapshot.js';
 import type { FrozenReadPlan } from './plan.js';
 
 
@@ -91,19 +92,31 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
     onEvent({ type: 'step', job: 'backup', message: 'running the --post hook' });
     await runHook(runner, 'post', hooks!.post!, hooks!.hookTimeoutSeconds, { ...hookCtx, ok });
   };
+  const snapshots = new Map<string, LvSnapshot>();
   try {
     // The database recipes once the pre-hook is through, before anything is written or frozen (running/databases.ts).
     for (const db of plan.databases) {
       onEvent({ type: 'step', job: 'backup', message: `${describeRecipe(db.recipe)}: CHECKPOINT` });
       await checkpoint(runner, db.recipe, signal);
     }
-    return await backupStarted(plan, runner, onEvent, signal, out, started, postHook);
+    // The snapshot point: every mounted LV's snapshot, one right after the other (lvm/snapshot.ts).
+    for (const vg of plan.lvm.vgs)
+      for (const lv of vg.lvs.filter((l) => l.read)) {
+        if (signal?.aborted) throw new InterruptedError('backup interrupted');
+        onEvent({ type: 'step', job: 'backup', message: `making an LVM snapshot of ${vg.name}/${lv.name} (${lv.read!.sizeBytes} bytes)` });
+        snapshots.set(`${vg.name}/${lv.name}`, await createSnapshot(runner, vg.name, lv.name, lv.read!.sizeBytes));
+      }
+    // With nothing to freeze afterwards, the snapshot point is over once the snapshots exist: the post-hook runs now,
+    // and whatever the pre-hook paused goes on while the snapshots are read.
+    if (snapshots.size > 0 && !plan.partitions.some((p) => p.read)) await postHook(true).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
+    return await backupStarted(plan, runner, onEvent, signal, out, started, postHook, snapshots);
   } finally {
+    for (const snap of snapshots.values()) await snap.remove();
     await postHook(false).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
   }
 }
 
-async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput, started: number, postHook: (ok: boolean) => Promise<void>): Promise<BackupResult> {
+async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput, started: number, postHook: (ok: boolean) => Promise<void>, snapshots: ReadonlyMap<string, LvSnapshot>): Promise<BackupResult> {
   const { disk } = plan;
   const table = disk.table!;
   const sector = table.sectorSize;
@@ -356,7 +369,31 @@ async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSin
         if (signal?.aborted) throw new InterruptedError('backup interrupted');
         const entry = entries.find((e) => e.name === lv.name)!;
         if (lv.action === 'swap') await put(lv.file, `UUID="${lv.facts.fs?.uuid ?? ''}"\nLABEL="${lv.facts.fs?.label ?? ''}"\n`);
-        else await saves.start(saveVolume({ device: lv.device, name: `${vg.name}/${lv.name}`, key: lvmNames.lvImageBase(vg.name, lv.name), handler: lv.handler!, raw: lv.action === 'raw', file: lv.file, weight: lv.weight, start: 0, fsType: lv.facts.fs?.type }, entry));
+        else {
+          // A mounted LV is read from its snapshot, removed as soon as it is read; one that overflowed is no image.
+          const snap = snapshots.get(`${vg.name}/${lv.name}`);
+          const save = saveVolume({ device: snap?.device ?? lv.device, name: `${vg.name}/${lv.name}`, key: lvmNames.lvImageBase(vg.name, lv.name), handler: lv.handler!, raw: lv.action === 'raw', file: lv.file, weight: lv.weight, start: 0, fsType: lv.facts.fs?.type }, entry);
+          await saves.start(
+            !snap
+              ? save
+              : async (onThrough) => {
+                  // An overflowed snapshot reads as I/O errors: that failure is said as what it is, never as bad sectors.
+                  const overflow = () => new RefusedError(`the LVM snapshot of ${vg.name}/${lv.name} filled up (${lv.read!.sizeBytes} bytes) while it was read: more changed on ${lv.facts.mountpoints.join(', ')} than it could hold; no image was kept`, `free more extents in ${vg.name} (the snapshot takes its share of them), or back up when less is written`);
+                  try {
+                    try {
+                      await save(onThrough);
+                    } catch (e) {
+                      if (!signal?.aborted && (await snap.overflowed().catch(() => false))) throw overflow();
+                      throw e;
+                    }
+                    if (await snap.overflowed()) throw overflow();
+                    entry.read = 'snapshot';
+                  } finally {
+                    await snap.remove();
+                  }
+                },
+          );
+        }
       }
     }
     await saves.settle();
@@ -367,7 +404,7 @@ async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSin
     // The systems' configuration in readable form (imager/config/), once every filesystem's data is through.
     const sources: ConfigSource[] = [
       ...plan.partitions.filter((p) => p.action === 'partclone').map((p) => ({ name: p.name, device: p.device, fsType: p.source.fs.type, ...(p.read ? { mountedAt: p.read.mountpoint } : {}) })),
-      ...plan.lvm.vgs.flatMap((vg) => (vg.mode === 'lvm' ? vg.lvs.filter((l) => l.action === 'partclone').map((l) => ({ name: `${vg.name}/${l.name}`, device: l.device, fsType: l.facts.fs?.type })) : [])),
+      ...plan.lvm.vgs.flatMap((vg) => (vg.mode === 'lvm' ? vg.lvs.filter((l) => l.action === 'partclone').map((l) => ({ name: `${vg.name}/${l.name}`, device: l.device, fsType: l.facts.fs?.type, ...(l.read ? { mountedAt: l.facts.mountpoints[0]! } : {}) })) : [])),
     ];
     if (sources.length > 0) onEvent({ type: 'step', job: 'backup', message: 'keeping the systems\' configuration (/etc, packages, boot loader, registry hives)' });
     const config = await collectConfig(runner, dir, sources, signal);

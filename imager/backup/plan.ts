@@ -128,7 +128,7 @@ export function planBackup(facts: BackupFacts, opts: BackupOptions): BackupPlan 
   const missing = facts.missingPartitionNodes ?? [];
   if (missing.length > 0)
     warnings.push(warning('partition-nodes-missing', `the kernel has no nodes for partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${disk.device}; the backup adds them (partx -a) and measures them then`, 'this dry run changed nothing'));
-  const lvm = planLvmBackup(disk, facts.lvm ?? [], opts.codec);
+  const lvm = planLvmBackup(disk, facts.lvm ?? [], opts.codec, opts.running?.snapshots === true);
   refusals.push(...lvm.refusals);
   const partitions: PlannedPartition[] = disk.partitions.map((p) => {
     const action = actionFor(p, lvm.pvPartitions);

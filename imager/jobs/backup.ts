@@ -18,6 +18,7 @@ import { defaultImageName } from './naming.js';
 import { usingStore, type StoreArg } from './store-use.js';
 import { activateVgs, deactivateVgs, probeVgs } from '../lvm/probe.js';
 import { planLvmBackup } from '../lvm/backup-plan.js';
+import { leftoverSnapshots, removeLeftoverSnapshots } from '../lvm/snapshot.js';
 import type { RunningReadOptions } from '../running/options.js';
 import { probePostgres } from '../running/databases.js';
 import { majMinOf } from '../disks/sysfs.js';
@@ -69,10 +70,17 @@ export interface BackupJobResult {
 }
 
 /** The plan of a backup into an opened store; a dry run changes nothing (no partition nodes added). */
-export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt' | 'running'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
+export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick<BackupJobRequest, 'disk' | 'name' | 'codec' | 'level' | 'splitBytes' | 'rescue' | 'now' | 'encrypt' | 'running' | 'onEvent'>, dryRun = false): Promise<{ plan: BackupPlan; name: string }> {
   const { disk, wouldAdd } = await probeSource(runner, req.disk, dryRun);
   // The VGs on the source's PVs; a real backup activates those it images LV by LV (backupJob deactivates them after).
   let lvm = await probeVgs(runner, disk);
+  // Snapshots a dead run of Lifeboat left in these VGs go first (a dry run only says it would): they are no part of
+  // the disk's content, and they hold the free extents a snapshot needs.
+  if (!dryRun && lvm.some((vg) => leftoverSnapshots(vg).length > 0)) {
+    const removed = await removeLeftoverSnapshots(runner, lvm);
+    req.onEvent?.({ type: 'step', job: 'backup', message: `removed ${removed.join(', ')}: LVM snapshot${removed.length > 1 ? 's' : ''} an earlier backup left behind` });
+    lvm = await probeVgs(runner, disk);
+  }
   if (!dryRun) {
     const { activated, failed } = await activateVgs(runner, lvm.filter((vg) => planLvmBackup(disk, [vg], req.codec).vgs[0]?.mode === 'lvm'));
     if (activated.length > 0 || failed.size > 0)
@@ -83,6 +91,7 @@ export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick
   if (req.running?.databases.length) {
     const devices = new Map<string, string>();
     for (const p of disk.partitions) devices.set(await majMinOf(p.device).catch(() => ''), p.device);
+    for (const vg of lvm) for (const lv of vg.lvs.filter((l) => l.active)) devices.set(await majMinOf(lv.dmPath).catch(() => ''), `LV ${vg.name}/${lv.name}`);
     for (const recipe of req.running.databases) {
       const placed = await probePostgres(runner, recipe);
       databases.push({ ...placed, pieces: placed.pieces.map((x) => ({ ...x, partition: devices.get(x.majMin) })) });

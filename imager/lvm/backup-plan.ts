@@ -7,6 +7,7 @@ import { names } from '../image/layout.js';
 import { refusal, type Refusal } from '../plan/refusals.js';
 import { lvmNames } from './files.js';
 import type { LvFacts, VgFacts } from './probe.js';
+import { leftoverSnapshots, sizeSnapshots } from './snapshot.js';
 
 export interface PlannedLv {
   vg: string;
@@ -24,6 +25,8 @@ export interface PlannedLv {
   /** Base name of its image file (vg0-root.ext4-ptcl-img.zst), or its swap info file. */
   file: string;
   facts: LvFacts;
+  /** A mounted LV read from an LVM snapshot of this size (lvm/snapshot.ts); absent: the LV itself is read. */
+  read?: { method: 'snapshot'; sizeBytes: number };
 }
 
 export interface PlannedVg {
@@ -39,6 +42,8 @@ export interface PlannedVg {
   activate: boolean;
   /** Activated by this job: deactivated when it ends. */
   activatedByJob: boolean;
+  /** Snapshots of an earlier, dead run (tagged lifeboat-snapshot): a real backup removes them before it plans. */
+  leftovers: string[];
 }
 
 export interface LvmBackupPlan {
@@ -71,11 +76,18 @@ function planLv(vg: VgFacts, lv: LvFacts, codec: Codec): PlannedLv {
   return { ...common, action: raw ? 'raw' : 'partclone', handler, weight, file: names.partImage(base, handler.fsName, codec.suffix) };
 }
 
-export function planLvmBackup(disk: Disk, vgs: readonly VgFacts[], codec: Codec): LvmBackupPlan {
+export function planLvmBackup(disk: Disk, allVgs: readonly VgFacts[], codec: Codec, snapshots = false): LvmBackupPlan {
   const refusals: Refusal[] = [];
   const planned: PlannedVg[] = [];
   const pvPartitions: number[] = [];
-  for (const vg of vgs) {
+  for (const found of allVgs) {
+    // A dead run's snapshots are no part of the VG's content: planned as gone, their space as free again.
+    const gone = leftoverSnapshots(found);
+    // Their origins are plain LVs again once they are gone.
+    const kept = found.lvs.filter((l) => !gone.includes(l));
+    const lvsAfter = kept.map((l) => (l.role === 'origin' && !kept.some((o) => o.role === 'snapshot' && o.origin === l.name) ? { ...l, role: 'plain' as const } : l));
+    const vg: VgFacts = gone.length === 0 ? found : { ...found, lvs: lvsAfter, freeBytes: found.freeBytes + gone.reduce((n, l) => n + l.sizeBytes, 0) };
+    const leftovers = gone.map((l) => `${vg.name}/${l.name}`);
     const pvs = disk.partitions.flatMap((p) => {
       const pv = vg.pvs.find((x) => x.device === p.device);
       return pv ? [{ number: p.number, device: p.device, uuid: pv.pvUuid }] : [];
@@ -83,15 +95,21 @@ export function planLvmBackup(disk: Disk, vgs: readonly VgFacts[], codec: Codec)
     const reason = rawReason(vg, disk);
     const activate = !vg.lvs.some((l) => l.active);
     if (reason) {
-      planned.push({ name: vg.name, uuid: vg.uuid, mode: 'raw', reason, pvs, lvs: [], activate: false, activatedByJob: false });
+      planned.push({ name: vg.name, uuid: vg.uuid, mode: 'raw', reason, pvs, lvs: [], activate: false, activatedByJob: false, leftovers });
       continue;
     }
-    for (const lv of vg.lvs) {
-      if (lv.mountpoints.length > 0) refusals.push(refusal('mounted', `${lv.path || lv.dmPath} is mounted on ${lv.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`));
-      if (lv.swapActive) refusals.push(refusal('swap-active', `${lv.path || lv.dmPath} is active swap; run swapoff ${lv.path || lv.dmPath} first`));
-    }
+    const lvs = vg.lvs.map((lv) => planLv(vg, lv, codec));
+    const mounted = lvs.filter((lv) => lv.facts.mountpoints.length > 0 && lv.action !== 'swap');
+    const sizing = snapshots ? sizeSnapshots(vg, mounted.map((l) => l.facts)) : undefined;
+    if (sizing && !sizing.ok) refusals.push(refusal('mounted', sizing.message, sizing.hint));
+    else
+      for (const lv of mounted) {
+        if (sizing) lv.read = { method: 'snapshot', sizeBytes: sizing.sizes.get(lv.name)! };
+        else refusals.push(refusal('mounted', `${lv.facts.path || lv.facts.dmPath} is mounted on ${lv.facts.mountpoints.join(', ')}; unmount it first (an image of a mounted filesystem is not consistent)`, 'or add --snapshot to read it from an LVM snapshot, or image it from the Lifeboat stick'));
+      }
+    for (const lv of vg.lvs) if (lv.swapActive) refusals.push(refusal('swap-active', `${lv.path || lv.dmPath} is active swap; run swapoff ${lv.path || lv.dmPath} first`));
     pvPartitions.push(...pvs.map((p) => p.number));
-    planned.push({ name: vg.name, uuid: vg.uuid, mode: 'lvm', pvs, lvs: vg.lvs.map((lv) => planLv(vg, lv, codec)), activate, activatedByJob: vg.activatedByJob === true });
+    planned.push({ name: vg.name, uuid: vg.uuid, mode: 'lvm', pvs, lvs, activate, activatedByJob: vg.activatedByJob === true, leftovers });
   }
   return { vgs: planned, pvPartitions, refusals };
 }
@@ -101,6 +119,7 @@ export function describeLvmBackup(plan: LvmBackupPlan): string[] {
   const lines: string[] = [];
   for (const vg of plan.vgs) {
     const pvs = vg.pvs.map((p) => `${p.device} (PV ${p.uuid})`).join(', ');
+    for (const l of vg.leftovers) lines.push(`  ${l}: a snapshot an earlier backup left behind (tagged lifeboat-snapshot): removed first`);
     if (vg.mode === 'raw') {
       lines.push(`  VG ${vg.name} on ${pvs}: the PV copied raw, whole (partclone.dd): ${vg.reason}`);
       continue;
@@ -114,7 +133,8 @@ export function describeLvmBackup(plan: LvmBackupPlan): string[] {
           : lv.action === 'raw'
             ? `raw copy (partclone.dd), ${lv.weight} bytes${lv.facts.fs?.type ? ` (${lv.facts.fs.type})` : ''}`
             : 'swap: UUID and label recorded';
-      lines.push(`    LV ${vg.name}/${lv.name}: ${what}`);
+      const snap = lv.read ? `; mounted on ${lv.facts.mountpoints.join(', ')}: read from an LVM snapshot of ${lv.read.sizeBytes} bytes (${vg.name}/${lv.name}_lifeboat), removed once read` : '';
+      lines.push(`    LV ${vg.name}/${lv.name}: ${what}${snap}`);
     }
   }
   return lines;

@@ -5,7 +5,7 @@ import { probeBlkid } from '../disks/probe.js';
 import { majMinOf, mountedDevices, swapDevices } from '../disks/sysfs.js';
 import { usedBytes } from '../disks/usage.js';
 import type { BlkidInfo } from '../parse/blkid.js';
-import { lvReportFields, parseLvReport, parsePvReport, pvReportFields, type LvReport, type PvReport } from '../parse/lvm-report.js';
+import { lvReportFields, parseLvReport, parsePvReport, parseVgReport, pvReportFields, vgReportFields, type LvReport, type PvReport } from '../parse/lvm-report.js';
 
 const lvmEnv = { LVM_SUPPRESS_FD_WARNINGS: '1' };
 const report = ['--reportformat', 'json', '--units', 'b', '--nosuffix'];
@@ -24,6 +24,9 @@ export interface VgFacts {
   /** Every PV of the VG on this machine, on this disk or not. */
   pvs: PvReport[];
   lvs: LvFacts[];
+  /** Unallocated space (vg_free) and the extent size: what an LVM snapshot can be given. */
+  freeBytes: number;
+  extentBytes: number;
   /** Activated by this job (it had no active LV): deactivated when the job ends. */
   activatedByJob?: boolean;
   /** Why LVM could not activate it (no device-mapper, a missing PV): its LVs cannot be read one by one. */
@@ -47,6 +50,7 @@ export async function probeVgs(runner: Runner, disk: Disk): Promise<VgFacts[]> {
   const names = [...new Set(pvs.filter((p) => onDisk.has(p.device) && p.vgName).map((p) => p.vgName!))].sort();
   if (names.length === 0) return [];
   const lvs = parseLvReport((await runner.run('lvs', [...report, '-a', '-o', lvReportFields.join(','), ...names], { env: lvmEnv })).stdout);
+  const vgReports = parseVgReport((await runner.run('vgs', [...report, '-o', vgReportFields.join(','), ...names], { env: lvmEnv })).stdout);
   const mounts = await mountedDevices();
   const swaps = new Set<string>();
   for (const s of await swapDevices()) swaps.add(await majMinOf(s).catch(() => s));
@@ -59,7 +63,8 @@ export async function probeVgs(runner: Runner, disk: Disk): Promise<VgFacts[]> {
       const mountpoints = majMin ? (mounts.get(majMin) ?? []) : [];
       facts.push({ ...lv, fs, mountpoints, swapActive: majMin !== undefined && swaps.has(majMin), usedBytes: fs ? await usedBytes(runner, lv.dmPath, fs.type, mountpoints) : undefined });
     }
-    out.push({ name, uuid: pvs.find((p) => p.vgName === name)?.vgUuid ?? '', pvs: pvs.filter((p) => p.vgName === name), lvs: facts });
+    const vgr = vgReports.find((v) => v.name === name);
+    out.push({ name, uuid: pvs.find((p) => p.vgName === name)?.vgUuid ?? '', pvs: pvs.filter((p) => p.vgName === name), lvs: facts, freeBytes: vgr?.freeBytes ?? 0, extentBytes: vgr?.extentBytes ?? 4 * 1024 * 1024 });
   }
   return out;
 }

@@ -2,7 +2,8 @@
 
 /** The columns asked of pvs and lvs; the parsers read exactly these. */
 export const pvReportFields = ['pv_name', 'pv_uuid', 'vg_name', 'vg_uuid'];
-export const lvReportFields = ['vg_name', 'lv_name', 'lv_uuid', 'lv_size', 'lv_attr', 'segtype', 'lv_dm_path', 'lv_path', 'origin', 'pool_lv', 'lv_active'];
+export const lvReportFields = ['vg_name', 'lv_name', 'lv_uuid', 'lv_size', 'lv_attr', 'segtype', 'lv_dm_path', 'lv_path', 'origin', 'pool_lv', 'lv_active', 'lv_tags', 'snap_percent'];
+export const vgReportFields = ['vg_name', 'vg_free', 'vg_extent_size'];
 
 export interface PvReport {
   device: string;
@@ -30,6 +31,22 @@ export interface LvReport {
   origin: string | undefined;
   pool: string | undefined;
   active: boolean;
+  /** LVM tags (lv_tags, comma-separated in the report): Lifeboat's snapshots carry lifeboat-snapshot. */
+  tags: string[];
+  /** A snapshot's fill in percent (snap_percent); undefined for other LVs. */
+  snapPercent: number | undefined;
+}
+
+export interface VgReport {
+  name: string;
+  freeBytes: number;
+  extentBytes: number;
+}
+
+export function parseVgReport(text: string): VgReport[] {
+  return rows(text, 'vg')
+    .filter((r) => r['vg_name'])
+    .map((r) => ({ name: r['vg_name']!, freeBytes: Number(r['vg_free'] ?? '0'), extentBytes: Number(r['vg_extent_size'] ?? '0') }));
 }
 
 type Row = Record<string, string>;
@@ -88,6 +105,8 @@ export function parseLvReport(text: string): LvReport[] {
         pool: orUndefined(r['pool_lv']),
         // lv_attr's fifth character is the state: a active; lv_active says "active" (or "unknown" without device-mapper).
         active: r['lv_active'] === 'active' || attr[4] === 'a',
+        tags: (r['lv_tags'] ?? '').split(',').filter(Boolean),
+        snapPercent: r['snap_percent'] ? Number(r['snap_percent']) : undefined,
       };
     });
 }

@@ -35,6 +35,8 @@ export const defaultRunningRead: RunningReadOptions = { snapshots: true, freeze:
 
 /** What a face was given (flags, a schedule's definition), before it is checked. */
 export interface RunningReadInput {
+  /** --snapshot: mounted LVs read from LVM snapshots. */
+  snapshots?: boolean | undefined;
   freeze?: boolean | undefined;
   freezeLimitSeconds?: number | undefined;
   pre?: string | undefined;
@@ -60,11 +62,11 @@ export function runningReadOptions(i: RunningReadInput): RunningReadOptions | un
   for (const [flag, cmd] of [['--pre', i.pre], ['--post', i.post]] as const)
     if (cmd !== undefined && cmd.trim() === '') throw new UsageError(`${flag} is empty`, `give the command to run, e.g. ${flag} "systemctl stop myapp"`);
   const databases = (i.databases ?? []).map(parseDatabaseArg);
-  if (databases.length > 0 && !i.freeze) throw new UsageError('--db brings a database to a consistent point for a frozen read', 'add --freeze (the partition that holds the database is mounted)');
-  if (!i.freeze && i.pre === undefined && i.post === undefined) return undefined;
+  if (databases.length > 0 && !i.freeze && !i.snapshots) throw new UsageError('--db brings a database to a consistent point for a snapshot or a frozen read', 'add --snapshot (on LVM) or --freeze (the filesystem that holds the database is mounted)');
+  if (!i.snapshots && !i.freeze && i.pre === undefined && i.post === undefined) return undefined;
   return {
     ...defaultRunningRead,
-    snapshots: false,
+    snapshots: i.snapshots === true,
     freeze: i.freeze === true,
     freezeLimitSeconds: seconds('--freeze-limit', i.freezeLimitSeconds, defaultRunningRead.freezeLimitSeconds),
     hookTimeoutSeconds: seconds('--hook-timeout', i.hookTimeoutSeconds, defaultRunningRead.hookTimeoutSeconds),

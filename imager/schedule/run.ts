@@ -31,7 +31,8 @@ async function checkDisk(runner: Runner, s: Schedule): Promise<string> {
 async function imageIt(runner: Runner, s: Schedule, o: { onEvent?: EventSink; signal?: AbortSignal; now?: Date }): Promise<Pick<HistoryEntry, 'message' | 'image' | 'addedBytes'>> {
   const device = await checkDisk(runner, s);
   const store = parseStoreRef(s.to, { passwordFile: s.passwordFile, sshKey: s.sshKey, knownHosts: s.knownHosts });
-  const running = runningReadOptions(s.running ?? {});
+  // Snapshot mode reads mounted LVs from LVM snapshots; --freeze and the hooks are the schedule's own.
+  const running = runningReadOptions({ ...(s.running ?? {}), snapshots: s.mode === 'snapshot' });
   // A post-hook's failure once the data is read is a warning of the job (the image is kept): the history says so too.
   const warnings: string[] = [];
   const onEvent: EventSink = (e) => {

@@ -105,6 +105,68 @@ vgchange -an vg0 >/dev/null
 umount /mnt/store
 `;
 
+// The same boot, after the LVM scenario: the restored disk's vg0 as a running system's, root (ext4) and home (xfs)
+// mounted, a writer appending fsynced numbered lines to root. backup --snapshot reads both from LVM snapshots between
+// --pre and --post (the post-hook right after the snapshots are made); a leftover snapshot of a "dead run" is removed
+// first; a VG without free extents is refused with nothing made; a snapshot that overflows (the post-hook writes more
+// than its share) fails in its own words with no image and no snapshot left; the snapshot image restored is clean.
+const snapshotScript = String.raw`
+must() { local err=$1; shift; "$@" 2>"$err" || { local rc=$?; cat "$err"; echo "FAILED ($rc): $*"; exit $rc; }; }
+udevadm settle
+vgchange -ay vg0 >/dev/null
+udevadm settle
+mkdir -p /mnt/root /mnt/home /mnt/store
+mount /dev/mapper/vg0-root /mnt/root
+mount /dev/mapper/vg0-home /mnt/home
+mount /dev/vdc /mnt/store
+# A snapshot a dead run left behind: tagged as Lifeboat tags its own.
+lvcreate -q -y -s -L 8M -n home_lifeboat --addtag lifeboat-snapshot vg0/home >/dev/null
+(i=0; while :; do i=$((i+1)); echo "$i" >>/mnt/root/counter.log; sync /mnt/root/counter.log; done) &
+writer=$!
+sleep 2
+must "$OUT/dry.err" lifeboat backup /dev/vdb /mnt/store/snap --snapshot --dry-run >"$OUT/dry.txt"
+must "$OUT/snap.err" lifeboat backup /dev/vdb /mnt/store/snap --snapshot --pre 'date +%s.%N >/run/pre-time' --post 'wc -l </mnt/root/counter.log >/run/post-lines' >"$OUT/snap.out"
+lvs --noheadings -o lv_name vg0 | xargs -n1 >"$OUT/lvs-after"
+n1=$(wc -l </mnt/root/counter.log); sleep 2; n2=$(wc -l </mnt/root/counter.log)
+echo "$n1 $n2" >"$OUT/writer"
+kill "$writer"; wait "$writer" 2>/dev/null || true
+cp /mnt/store/snap/lifeboat.json "$OUT/manifest.json"
+must "$OUT/verify.err" lifeboat verify /mnt/store/snap >"$OUT/verify.out"
+# No room in vg0: refused, nothing made.
+lvcreate -q -y -l 100%FREE -n filler vg0 >/dev/null
+set +e
+lifeboat backup /dev/vdb /mnt/store/nofree --snapshot >"$OUT/nofree.out" 2>"$OUT/nofree.err"
+echo $? >"$OUT/nofree.exit"
+set -e
+lvremove -q -y vg0/filler >/dev/null
+# 40 MiB free: 20 MiB for each snapshot; the post-hook writes 48 MiB onto home after its snapshot is made.
+free=$(vgs --noheadings --units b --nosuffix -o vg_free vg0 | tr -d ' ')
+lvcreate -q -y -L "$((free - 40*1024*1024))b" -n filler vg0 >/dev/null
+set +e
+lifeboat backup /dev/vdb /mnt/store/overflow --snapshot --post 'head -c 48M /dev/urandom >/mnt/home/big.bin; sync' >"$OUT/overflow.out" 2>"$OUT/overflow.err"
+echo $? >"$OUT/overflow.exit"
+set -e
+lvs --noheadings -o lv_name vg0 | xargs -n1 >"$OUT/lvs-after-overflow"
+ls -a /mnt/store >"$OUT/store-list"
+lvremove -q -y vg0/filler >/dev/null
+rm -f /mnt/home/big.bin
+umount /mnt/root /mnt/home
+# The snapshot image onto the other disk, once this vg0 is gone from the machine.
+vgchange -an vg0 >/dev/null
+wipefs -q -a /dev/vdb3
+must "$OUT/restore.err" lifeboat restore /mnt/store/snap /dev/vda --yes >"$OUT/restore.out"
+vgchange -ay vg0 >/dev/null
+udevadm settle
+e2fsck -fn /dev/mapper/vg0-root >"$OUT/fsck-root" 2>&1 && echo clean >>"$OUT/fsck-root"
+xfs_repair -n /dev/mapper/vg0-home >"$OUT/xfs-home" 2>&1 && echo clean >>"$OUT/xfs-home"
+mount -o ro /dev/mapper/vg0-root /mnt/root
+cp /mnt/root/counter.log "$OUT/restored-counter.log"
+cat /run/post-lines >"$OUT/post-lines"
+umount /mnt/root
+vgchange -an vg0 >/dev/null
+umount /mnt/store
+`;
+
 test.before(async (t) => {
   if (skipIsoBoot) return;
   const iso = await isoUnderTest((l) => t.log(l));
@@ -124,11 +186,14 @@ test.before(async (t) => {
     append: kernelParams(config, entry).join(' '),
     marker,
     disks: [vda, vdb, vdc],
-    scenarios: [{ name: 'lvm', script: lvmScript, timeoutSeconds: 1500 }],
+    scenarios: [
+      { name: 'lvm', script: lvmScript, timeoutSeconds: 1500 },
+      { name: 'snapshot', script: snapshotScript, timeoutSeconds: 1500 },
+    ],
     workDir: dir,
     timeoutMs: 35 * 60_000,
   });
-  t.log(`lab boot and the LVM scenario: ${result.seconds.toFixed(0)} s`);
+  t.log(`lab boot and the LVM and snapshot scenarios: ${result.seconds.toFixed(0)} s`);
 });
 
 test.after.always(async () => {
@@ -235,4 +300,46 @@ lab('restored onto a blank disk: files, filesystem UUIDs, partition GUIDs, VG/LV
     t.is(await out(n.replace('src-', 'dst-').replace('vda', 'vdb')), src, n);
   }
   t.notRegex(await out('active-after-restore'), /\bactive\b/);
+});
+
+const snap = (file: string) => readFile(path.join(result!.scenarios['snapshot']!.dir, file), 'utf8');
+
+lab('--snapshot: mounted LVs read from LVM snapshots between the hooks; the leftover of a dead run removed first; nothing of the snapshots left', async (t) => {
+  const r = result!.scenarios['snapshot']!;
+  t.is(r.exitCode, 0, r.log);
+  const dry = await snap('dry.txt');
+  t.regex(dry, /vg0\/home_lifeboat: a snapshot an earlier backup left behind \(tagged lifeboat-snapshot\): removed first/);
+  t.regex(dry, /LV vg0\/root: ext4 with partclone, \d+ bytes used of 167772160; mounted on \/mnt\/root: read from an LVM snapshot of \d+ bytes \(vg0\/root_lifeboat\), removed once read/);
+  t.regex(dry, /LV vg0\/home: xfs with partclone, .*mounted on \/mnt\/home: read from an LVM snapshot/);
+  const err = await snap('snap.err');
+  t.regex(err, /removed vg0\/home_lifeboat: LVM snapshot an earlier backup left behind/);
+  t.regex(err, /making an LVM snapshot of vg0\/root/);
+  t.regex(err, /making an LVM snapshot of vg0\/home/);
+  t.deepEqual((await snap('lvs-after')).trim().split('\n').sort(), ['home', 'root', 'swap']);
+  const manifest = JSON.parse(await snap('manifest.json'));
+  t.is(manifest.state, 'complete');
+  t.deepEqual(manifest.lvm[0].lvs.map((l: { name: string; read?: string }) => [l.name, l.read]), [['home', 'snapshot'], ['root', 'snapshot'], ['swap', undefined]]);
+  t.regex(await snap('verify.out'), /: OK /);
+  const [n1, n2] = (await snap('writer')).trim().split(' ').map(Number);
+  t.true(n2! > n1!, 'the writer went on after the backup');
+});
+
+lab('--snapshot: no free extents is refused (exit 4, one line); a snapshot that overflows fails in its own words; neither leaves an image or a snapshot', async (t) => {
+  t.is((await snap('nofree.exit')).trim(), '4');
+  t.regex((await snap('nofree.err')).split('\n')[0]!, /^lifeboat: VG vg0 has 0 bytes free: an LVM snapshot of vg0\/\w+ \(mounted on \/mnt\/\w+\) needs at least \d+ bytes/);
+  t.is((await snap('overflow.exit')).trim(), '4', await snap('overflow.err'));
+  t.regex(await snap('overflow.err'), /^lifeboat: the LVM snapshot of vg0\/home filled up \(20971520 bytes\) while it was read: more changed on \/mnt\/home than it could hold; no image was kept$/m);
+  t.deepEqual((await snap('lvs-after-overflow')).trim().split('\n').sort(), ['filler', 'home', 'root', 'swap']);
+  t.deepEqual((await snap('store-list')).trim().split('\n').filter((f) => !['.', '..', 'lost+found', 'img'].includes(f)), ['snap']);
+});
+
+lab('the snapshot image restored: both filesystems clean without repair; the log whole and in order up to the snapshot point', async (t) => {
+  t.regex(await snap('fsck-root'), /clean\n$/);
+  t.regex(await snap('xfs-home'), /clean\n$/);
+  const lines = (await snap('restored-counter.log')).split('\n');
+  t.is(lines.pop(), '', 'ends with a whole line');
+  t.true(lines.length > 0);
+  t.deepEqual(lines, lines.map((_, i) => String(i + 1)));
+  // The post-hook ran after the snapshots were made: the lines it counted then are at least those in the image.
+  t.true(Number((await snap('post-lines')).trim()) >= lines.length);
 });
