@@ -19,7 +19,7 @@ export function withRunningOptions<T>(y: Argv<T>): Argv<T> {
     .option('freeze-limit', { type: 'number', describe: 'The longest a filesystem may stay frozen by the plan\'s estimate, in seconds (default 10; the read is stopped at 3 times it)' })
     .option('pre', { type: 'string', describe: 'A shell command run before anything is read or written (e.g. put a database in backup mode); if it fails, nothing is written' })
     .option('post', { type: 'string', describe: 'A shell command run once every partition is read, also after a failure (LIFEBOAT_OK=1 or 0)' })
-    .option('db', { type: 'string', array: true, describe: 'With --freeze: a database brought to a consistent point first: postgresql (the local server), or "postgresql:CONNINFO" (no password: ~/.pgpass)' })
+    .option('db', { type: 'string', array: true, describe: 'With --snapshot or --freeze: a database brought to a consistent point: postgresql (CHECKPOINT; "postgresql:CONNINFO", no password: ~/.pgpass) or mysql (a read lock held across the snapshot; "mysql:/root/backup.cnf")' })
     .option('hook-timeout', { type: 'number', describe: 'Seconds each of --pre and --post may take before it is stopped (default 60)' }) as never;
 }
 

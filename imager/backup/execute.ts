@@ -28,7 +28,7 @@ import { collectConfig, type ConfigSource } from '../config/collect.js';
 import { configFolder } from '../config/kept.js';
 import { freezeForRead, hardLimitFactor, type FrozenRead } from '../running/freeze.js';
 import { runHook } from '../running/hooks.js';
-import { checkpoint, describeRecipe } from '../running/databases.js';
+import { describeRecipe, holdDatabase, type DatabaseHold } from '../running/databases.js';
 import { createSnapshot, type LvSnapshot } from '../lvm/snapshot.js';
 import type { FrozenReadPlan } from './plan.js';
 
@@ -85,8 +85,11 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   }
   // The post-hook once every volume has been read, or at the end of a failed run; a failure of its own after the
   // reads is the job's failure too (whatever the pre-hook started may still be running).
+  // The snapshot point is over: the databases' holds are released (MySQL's read lock), then the post-hook runs.
+  const holds: DatabaseHold[] = [];
   let postDone = !hooks?.post;
   const postHook = async (ok: boolean) => {
+    for (const h of holds.splice(0)) await h.release();
     if (postDone) return;
     postDone = true;
     onEvent({ type: 'step', job: 'backup', message: 'running the --post hook' });
@@ -96,8 +99,8 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
   try {
     // The database recipes once the pre-hook is through, before anything is written or frozen (running/databases.ts).
     for (const db of plan.databases) {
-      onEvent({ type: 'step', job: 'backup', message: `${describeRecipe(db.recipe)}: CHECKPOINT` });
-      await checkpoint(runner, db.recipe, signal);
+      onEvent({ type: 'step', job: 'backup', message: `${describeRecipe(db.recipe)}: ${db.recipe.kind === 'mysql' ? 'FLUSH TABLES WITH READ LOCK' : 'CHECKPOINT'}` });
+      holds.push(await holdDatabase(runner, db.recipe, hooks!.hookTimeoutSeconds, signal));
     }
     // The snapshot point: every mounted LV's snapshot, one right after the other (lvm/snapshot.ts).
     for (const vg of plan.lvm.vgs)
@@ -108,7 +111,7 @@ async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink
       }
     // With nothing to freeze afterwards, the snapshot point is over once the snapshots exist: the post-hook runs now,
     // and whatever the pre-hook paused goes on while the snapshots are read.
-    if (snapshots.size > 0 && !plan.partitions.some((p) => p.read)) await postHook(true).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
+    if ((snapshots.size > 0 || holds.length > 0) && !plan.partitions.some((p) => p.read)) await postHook(true).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
     return await backupStarted(plan, runner, onEvent, signal, out, started, postHook, snapshots);
   } finally {
     for (const snap of snapshots.values()) await snap.remove();

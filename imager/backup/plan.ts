@@ -14,7 +14,7 @@ import { describeLvmBackup, planLvmBackup, type LvmBackupPlan } from '../lvm/bac
 import type { VgFacts } from '../lvm/probe.js';
 import { freezePlan, hardLimitFactor } from '../running/freeze.js';
 import type { RunningReadOptions } from '../running/options.js';
-import { describeRecipe, type DatabasePlacement, type DatabasePiece } from '../running/databases.js';
+import { describeRecipe, recipeSteps, type DatabasePlacement, type DatabasePiece } from '../running/databases.js';
 
 /** --db: where a database's files are, each piece with the source partition that holds it (none: another disk). */
 export interface DatabaseFacts extends DatabasePlacement {
@@ -218,7 +218,7 @@ export function describeBackupPlan(plan: BackupPlan): string[] {
   const r = plan.running;
   if (r?.pre) lines.push(`  before anything is read: --pre ${JSON.stringify(r.pre)} (within ${r.hookTimeoutSeconds} s; if it fails, nothing is written)`);
   if (r?.post) lines.push(`  once every volume is read, also after a failure: --post ${JSON.stringify(r.post)} (within ${r.hookTimeoutSeconds} s)`);
-  for (const db of plan.databases) lines.push(`  ${describeRecipe(db.recipe)}: CHECKPOINT before anything is read (data ${db.pieces[0]?.path}${db.pieces[0]?.partition ? ` on ${db.pieces[0].partition}` : ''})`);
+  for (const db of plan.databases) lines.push(`  ${describeRecipe(db.recipe)}: ${recipeSteps(db.recipe)} (data ${db.pieces[0]?.path}${db.pieces[0]?.partition ? ` on ${db.pieces[0].partition}` : ''})`);
   lines.push(`  ${plan.rescue ? rescuePolicy : stopPolicy}`);
   if (plan.rescue && plan.partitions.some((p) => p.action === 'raw')) lines.push(`  ${rawRescuePolicy} (up to ${rawStagingBytes(plan.partitions)} bytes of staging)`);
   lines.push(`  needs up to ${plan.requiredBytes} bytes, ${plan.freeBytes} free`);

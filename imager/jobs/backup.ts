@@ -20,7 +20,7 @@ import { activateVgs, deactivateVgs, probeVgs } from '../lvm/probe.js';
 import { planLvmBackup } from '../lvm/backup-plan.js';
 import { leftoverSnapshots, removeLeftoverSnapshots } from '../lvm/snapshot.js';
 import type { RunningReadOptions } from '../running/options.js';
-import { probePostgres } from '../running/databases.js';
+import { probeDatabase } from '../running/databases.js';
 import { majMinOf } from '../disks/sysfs.js';
 import type { DatabaseFacts } from '../backup/plan.js';
 
@@ -93,7 +93,7 @@ export async function planBackupIn(runner: Runner, store: OpenedStore, req: Pick
     for (const p of disk.partitions) devices.set(await majMinOf(p.device).catch(() => ''), p.device);
     for (const vg of lvm) for (const lv of vg.lvs.filter((l) => l.active)) devices.set(await majMinOf(lv.dmPath).catch(() => ''), `LV ${vg.name}/${lv.name}`);
     for (const recipe of req.running.databases) {
-      const placed = await probePostgres(runner, recipe);
+      const placed = await probeDatabase(runner, recipe);
       databases.push({ ...placed, pieces: placed.pieces.map((x) => ({ ...x, partition: devices.get(x.majMin) })) });
     }
   }
