@@ -8,18 +8,8 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lifeboat } from '../helpers/cli.js';
-import { attach, ext4Disk, fileHash, makeSparse, scratch, tempDir, withMount, type LoopDisk } from '../helpers/loop.js';
-
-/** Mounts the disk's first partition for the test; unmounted (and thawed, should a failure leave it frozen) at its end. */
-async function mounted(t: { teardown(fn: () => Promise<void>): void }, disk: LoopDisk): Promise<string> {
-  const dir = await tempDir('lifeboat-mnt-');
-  await execa('mount', [disk.part(1), dir]);
-  t.teardown(async () => {
-    await execa('fsfreeze', ['-u', dir], { reject: false });
-    await execa('umount', [dir], { reject: false });
-  });
-  return dir;
-}
+import { ext4Disk, fileHash, scratch, withMount } from '../helpers/loop.js';
+import { mountForTest, restoredOnBlank } from '../helpers/running.js';
 
 /** The loop devices backed by a partition: a frozen read's own loop must be gone when the job ends. */
 async function loopsOver(device: string): Promise<string> {
@@ -40,7 +30,7 @@ function storeDir(dir: string): Promise<string> {
 test.serial('a mounted ext4 written to throughout is imaged frozen between --pre and --post; the restored copy is consistent', async (t) => {
   const { dir, attached } = await scratch(t);
   const source = await ext4Disk(attached, path.join(dir, 'source.img'), { sizeMiB: 256, label: 'running', randomMiB: 40 });
-  const m = await mounted(t, source);
+  const m = await mountForTest(t, source.part(1));
   const randomHash = await fileHash(path.join(m, 'random.bin'));
   // A writer that appends numbered lines, each made durable (fsync) before the next: during the freeze it waits.
   const writer: ResultPromise = execa('sh', ['-c', 'i=0; while :; do i=$((i+1)); echo "$i" >> "$1/counter.log"; sync "$1/counter.log"; done', 'writer', m], { reject: false });
@@ -71,12 +61,7 @@ test.serial('a mounted ext4 written to throughout is imaged frozen between --pre
   t.is((await lifeboat(['verify', image])).exitCode, 0);
 
   // Restored onto a blank disk: the filesystem is clean without a repair, and its files are as they were at the freeze.
-  const targetFile = path.join(dir, 'target.img');
-  await makeSparse(targetFile, 256);
-  const target = await attach(targetFile);
-  attached.push(target);
-  const restored = await lifeboat(['restore', image, target.device, '--yes']);
-  t.is(restored.exitCode, 0, restored.stderr);
+  const target = await restoredOnBlank(t, dir, attached, image, 256);
   const fsck = await execa('e2fsck', ['-fn', target.part(1)], { reject: false });
   t.is(fsck.exitCode, 0, fsck.stdout);
   await withMount(target.part(1), async (copy) => {
@@ -95,7 +80,7 @@ test.serial('a mounted partition is refused without --freeze or over the freeze 
   const { dir, attached } = await scratch(t);
   // 80 MiB of data: the plan estimates 2 s of freeze at its 64 MiB/s.
   const source = await ext4Disk(attached, path.join(dir, 'source.img'), { sizeMiB: 256, label: 'refused', randomMiB: 80 });
-  const m = await mounted(t, source);
+  const m = await mountForTest(t, source.part(1));
   const store = await storeDir(dir);
   const untouched = async (what: string) => {
     t.deepEqual(await readdir(store), [], `${what}: nothing in the store`);

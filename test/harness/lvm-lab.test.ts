@@ -150,6 +150,29 @@ lvs --noheadings -o lv_name vg0 | xargs -n1 >"$OUT/lvs-after-overflow"
 ls -a /mnt/store >"$OUT/store-list"
 lvremove -q -y vg0/filler >/dev/null
 rm -f /mnt/home/big.bin
+# Schedules in snapshot mode, run by systemd as their timers would: one that succeeds (its LVs from snapshots), one
+# whose VG has no free extents and one whose pre-hook fails: one line in the journal and the history each,
+# --on-failure called, no snapshot left.
+mkdir -p /mnt/store/sched /mnt/store/nofree /mnt/store/badpre
+lifeboat schedule add lvsnap --disk /dev/vdb --to /mnt/store/sched --at hourly --pre 'touch /run/lvsnap-pre' >"$OUT/sched-add"
+systemctl start lifeboat-lvsnap.service
+journalctl -u lifeboat-lvsnap.service --no-pager -o cat >"$OUT/sched-journal"
+lifeboat schedule history lvsnap --json >"$OUT/sched-history"
+ls /mnt/store/sched >"$OUT/sched-images"
+test -e /run/lvsnap-pre
+lifeboat schedule add lvnofree --disk /dev/vdb --to /mnt/store/nofree --at hourly --on-failure 'echo "$LIFEBOAT_EXIT_CODE" >/run/lvnofree-failed' >/dev/null
+lifeboat schedule add lvbadpre --disk /dev/vdb --to /mnt/store/badpre --at hourly --pre 'echo "not now" >&2; exit 3' --on-failure 'echo "$LIFEBOAT_EXIT_CODE" >/run/lvbadpre-failed' >/dev/null
+lvcreate -q -y -l 100%FREE -n filler vg0 >/dev/null
+if systemctl start lifeboat-lvnofree.service; then echo ok; else echo failed; fi >"$OUT/nofree-unit"
+lvremove -q -y vg0/filler >/dev/null
+if systemctl start lifeboat-lvbadpre.service; then echo ok; else echo failed; fi >"$OUT/badpre-unit"
+cat /run/lvnofree-failed /run/lvbadpre-failed >"$OUT/on-failure"
+for s in lvnofree lvbadpre; do
+  journalctl -u "lifeboat-$s.service" --no-pager -o cat >"$OUT/$s-journal"
+  lifeboat schedule history "$s" --json >"$OUT/$s-history"
+done
+lvs --noheadings -o lv_name vg0 | xargs -n1 >"$OUT/lvs-after-schedules"
+ls -a /mnt/store/nofree /mnt/store/badpre >"$OUT/failed-stores"
 umount /mnt/root /mnt/home
 # The snapshot image onto the other disk, once this vg0 is gone from the machine.
 vgchange -an vg0 >/dev/null
@@ -342,4 +365,23 @@ lab('the snapshot image restored: both filesystems clean without repair; the log
   t.deepEqual(lines, lines.map((_, i) => String(i + 1)));
   // The post-hook ran after the snapshots were made: the lines it counted then are at least those in the image.
   t.true(Number((await snap('post-lines')).trim()) >= lines.length);
+});
+
+lab('schedules in snapshot mode under systemd: a run from LVM snapshots; no free extents and a failing pre-hook each one line in the journal and history, --on-failure called, no snapshot left', async (t) => {
+  t.regex(await snap('sched-journal'), /schedule lvsnap: saved \/dev\/vdb to \/mnt\/store\/sched\/vdb-\d{4}-\d{2}-\d{2}-\d{4}/);
+  const ok = (JSON.parse((await snap('sched-history')).trim().split('\n').at(-1)!) as { runs: Array<{ ok: boolean }> }).runs;
+  t.deepEqual(ok.map((r) => r.ok), [true]);
+  t.is((await snap('sched-images')).trim().split('\n').length, 1);
+  t.is(await snap('nofree-unit'), 'failed\n');
+  t.is(await snap('badpre-unit'), 'failed\n');
+  t.is(await snap('on-failure'), '4\n11\n');
+  t.regex(await snap('lvnofree-journal'), /lifeboat: VG vg0 has 0 bytes free: an LVM snapshot of vg0\/\w+/);
+  t.regex(await snap('lvbadpre-journal'), /lifeboat: the --pre hook \(.*\) exited with code 3: not now; nothing was written or frozen/);
+  for (const [name, code, line] of [['lvnofree', 4, /VG vg0 has 0 bytes free/], ['lvbadpre', 11, /exited with code 3: not now/]] as const) {
+    const runs = (JSON.parse((await snap(`${name}-history`)).trim().split('\n').at(-1)!) as { runs: Array<{ ok: boolean; exitCode: number; message: string; onFailure?: string }> }).runs;
+    t.like(runs[0], { ok: false, exitCode: code, onFailure: 'ran' });
+    t.regex(runs[0]!.message, line);
+  }
+  t.deepEqual((await snap('lvs-after-schedules')).trim().split('\n').sort(), ['home', 'root', 'swap']);
+  t.deepEqual((await snap('failed-stores')).split('\n').filter((l) => l && !l.endsWith(':') && l !== '.' && l !== '..'), []);
 });

@@ -9,7 +9,8 @@ import { Runner } from '../../../core/runner/run.js';
 import { LifeboatError } from '../../../core/errors.js';
 import { freezePlan, freezeForRead, hardLimitFactor } from '../../../imager/running/freeze.js';
 import { runningReadOptions } from '../../../imager/running/options.js';
-import { ext4Disk, scratch, tempDir } from '../../helpers/loop.js';
+import { ext4Disk, scratch } from '../../helpers/loop.js';
+import { mountForTest } from '../../helpers/running.js';
 
 const MiB = 1024 * 1024;
 const part = { device: '/dev/sdb2', fsType: 'ext4', mountpoints: ['/srv'], usedBytes: 100 * MiB };
@@ -44,13 +45,7 @@ test('runningReadOptions: nothing asked is no running read; limits without what 
 async function mountedExt4(t: Parameters<typeof scratch>[0]) {
   const { dir, attached } = await scratch(t);
   const disk = await ext4Disk(attached, path.join(dir, 'd.img'), { sizeMiB: 64, label: 'frz' });
-  const m = await tempDir('lifeboat-mnt-');
-  await execa('mount', [disk.part(1), m]);
-  t.teardown(async () => {
-    await execa('fsfreeze', ['-u', m], { reject: false });
-    await execa('umount', [m], { reject: false });
-  });
-  return { disk, m };
+  return { disk, m: await mountForTest(t, disk.part(1)) };
 }
 
 /**
