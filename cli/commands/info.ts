@@ -1,6 +1,8 @@
 // lifeboat info IMAGE_DIR: what an image holds, in words or JSON.
 import type { CommandModule } from 'yargs';
 import type { Image } from '../../imager/image/open.js';
+import type { Manifest } from '../../imager/image/manifest.js';
+import type { ReadMethod } from '../../imager/running/options.js';
 import { storeOfImagePath } from '../../imager/jobs/image-path.js';
 import { infoJob } from '../../imager/jobs/verify.js';
 import { bytes } from '../../core/format.js';
@@ -12,6 +14,7 @@ import { existingPassphrase, withPassphraseOptions } from '../passphrase.js';
 
 export function imageSummary(image: Image & { encrypted?: boolean }): Record<string, unknown> {
   const m = image.manifest;
+  const read = readOf(m);
   return {
     image: image.dir,
     origin: image.origin,
@@ -23,13 +26,20 @@ export function imageSummary(image: Image & { encrypted?: boolean }): Record<str
     requiredBytes: image.requiredBytes,
     compression: m?.compression ?? { codec: image.codec.name },
     bootRecords: { mbr: image.files.mbr !== undefined, hiddenDataAfterMbr: image.files.hiddenDataAfterMbr !== undefined, bootPartitions: image.bootPartitions },
-    partitions: image.partitions.map((p) => ({ number: p.number, name: p.name, action: p.action, fs: p.fsType, label: p.fsLabel, uuid: p.fsUuid, imageBytes: p.imageBytes, files: p.files.length })),
-    lvm: image.lvm.map((vg) => ({ name: vg.name, pvs: vg.pvs, lvs: vg.lvs.map((l) => ({ name: l.name, action: l.action, fs: l.fsType, label: l.fsLabel, uuid: l.fsUuid, imageBytes: l.imageBytes, files: l.files.length })) })),
+    partitions: image.partitions.map((p) => ({ number: p.number, name: p.name, action: p.action, fs: p.fsType, label: p.fsLabel, uuid: p.fsUuid, imageBytes: p.imageBytes, files: p.files.length, ...(read(p.name) ? { read: read(p.name) } : {}) })),
+    lvm: image.lvm.map((vg) => ({ name: vg.name, pvs: vg.pvs, lvs: vg.lvs.map((l) => ({ name: l.name, action: l.action, fs: l.fsType, label: l.fsLabel, uuid: l.fsUuid, imageBytes: l.imageBytes, files: l.files.length, ...(read(l.name, vg.name) ? { read: read(l.name, vg.name) } : {}) })) })),
     imageBytes: image.partitions.reduce((n, p) => n + p.imageBytes, 0) + image.lvm.flatMap((vg) => vg.lvs).reduce((n, l) => n + l.imageBytes, 0),
     tools: m?.tools,
     ...(m?.partitions.some((p) => p.unreadable) ? { unreadable: m.partitions.flatMap((p) => (p.unreadable ? [{ partition: p.name, ...p.unreadable }] : [])) } : {}),
   };
 }
+
+/** How a running system's partition or LV was read, from the manifest (absent: not mounted, read as it was). */
+function readOf(m: Manifest | undefined): (name: string, vg?: string) => ReadMethod | undefined {
+  return (name, vg) => (vg === undefined ? m?.partitions.find((p) => p.name === name)?.read : m?.lvm?.find((v) => v.name === vg)?.lvs.find((l) => l.name === name)?.read);
+}
+
+const readWords: Record<ReadMethod, string> = { direct: '', snapshot: 'read from an LVM snapshot', frozen: 'read frozen (fsfreeze)', offline: 'read offline' };
 
 export const infoCommand: CommandModule<object, { image: string; json: boolean; sshKey: string | undefined; knownHosts: string | undefined; passphraseFile: string | undefined; passwordFile?: string | undefined }> = {
   command: 'info <image>',
@@ -40,6 +50,8 @@ export const infoCommand: CommandModule<object, { image: string; json: boolean; 
     const image = await infoJob(ctx.runner, { ...storeOfImagePath(argv.image, await storeAccessFor(argv, [argv.image], 'read')), passphrase: existingPassphrase(argv.passphraseFile, ctx.signal) });
     const s = imageSummary(image);
     const m = image.manifest;
+    const read = readOf(m);
+    const how = (r: ReadMethod | undefined) => (r && readWords[r] ? `  ${readWords[r]}` : '');
     const lines = [
       `${image.dir}: ${image.origin === 'lifeboat' ? 'Lifeboat' : 'Clonezilla'} image of ${m ? `${m.source.device} (${bytes(m.source.sizeBytes)}${m.source.model ? `, ${m.source.model}` : ''})` : image.diskName}`,
       m ? `  saved ${m.createdAt} with Lifeboat ${m.lifeboatVersion}, state ${m.state === 'complete-with-unreadable-sectors' ? 'complete, with unreadable sectors' : m.state}` : '  no manifest: checked with partclone.chkimg only',
@@ -47,10 +59,10 @@ export const infoCommand: CommandModule<object, { image: string; json: boolean; 
       ...(m ? unreadableLines(m.partitions).map((l) => `  unreadable: ${l}`) : []),
       `  ${image.table.type} partition table, ${image.table.partitions.length} partitions; needs a disk of at least ${bytes(image.requiredBytes)}`,
       `  compression ${image.codec.name}, ${bytes(s['imageBytes'] as number)} of partition images`,
-      ...image.partitions.map((p) => `  ${String(p.number).padStart(2)} ${p.name.padEnd(12)} ${p.action.padEnd(9)} ${(p.fsType ?? '-').padEnd(8)} ${(p.fsLabel ?? '').padEnd(12)} ${p.imageBytes ? bytes(p.imageBytes) : ''}`),
+      ...image.partitions.map((p) => `  ${String(p.number).padStart(2)} ${p.name.padEnd(12)} ${p.action.padEnd(9)} ${(p.fsType ?? '-').padEnd(8)} ${(p.fsLabel ?? '').padEnd(12)} ${p.imageBytes ? bytes(p.imageBytes) : ''}${how(read(p.name))}`),
       ...image.lvm.flatMap((vg) => [
         `  VG ${vg.name} on ${vg.pvs.map((p) => `partition ${p.number} (PV ${p.uuid})`).join(', ')}`,
-        ...vg.lvs.map((l) => `     LV ${l.name.padEnd(10)} ${l.action.padEnd(9)} ${(l.fsType ?? '-').padEnd(8)} ${(l.fsLabel ?? '').padEnd(12)} ${l.imageBytes ? bytes(l.imageBytes) : ''}`),
+        ...vg.lvs.map((l) => `     LV ${l.name.padEnd(10)} ${l.action.padEnd(9)} ${(l.fsType ?? '-').padEnd(8)} ${(l.fsLabel ?? '').padEnd(12)} ${l.imageBytes ? bytes(l.imageBytes) : ''}${how(read(l.name, vg.name))}`),
       ]),
     ];
     // The manifest's and Clonezilla's fields are file content: a model or label is shown as text, never as control bytes.

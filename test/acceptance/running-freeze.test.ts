@@ -59,6 +59,9 @@ test.serial('a mounted ext4 written to throughout is imaged frozen between --pre
   writer.kill('SIGKILL');
   await writer;
   t.is((await lifeboat(['verify', image])).exitCode, 0);
+  const info = await lifeboat(['info', image]);
+  t.regex(info.stdout, new RegExp(`^ +1 ${source.name}p1 +partclone +ext4 +running .*  read frozen \\(fsfreeze\\)$`, 'm'), info.stdout);
+  t.like(JSON.parse((await lifeboat(['info', image, '--json'])).stdout).partitions[0], { read: 'frozen' });
 
   // Restored onto a blank disk: the filesystem is clean without a repair, and its files are as they were at the freeze.
   const target = await restoredOnBlank(t, dir, attached, image, 256);
