@@ -181,6 +181,10 @@ must "$OUT/restore.err" lifeboat restore /mnt/store/snap /dev/vda --yes >"$OUT/r
 vgchange -ay vg0 >/dev/null
 udevadm settle
 e2fsck -fn /dev/mapper/vg0-root >"$OUT/fsck-root" 2>&1 && echo clean >>"$OUT/fsck-root"
+# XFS's freeze (what lvcreate -s does) leaves its log to replay, as a power cut does: the first mount replays it by
+# itself, and the filesystem is clean then (ext4's freeze clears its journal's recovery flag: clean as it is).
+xfs_repair -n /dev/mapper/vg0-home >"$OUT/xfs-home-before-mount" 2>&1 || true
+mount /dev/mapper/vg0-home /mnt/home && umount /mnt/home
 xfs_repair -n /dev/mapper/vg0-home >"$OUT/xfs-home" 2>&1 && echo clean >>"$OUT/xfs-home"
 mount -o ro /dev/mapper/vg0-root /mnt/root
 cp /mnt/root/counter.log "$OUT/restored-counter.log"
@@ -356,7 +360,7 @@ lab('--snapshot: no free extents is refused (exit 4, one line); a snapshot that 
   t.deepEqual((await snap('store-list')).trim().split('\n').filter((f) => !['.', '..', 'lost+found', 'img'].includes(f)), ['snap']);
 });
 
-lab('the snapshot image restored: both filesystems clean without repair; the log whole and in order up to the snapshot point', async (t) => {
+lab('the snapshot image restored: both filesystems clean without repair (XFS once its first mount replayed its log); the log whole and in order up to the snapshot point', async (t) => {
   t.regex(await snap('fsck-root'), /clean\n$/);
   t.regex(await snap('xfs-home'), /clean\n$/);
   const lines = (await snap('restored-counter.log')).split('\n');
