@@ -27,9 +27,7 @@ import { lvmNames } from '../lvm/files.js';
 import { collectConfig, type ConfigSource } from '../config/collect.js';
 import { configFolder } from '../config/kept.js';
 import { freezeForRead, hardLimitFactor, type FrozenRead } from '../running/freeze.js';
-import { runHook } from '../running/hooks.js';
-import { describeRecipe, holdDatabase, type DatabaseHold } from '../running/databases.js';
-import { createSnapshot, type LvSnapshot } from '../lvm/snapshot.js';
+import { fromSnapshot, withSnapshotPoint, type SnapshotPoint } from './snapshot-point.js';
 import type { FrozenReadPlan } from './plan.js';
 
 
@@ -75,51 +73,11 @@ export async function executeBackup(plan: BackupPlan, runner: Runner, onEvent: E
 
 async function backupLocked(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput): Promise<BackupResult> {
   const started = Date.now();
-  const { disk } = plan;
-  const hooks = plan.running;
-  const hookCtx = { disk: disk.device, image: plan.shownImage };
-  // The pre-hook runs before anything is written or frozen: when it fails, the job ends with nothing left behind.
-  if (hooks?.pre) {
-    onEvent({ type: 'step', job: 'backup', message: 'running the --pre hook' });
-    await runHook(runner, 'pre', hooks.pre, hooks.hookTimeoutSeconds, hookCtx, signal);
-  }
-  // The post-hook once every volume has been read, or at the end of a failed run; a failure of its own after the
-  // reads is the job's failure too (whatever the pre-hook started may still be running).
-  // The snapshot point is over: the databases' holds are released (MySQL's read lock), then the post-hook runs.
-  const holds: DatabaseHold[] = [];
-  let postDone = !hooks?.post;
-  const postHook = async (ok: boolean) => {
-    for (const h of holds.splice(0)) await h.release();
-    if (postDone) return;
-    postDone = true;
-    onEvent({ type: 'step', job: 'backup', message: 'running the --post hook' });
-    await runHook(runner, 'post', hooks!.post!, hooks!.hookTimeoutSeconds, { ...hookCtx, ok });
-  };
-  const snapshots = new Map<string, LvSnapshot>();
-  try {
-    // The database recipes once the pre-hook is through, before anything is written or frozen (running/databases.ts).
-    for (const db of plan.databases) {
-      onEvent({ type: 'step', job: 'backup', message: `${describeRecipe(db.recipe)}: ${db.recipe.kind === 'mysql' ? 'FLUSH TABLES WITH READ LOCK' : 'CHECKPOINT'}` });
-      holds.push(await holdDatabase(runner, db.recipe, hooks!.hookTimeoutSeconds, signal));
-    }
-    // The snapshot point: every mounted LV's snapshot, one right after the other (lvm/snapshot.ts).
-    for (const vg of plan.lvm.vgs)
-      for (const lv of vg.lvs.filter((l) => l.read)) {
-        if (signal?.aborted) throw new InterruptedError('backup interrupted');
-        onEvent({ type: 'step', job: 'backup', message: `making an LVM snapshot of ${vg.name}/${lv.name} (${lv.read!.sizeBytes} bytes)` });
-        snapshots.set(`${vg.name}/${lv.name}`, await createSnapshot(runner, vg.name, lv.name, lv.read!.sizeBytes));
-      }
-    // With nothing to freeze afterwards, the snapshot point is over once the snapshots exist: the post-hook runs now,
-    // and whatever the pre-hook paused goes on while the snapshots are read.
-    if ((snapshots.size > 0 || holds.length > 0) && !plan.partitions.some((p) => p.read)) await postHook(true).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
-    return await backupStarted(plan, runner, onEvent, signal, out, started, postHook, snapshots);
-  } finally {
-    for (const snap of snapshots.values()) await snap.remove();
-    await postHook(false).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
-  }
+  // A running system's snapshot point (snapshot-point.ts) around the whole write; a plain backup passes through.
+  return withSnapshotPoint(plan, runner, onEvent, signal, (point) => backupStarted(plan, runner, onEvent, signal, out, started, point));
 }
 
-async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput, started: number, postHook: (ok: boolean) => Promise<void>, snapshots: ReadonlyMap<string, LvSnapshot>): Promise<BackupResult> {
+async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSink, signal: AbortSignal | undefined, out: BackupOutput, started: number, point: SnapshotPoint): Promise<BackupResult> {
   const { disk } = plan;
   const table = disk.table!;
   const sector = table.sectorSize;
@@ -373,36 +331,15 @@ async function backupStarted(plan: BackupPlan, runner: Runner, onEvent: EventSin
         const entry = entries.find((e) => e.name === lv.name)!;
         if (lv.action === 'swap') await put(lv.file, `UUID="${lv.facts.fs?.uuid ?? ''}"\nLABEL="${lv.facts.fs?.label ?? ''}"\n`);
         else {
-          // A mounted LV is read from its snapshot, removed as soon as it is read; one that overflowed is no image.
-          const snap = snapshots.get(`${vg.name}/${lv.name}`);
+          const snap = point.snapshots.get(`${vg.name}/${lv.name}`);
           const save = saveVolume({ device: snap?.device ?? lv.device, name: `${vg.name}/${lv.name}`, key: lvmNames.lvImageBase(vg.name, lv.name), handler: lv.handler!, raw: lv.action === 'raw', file: lv.file, weight: lv.weight, start: 0, fsType: lv.facts.fs?.type }, entry);
-          await saves.start(
-            !snap
-              ? save
-              : async (onThrough) => {
-                  // An overflowed snapshot reads as I/O errors: that failure is said as what it is, never as bad sectors.
-                  const overflow = () => new RefusedError(`the LVM snapshot of ${vg.name}/${lv.name} filled up (${lv.read!.sizeBytes} bytes) while it was read: more changed on ${lv.facts.mountpoints.join(', ')} than it could hold; no image was kept`, `free more extents in ${vg.name} (the snapshot takes its share of them), or back up when less is written`);
-                  try {
-                    try {
-                      await save(onThrough);
-                    } catch (e) {
-                      if (!signal?.aborted && (await snap.overflowed().catch(() => false))) throw overflow();
-                      throw e;
-                    }
-                    if (await snap.overflowed()) throw overflow();
-                    entry.read = 'snapshot';
-                  } finally {
-                    await snap.remove();
-                  }
-                },
-          );
+          await saves.start(snap ? fromSnapshot(snap, lv, save, () => (entry.read = 'snapshot'), signal) : save);
         }
       }
     }
     await saves.settle();
-    // Every volume is read: the snapshot point is over. The image is whole whatever the post-hook does; its
-    // failure is a warning the faces show (and a schedule's history keeps), not a reason to drop the image.
-    await postHook(true).catch((e: unknown) => onEvent({ type: 'warning', job: 'backup', message: (e as Error).message }));
+    // Every volume is read: the snapshot point is over.
+    await point.over(true);
     await tables;
     // The systems' configuration in readable form (imager/config/), once every filesystem's data is through.
     const sources: ConfigSource[] = [

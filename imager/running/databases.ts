@@ -145,19 +145,23 @@ async function holdMysqlLock(runner: Runner, r: DatabaseRecipe, timeoutSeconds: 
     clearTimeout(quit);
   };
   try {
-    await new Promise<void>((resolve, reject) => {
+    await new Promise<void>((resolveLocked, rejectLocked) => {
       let seen = '';
+      // Whichever comes first settles it, and the timer and the abort listener go with it.
+      const settle = (f: () => void) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        f();
+      };
+      const resolve = () => settle(resolveLocked);
+      const reject = (e: unknown) => settle(() => rejectLocked(e));
       const timer = setTimeout(() => reject(new HookError(`${describeRecipe(r)}: FLUSH TABLES WITH READ LOCK did not succeed within ${timeoutSeconds} s (a long query or transaction holds a table?); nothing was written or frozen`, 'raise --hook-timeout, or back up when the server is quieter')), timeoutSeconds * 1000);
       const onAbort = () => reject(signal!.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       session.child.stdout!.setEncoding('utf8');
       session.child.stdout!.on('data', (d: string) => {
         seen += d;
-        if (seen.includes(lockedMarker)) {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }
+        if (seen.includes(lockedMarker)) resolve();
       });
       session.done.then(
         () => reject(new HookError(`${describeRecipe(r)}: the session ended before the tables were locked; nothing was written or frozen`, 'check the server')),
