@@ -6,7 +6,7 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { readdirSync } from 'node:fs';
-import { chown, mkdir, readdir, readFile } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { lifeboat } from '../helpers/cli.js';
 import { ext4Disk, scratch, tempDir } from '../helpers/loop.js';
@@ -94,6 +94,9 @@ test.serial('a PostgreSQL under a continuous insert load is imaged with its reci
 
   // Restored onto a blank disk and started as the machine would after a restore.
   const m2 = await restoredAndMounted(t, dir, attached, path.join(store, 'pg'), 320);
+  // The copy's postmaster.pid names the source server's PID, which on this same host another process may have
+  // taken since (seen under load: "lock file postmaster.pid already exists"); a restored machine boots afresh.
+  await rm(path.join(m2, 'pg', 'postmaster.pid'), { force: true });
   const copy = await start(t, path.join(m2, 'pg'), 54392);
   t.regex(await readFile(copy.log, 'utf8'), /database system was not properly shut down; automatic recovery in progress|redo done/, 'PostgreSQL recovered by itself');
   const amcheck = await execa(`${bin}/pg_amcheck`, ['-h', copy.socket, '-p', String(copy.port), '-U', 'postgres', '--all', '--install-missing', '--heapallindexed'], { reject: false });
